@@ -1,0 +1,1 @@
+//! Features: the normalised error region as hashed word and word-pair counts.

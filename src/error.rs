@@ -1,0 +1,1 @@
+//! The one error type of the binary and the exit-code table.

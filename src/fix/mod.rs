@@ -1,0 +1,1 @@
+//! Fix: one fixer per problem behind one trait; edits over the original text.

@@ -1,0 +1,1 @@
+//! GitHub REST API client: run and job logs, jobs, artifacts.

@@ -1,0 +1,1 @@
+//! Report: one serialisable report; text, JSON and GitHub writers are views of it.

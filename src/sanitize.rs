@@ -1,0 +1,1 @@
+//! Making untrusted text safe for each sink: control and Bidi characters, secrets.
