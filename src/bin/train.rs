@@ -41,6 +41,9 @@ enum Command {
         /// List the misclassified examples.
         #[arg(long)]
         errors: bool,
+        /// Try another L2 penalty (the weights always use train::ALPHA).
+        #[arg(long, default_value_t = train::ALPHA)]
+        alpha: f64,
     },
     /// Append a labelled log to `learned.jsonl` in the corpus.
     Add {
@@ -82,17 +85,21 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 start.elapsed().as_secs_f64()
             );
         }
-        Command::Eval { groups, errors } => {
+        Command::Eval {
+            groups,
+            errors,
+            alpha,
+        } => {
             let start = Instant::now();
             let corpus = train::load_corpus(&args.corpus)?;
             summary(&corpus);
             let labels: Vec<usize> = corpus.examples.iter().map(|e| e.label).collect();
             let folds = train::stratified_folds(&corpus.examples, FOLDS, SEED);
-            let oof = train::cross_validate(&corpus.examples, &folds, FOLDS)?;
+            let oof = train::cross_validate(&corpus.examples, &folds, FOLDS, alpha)?;
             let (threshold, sweep) = train::choose_threshold(&labels, &oof);
             let chosen = train::score(&labels, &oof, threshold);
             println!(
-                "### Stratified {FOLDS}-fold cross-validation ({} examples, seed {SEED:#x}, threshold {threshold:.2})\n",
+                "### Stratified {FOLDS}-fold cross-validation ({} examples, seed {SEED:#x}, alpha {alpha}, threshold {threshold:.2})\n",
                 corpus.examples.len()
             );
             println!("{}", train::markdown(&chosen, &corpus.counts()));
@@ -121,7 +128,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
             if groups {
                 let gfolds = train::group_folds(&corpus.examples, FOLDS, SEED);
-                let goof = train::cross_validate(&corpus.examples, &gfolds, FOLDS)?;
+                let goof = train::cross_validate(&corpus.examples, &gfolds, FOLDS, alpha)?;
                 let gs = train::score(&labels, &goof, threshold);
                 let n_groups = corpus
                     .examples

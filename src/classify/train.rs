@@ -225,22 +225,30 @@ pub fn region_of(name: &str, text: &str) -> (String, String, bool) {
         .rev()
         .find(|l| {
             let l = l.to_lowercase();
-            [
-                "error",
-                "fail",
-                "denied",
-                "refused",
-                "not found",
-                "exception",
-            ]
-            .iter()
-            .any(|k| l.contains(k))
+            let boilerplate = BOILERPLATE.iter().any(|k| l.contains(k));
+            !boilerplate && CAUSE_WORDS.iter().any(|k| l.contains(k))
         })
         .or(kept.last())
         .map(|s| s.to_string())
         .unwrap_or_default();
     (kept.join("\n"), root, true)
 }
+
+/// Words that make a fallback line look like a cause.
+const CAUSE_WORDS: [&str; 6] = [
+    "error",
+    "fail",
+    "denied",
+    "refused",
+    "not found",
+    "exception",
+];
+/// Lines that only echo a failure reported above them.
+const BOILERPLATE: [&str; 3] = [
+    "process completed with exit code",
+    "make: ***",
+    "exited with code",
+];
 
 /// The text as the ingest stage reads it.
 fn pipeline_bundle(name: &str, text: &str) -> crate::ingest::LogBundle {
@@ -281,7 +289,10 @@ fn strip_timestamp(l: &str) -> &str {
 
 /// Fits the model on the given examples. The result has no hashes and a zero
 /// threshold; [`train`] fills them in.
-pub fn fit(examples: &[&Example]) -> Result<(Model, Vec<[f64; N_CLASSES]>), TrainError> {
+pub fn fit(
+    examples: &[&Example],
+    alpha: f64,
+) -> Result<(Model, Vec<[f64; N_CLASSES]>), TrainError> {
     // Columns: buckets with enough examples, in bucket order.
     let mut df: BTreeMap<u32, usize> = BTreeMap::new();
     for e in examples {
@@ -306,7 +317,7 @@ pub fn fit(examples: &[&Example]) -> Result<(Model, Vec<[f64; N_CLASSES]>), Trai
         y[r] = e.label;
     }
     let fitted = MultiLogisticRegression::default()
-        .alpha(ALPHA)
+        .alpha(alpha)
         .max_iterations(MAX_ITERATIONS)
         .fit(&Dataset::new(x, y))
         .map_err(|e| TrainError::Fit(e.to_string()))?;
@@ -409,6 +420,7 @@ pub fn cross_validate(
     examples: &[Example],
     fold: &[usize],
     k: usize,
+    alpha: f64,
 ) -> Result<Vec<[f64; N_CLASSES]>, TrainError> {
     let mut probs = vec![[0.0; N_CLASSES]; examples.len()];
     for f in 0..k {
@@ -421,7 +433,7 @@ pub fn cross_validate(
         if train.is_empty() {
             continue;
         }
-        let (m, _) = fit(&train)?;
+        let (m, _) = fit(&train, alpha)?;
         for (i, e) in examples.iter().enumerate() {
             if fold[i] == f {
                 probs[i] = m.predict(&e.fv).probs;
@@ -515,7 +527,7 @@ pub struct Trained {
 pub fn train(corpus: &Corpus) -> Result<Trained, TrainError> {
     let labels: Vec<usize> = corpus.examples.iter().map(|e| e.label).collect();
     let folds = stratified_folds(&corpus.examples, FOLDS, SEED);
-    let oof = cross_validate(&corpus.examples, &folds, FOLDS)?;
+    let oof = cross_validate(&corpus.examples, &folds, FOLDS, ALPHA)?;
     let (threshold, sweep) = choose_threshold(&labels, &oof);
     let cv = sweep
         .into_iter()
@@ -523,7 +535,7 @@ pub fn train(corpus: &Corpus) -> Result<Trained, TrainError> {
         .map(|(_, s)| s)
         .unwrap_or_else(|| score(&labels, &oof, threshold));
     let all: Vec<&Example> = corpus.examples.iter().collect();
-    let (m, rows64) = fit(&all)?;
+    let (m, rows64) = fit(&all, ALPHA)?;
     let (weights, rows) = render_weights(&m, &rows64, corpus, threshold);
     Ok(Trained {
         weights,
