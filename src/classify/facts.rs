@@ -301,9 +301,18 @@ regex!(
     r"\$?\b([A-Z][A-Z0-9_]*_[A-Z0-9_]+|[A-Z]{3,}) (?:must be set|is not set|is required|not set|is empty|is undefined|is unset)\b"
 );
 regex!(
-    INVALID_URL_NONE,
-    r"(?:Invalid URL|No host supplied|Failed to parse).*(?:https?://)?(?:None|undefined)\b|https?://(?:None|undefined)[/:'\x22]"
+    UNSET_VALUE,
+    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b"#
 );
+regex!(
+    URL_TEMPLATE_NAME,
+    r"https?://\$?\{(?:process\.env\.)?([A-Z][A-Z0-9_]*)\}"
+);
+regex!(
+    PYTEST_SUMMARY_FILE,
+    r"(?m)^(?:FAILED|ERROR) ([\w./-]+\.py)::"
+);
+regex!(PY_FRAME, r#"File "([^"]+\.py)", line (\d+)"#);
 regex!(
     PY_GETENV,
     r#"(?:getenv|environ\.get)\(\s*['"]([A-Za-z_]\w*)['"]"#
@@ -638,13 +647,28 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         f.variable = Some(c[1].to_owned());
         return;
     }
-    if INVALID_URL_NONE.is_match(el) || (INVALID_URL_NONE.is_match(text) && el.contains("URL")) {
-        if let Some(name) = unique(
-            PY_GETENV
+    if UNSET_VALUE.is_match(el) || (UNSET_VALUE.is_match(text) && el.contains("URL")) {
+        let names = |r: &Regex| {
+            unique(
+                r.captures_iter(text)
+                    .filter_map(|c| group(&c).map(str::to_owned)),
+            )
+        };
+        f.variable = names(&PY_GETENV)
+            .or_else(|| names(&NODE_ENV))
+            .or_else(|| names(&URL_TEMPLATE_NAME));
+        if f.variable.is_none() {
+            // The fixer can look for the lookup in the file that failed.
+            if let Some(c) = PYTEST_SUMMARY_FILE.captures(text) {
+                f.file = Some(c[1].to_owned());
+            } else if let Some(c) = PY_FRAME
                 .captures_iter(text)
-                .filter_map(|c| group(&c).map(str::to_owned)),
-        ) {
-            f.variable = Some(name);
+                .filter(|c| !is_library(&c[1]))
+                .last()
+            {
+                f.file = Some(c[1].to_owned());
+                f.line = c[2].parse().ok();
+            }
         }
         return;
     }
@@ -659,6 +683,14 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
     {
         f.variable = Some(name);
     }
+}
+
+/// Installed code, not the project's: `site-packages`, the standard library.
+fn is_library(path: &str) -> bool {
+    path.contains("site-packages")
+        || path.contains("dist-packages")
+        || path.starts_with('<')
+        || path.contains("/lib/python")
 }
 
 /// The single distinct value, or none when there are zero or several.
@@ -850,7 +882,14 @@ fn network(f: &mut Facts, el: &str, text: &str) {
     }
     if f.host
         .as_deref()
-        .is_some_and(|h| !HOST_NAME.is_match(h) || h == "None" || h == "undefined")
+        // `host='none'` is an unset variable, not a host.
+        .is_some_and(|h| {
+            !HOST_NAME.is_match(h)
+                || matches!(
+                    h.to_ascii_lowercase().as_str(),
+                    "none" | "undefined" | "null"
+                )
+        })
     {
         f.host = None;
         f.port = None;
@@ -1035,6 +1074,10 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             region: region.into(),
             ..Failure::default()
         })
+    }
+
+    fn facts_of(error_line: &str, region: &str) -> Facts {
+        facts(error_line, region)
     }
 
     fn s(v: &str) -> Option<String> {
@@ -1273,6 +1316,68 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(f.variable, s("ALLOWED_HOSTS"));
         let f = facts("Error: Input required and not supplied: github-token", "");
         assert_eq!((f.action_input, f.variable), (s("github-token"), None));
+    }
+
+    /// The failures of a marked failing step holding `text`.
+    fn pipeline(text: &str) -> Vec<Failure> {
+        use crate::ingest::{JobLog, Line, LogBundle, StepLog};
+        let tail = text
+            .lines()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: i as u64 + 1,
+                text: t.to_owned(),
+            })
+            .collect();
+        let step = StepLog {
+            name: "Run pytest".into(),
+            failed: Some(true),
+            tail,
+            ..StepLog::default()
+        };
+        let job = JobLog {
+            name: "test".into(),
+            steps: vec![step],
+            ..JobLog::default()
+        };
+        crate::extract::failures(&LogBundle {
+            jobs: vec![job],
+            ..LogBundle::default()
+        })
+    }
+
+    #[test]
+    fn unset_host_from_os_getenv_is_traced_to_its_variable() {
+        // Captured from pytest 9 + requests 2.32: `OCR_HOST = os.getenv("OCR_HOST")` unset,
+        // then `requests.get(f"https://{OCR_HOST}/health")`. urllib3 lowercases `None`.
+        let text = format!(
+            "{}##[error]Process completed with exit code 1.",
+            include_str!("data/captures/pytest_requests_unset_host.txt")
+        );
+        let f = pipeline(&text).remove(0);
+        assert!(
+            f.error_line.starts_with(
+                "E           requests.exceptions.ConnectionError: HTTPSConnectionPool(host='none'"
+            ),
+            "{}",
+            f.error_line
+        );
+        let facts = parse(&f);
+        assert_eq!(facts.variable, s("OCR_HOST"));
+        assert_eq!((facts.host, facts.port), (None, None));
+        // Without the source line, the file that failed is named for the fixer.
+        let f = Failure {
+            region: f.region.replace("{OCR_HOST}", "{host}"),
+            ..f
+        };
+        let facts = parse(&f);
+        assert_eq!((facts.variable, facts.file), (None, s("tests/test_a.py")));
+        // Older requests: `Invalid URL` with the `None` kept.
+        let f = facts_of(
+            "E   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied",
+            "    host = os.environ.get(\"OCR_HOST\")\n",
+        );
+        assert_eq!(f.variable, s("OCR_HOST"));
     }
 
     #[test]
