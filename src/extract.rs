@@ -49,11 +49,14 @@ const EXCERPT_MAX_BYTES: usize = 2 * 1024;
 const REGION_BEFORE: usize = 25;
 const REGION_AFTER: usize = 5;
 const REGION_MAX_BYTES: usize = 8 * 1024;
+/// Bytes of a line that are scored.
+const SCORE_MAX_BYTES: usize = 4 * 1024;
 /// The root-cause line as reported.
 const ERROR_LINE_MAX_BYTES: usize = 1024;
-/// How far above the window an `os.getenv(...)` source line is looked for when the
-/// error shows an unset value (`https://None/`).
-const ENV_SOURCE_LOOKBACK: usize = 120;
+/// How far above the window an `os.getenv(...)` or `https://{HOST}` source line is
+/// looked for when the error shows an unset value (`https://None/`): pytest prints
+/// the test's own frame above the library frames, often a hundred lines up.
+const ENV_SOURCE_LOOKBACK: usize = 400;
 /// A plain log (no step markers) counts as failed only with evidence this strong:
 /// an `error:` prefix or better, not the bare word `ERROR`.
 const PLAIN_MIN_SCORE: u32 = 50;
@@ -272,6 +275,28 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"AssertionError", 90),
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
+    // Crashes and the runner giving up: causes of their own (`other`).
+    (
+        r"Segmentation fault|core dumped|SIGSEGV|SIGABRT|Illegal instruction",
+        85,
+    ),
+    (
+        r"(?i)out of memory|OOMKilled|heap out of memory|MemoryError|Cannot allocate memory",
+        88,
+    ),
+    (r"No space left on device", 92),
+    (
+        r"has exceeded the maximum execution time|The (?:job|operation) was canceled",
+        70,
+    ),
+    (r"^Killed$|Process completed with exit code 137", 60),
+    // Compilers, linters and type checkers: `file:line:col: code message`.
+    (r"\(\d+,\d+\): error TS\d+", 70),
+    (r"^\s*\d+:\d+\s+error\s", 65),
+    (
+        r"^\S+\.(?:py|rb|go|js|ts|c|h|cpp|java|kt|swift|php):\d+:\d+: (?:[EWFC]\d*|[A-Z]{1,3}\d{2,4}|undefined|cannot|syntax)",
+        62,
+    ),
     // Named exceptions and generic prefixes.
     (
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
@@ -301,14 +326,22 @@ static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
 /// A clear success summary at the end of a plain log: its errors were tolerated.
 static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:passed|skipped|todo), )*\d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures|All checks passed|Success: no issues found|Finished `?\w+`? profile)",
+        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:passed|skipped|todo), )*\d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
     )
     .expect("success pattern is valid")
 });
 
-/// Source lines that read an environment variable.
+/// An error that shows a value that was never set (`https://None/`, `host='none'`).
+static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b",
+    )
+    .expect("unset value pattern is valid")
+});
+
+/// Source lines that read an environment variable, or build a URL from a name.
 static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"getenv\(|environ\.get\(|environ\[|process\.env\b|ENV\[|ENV\.fetch")
+    Regex::new(r"getenv\(|environ\.get\(|environ\[|process\.env\b|ENV\[|ENV\.fetch|://\$?\{")
         .expect("env source pattern is valid")
 });
 
@@ -406,7 +439,8 @@ fn clean(text: &str) -> &str {
 
 /// A line's score: 0 for boilerplate, warnings and lines without error evidence.
 fn score(text: &str) -> u32 {
-    let t = clean(text);
+    // The cause is stated at the start of a line; a 64 KiB line is mostly payload.
+    let t = floor(clean(text), SCORE_MAX_BYTES);
     let trimmed = t.trim_start();
     if trimmed.is_empty()
         || BOILERPLATE.is_match(trimmed)
@@ -613,9 +647,11 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
     let mut region = command_header(step);
     // An unset value printed as `None`/`undefined`: bring in the source lines above
     // the window that read the environment, so the variable can be named.
-    if error_line.contains("None") || error_line.contains("undefined") {
+    if UNSET_VALUE.is_match(&error_line) {
         let from = start.saturating_sub(ENV_SOURCE_LOOKBACK);
-        for l in lines[from..start]
+        for l in lines
+            .get(from..start)
+            .unwrap_or(&[])
             .iter()
             .filter(|l| ENV_SOURCE.is_match(&l.text))
             .take(5)
@@ -1086,6 +1122,98 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         let many: String = (0..400).map(|i| format!("error: thing {i}\n")).collect();
         let f = primary(&many, Some(true)).expect("a failure");
         assert_eq!(f.error_line, "error: thing 399");
+    }
+
+    #[test]
+    fn seed_pytest_cov_in_github_format() {
+        // The ingest stage strips timestamps and group markers; the annotation stays.
+        let text = "ERROR: usage: pytest [options] [file_or_dir] [file_or_dir] [...]\npytest: error: unrecognized arguments: --cov=addons --cov-report=term-missing\n  inifile: /home/runner/work/tee/tee/pyproject.toml\n  rootdir: /home/runner/work/tee/tee\n\n##[error]Process completed with exit code 4.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "pytest: error: unrecognized arguments: --cov=addons --cov-report=term-missing"
+        );
+        assert_eq!(f.line, 2);
+    }
+
+    #[test]
+    fn lint_crash_and_resource_lines_are_evidence() {
+        for (text, want) in [
+            (
+                "src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.\nFound 1 error.",
+                "src/a.ts(3,5): error TS2322",
+            ),
+            (
+                "/src/app.js\n  3:5  error  'x' is not defined  no-undef\n\n✖ 1 problem (1 error, 0 warnings)",
+                "3:5  error",
+            ),
+            (
+                "app/models.py:10:80: E501 line too long (88 > 79 characters)",
+                "E501",
+            ),
+            (
+                "running tests\nSegmentation fault (core dumped)",
+                "Segmentation fault",
+            ),
+            (
+                "<--- JS stacktrace --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+                "heap out of memory",
+            ),
+            (
+                "OSError: [Errno 28] No space left on device",
+                "No space left",
+            ),
+        ] {
+            let f = primary(text, None).unwrap_or_else(|| panic!("no failure in {text:?}"));
+            assert!(
+                f.error_line.contains(want),
+                "{text:?} gave {:?}",
+                f.error_line
+            );
+        }
+    }
+
+    #[test]
+    fn worst_case_step_is_fast() {
+        // 400 lines of 64 KiB each: the largest tail ingest hands over.
+        let line = "x".repeat(64 * 1024);
+        let text: String = (0..TAIL_LINES_FOR_TEST)
+            .map(|_| format!("{line} error\n"))
+            .collect();
+        let start = std::time::Instant::now();
+        let f = primary(&text, Some(true)).expect("a failure");
+        assert!(f.region.len() <= REGION_MAX_BYTES);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    const TAIL_LINES_FOR_TEST: usize = crate::ingest::TAIL_LINES;
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "(?s).{0,600}", marked in proptest::option::of(proptest::bool::ANY)) {
+            for f in failures(&bundle(vec![step("s", marked, 1, &text)])) {
+                proptest::prop_assert!(f.region.len() <= REGION_MAX_BYTES);
+                let _ = crate::classify::facts::parse(&f);
+            }
+        }
+
+        #[test]
+        fn error_shaped_text_never_panics(
+            lines in proptest::collection::vec("(E   |error: |KeyError: '|Expected: |  left: |##\\[error\\]|)[ -~é€]{0,80}", 0..40),
+        ) {
+            let text = lines.join("\n");
+            for f in failures(&bundle(vec![step("s", Some(true), 1, &text)])) {
+                let facts = crate::classify::facts::parse(&f);
+                for c in crate::classify::Category::ALL {
+                    let s = crate::classify::suggest::suggest(c, &facts, &f);
+                    proptest::prop_assert!(!s.contains('\n'));
+                }
+            }
+        }
     }
 
     #[test]
