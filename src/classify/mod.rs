@@ -105,8 +105,8 @@ pub fn diagnose(failure: &Failure) -> Diagnosis {
         }
         None => (Category::Unknown, 0.0, Vec::new()),
     };
-    let facts = Facts::default();
-    let suggested_fix = suggestion(category);
+    let facts = facts::parse(failure);
+    let suggested_fix = suggest::suggest(category, &facts, failure);
     Diagnosis {
         failure: failure.clone(),
         category,
@@ -146,22 +146,6 @@ fn explain(
     by_name.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     by_name.truncate(EXPLANATION_LEN);
     by_name.into_iter().map(|(n, c)| (n, round3(c))).collect()
-}
-
-/// Generic advice per category until the facts-aware builder is merged.
-fn suggestion(category: Category) -> String {
-    match category {
-        Category::DependencyMissing => "Add the missing package to what the failing step installs.",
-        Category::EnvironmentVariable => {
-            "Define the variable in the workflow's env from a repository variable or secret."
-        }
-        Category::ApiContractMismatch => "Update the test to the current contract.",
-        Category::NetworkTimeout => "Retry or raise the timeout, and check the service.",
-        Category::PermissionDenied => "Grant the token's permission or fix the file modes.",
-        Category::ConfigurationError => "Correct the configuration file at the reported line.",
-        Category::Unknown => "No suggestion: the failure did not match a known category.",
-    }
-    .to_string()
 }
 
 #[cfg(test)]
