@@ -17,7 +17,9 @@ const TOLERANCE: f32 = 0.01;
 #[test]
 fn committed_weights_match_a_fresh_training_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = std::time::Instant::now();
     let corpus = train::load_corpus(&root.join("fixtures/corpus")).expect("corpus loads");
+    eprintln!("corpus loaded in {:.1} s", t.elapsed().as_secs_f64());
     let committed = Model::parse(model::WEIGHTS_TSV).expect("committed weights parse");
     assert_eq!(
         committed.feature_hash,
@@ -30,6 +32,7 @@ fn committed_weights_match_a_fresh_training_run() {
         "fixtures/corpus changed since the weights were made: run scripts/train"
     );
     let fresh = train::train(&corpus).expect("training succeeds");
+    eprintln!("trained in {:.1} s", t.elapsed().as_secs_f64());
     if fresh.weights == model::WEIGHTS_TSV {
         return;
     }
