@@ -3,8 +3,26 @@
 //!
 //! A log is never held whole: each step keeps its last lines (the failure of a
 //! step sits near its end) plus its `##[error]` lines, and counts the rest.
+//! `scan` does that at close to memory bandwidth (see its essay: big blocks,
+//! `memchr` for newlines and markers, only kept lines normalised); `text`
+//! normalises one line; `zip` reads archives in memory under the caps of the
+//! security contract; `reports` reads JUnit XML and pytest-json-report.
+//!
+//! What is sniffed how: a zip by its magic bytes (`PK\x03\x04`) or a `.zip`
+//! name; a report by a `.xml`/`.json` name and then its content (a `.json` that
+//! is not a pytest-json-report is read as a log); everything else is a log.
+//! Directories are walked in sorted order; a file that cannot be read there
+//! becomes a note, while an archive that breaks a safety rule still fails the
+//! whole input.
 
-use std::path::PathBuf;
+mod reports;
+mod scan;
+pub mod text;
+mod zip;
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -20,6 +38,8 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub const MAX_ENTRY_NAME: usize = 1024;
 /// Lines kept from the end of each step.
 pub const TAIL_LINES: usize = 400;
+/// Bytes of normalised text kept in one step's tail (long lines make fewer lines).
+pub const MAX_TAIL_BYTES: usize = 1 << 20;
 /// `##[error]` lines kept per step.
 pub const MAX_ERROR_LINES: usize = 64;
 
@@ -137,4 +157,258 @@ pub enum IngestError {
     Empty,
     #[error("input exceeds {0} bytes")]
     TooLarge(u64),
+    /// The entry inflates past what DEFLATE can produce: its sizes lie.
+    #[error("entry \"{0}\" inflates past 1032:1; stopped")]
+    Ratio(String),
+}
+
+/// An archive read from standard input is held in memory, at most this much.
+pub const MAX_STDIN_ARCHIVE: u64 = 512 << 20;
+/// Directory levels walked below an input directory.
+const MAX_DEPTH: usize = 32;
+
+/// Reads every source, in order, into one bundle. Fails on the first source
+/// that cannot be read or breaks an archive rule; `Empty` when nothing had a
+/// line or a test.
+pub fn load(sources: &[Source]) -> Result<LogBundle, IngestError> {
+    let mut bundle = LogBundle::default();
+    for source in sources {
+        match source {
+            Source::Path(path) => load_path(path, &mut bundle)?,
+            Source::Stdin => load_stdin(&mut bundle)?,
+            Source::Bytes { name, data } => load_bytes(name, data, &mut bundle)?,
+        }
+    }
+    let lines: u64 = bundle
+        .jobs
+        .iter()
+        .flat_map(|j| &j.steps)
+        .map(|s| s.line_count)
+        .sum();
+    if lines == 0 && bundle.tests.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    Ok(bundle)
+}
+
+/// One in-memory text log as a bundle of one job; never fails.
+pub fn from_text(name: &str, bytes: &[u8]) -> LogBundle {
+    LogBundle {
+        jobs: vec![text_job(name, name, bytes)],
+        ..LogBundle::default()
+    }
+}
+
+fn text_job(name: &str, source: &str, bytes: &[u8]) -> JobLog {
+    let opts = scan::Options {
+        split_steps: true,
+        github: false,
+    };
+    JobLog {
+        name: name.to_string(),
+        source: source.to_string(),
+        // Reading from a slice cannot fail.
+        steps: scan::scan(bytes, opts).unwrap_or_default(),
+    }
+}
+
+fn load_path(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if !meta.is_dir() {
+        return load_file(path, bundle);
+    }
+    let mut files = Vec::new();
+    walk(path, 0, &mut files, &mut bundle.notes);
+    for file in files {
+        match load_file(&file, bundle) {
+            Err(IngestError::Io { path, source }) => {
+                bundle.notes.push(format!("cannot read {path}: {source}"));
+            }
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// Files under `dir` that may hold logs, in sorted order. Symlinked
+/// directories are not followed (no loops, no escaping the input).
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, notes: &mut Vec<String>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            notes.push(format!("cannot read {}: {e}", dir.display()));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if depth + 1 >= MAX_DEPTH {
+                notes.push(format!("{} is too deep; skipped", path.display()));
+                continue;
+            }
+            walk(&path, depth + 1, out, notes);
+        } else if (kind.is_file() || (kind.is_symlink() && path.is_file())) && wanted(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn wanted(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(ext.as_str(), "txt" | "log" | "xml" | "json" | "zip")
+}
+
+fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let display = path.display().to_string();
+    let name = path
+        .file_name()
+        .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let mut head = [0u8; 4];
+    let n = read_head(&mut file, &mut head).map_err(|e| io_error(path, e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| io_error(path, e))?;
+    let kind = Kind::of(&name, &head[..n]);
+    match kind {
+        Kind::Zip => zip::read_archive(file, len, &display, bundle),
+        Kind::Xml | Kind::Json if len <= zip::MAX_REPORT_BYTES => {
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).map_err(|e| io_error(path, e))?;
+            if !add_report(kind, &data, &display, bundle) {
+                bundle.jobs.push(text_job(&name, &display, &data));
+            }
+            Ok(())
+        }
+        _ => {
+            let opts = scan::Options {
+                split_steps: true,
+                github: false,
+            };
+            let steps = scan::scan(file, opts).map_err(|e| io_error(path, e))?;
+            bundle.jobs.push(JobLog {
+                name,
+                source: display,
+                steps,
+            });
+            Ok(())
+        }
+    }
+}
+
+fn load_stdin(bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let mut head = [0u8; 4];
+    let n = read_head(&mut input, &mut head).map_err(|e| io_error(Path::new("-"), e))?;
+    let head = &head[..n];
+    let mut rest = Cursor::new(head.to_vec()).chain(input);
+    if head == zip::MAGIC {
+        let mut data = Vec::new();
+        (&mut rest)
+            .take(MAX_STDIN_ARCHIVE + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| io_error(Path::new("-"), e))?;
+        if data.len() as u64 > MAX_STDIN_ARCHIVE {
+            return Err(IngestError::TooLarge(MAX_STDIN_ARCHIVE));
+        }
+        let len = data.len() as u64;
+        return zip::read_archive(Cursor::new(data), len, "stdin", bundle);
+    }
+    let opts = scan::Options {
+        split_steps: true,
+        github: false,
+    };
+    let steps = scan::scan(rest, opts).map_err(|e| io_error(Path::new("-"), e))?;
+    bundle.jobs.push(JobLog {
+        name: "stdin".to_string(),
+        source: "-".to_string(),
+        steps,
+    });
+    Ok(())
+}
+
+fn load_bytes(name: &str, data: &[u8], bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let kind = Kind::of(name, data);
+    match kind {
+        Kind::Zip => zip::read_archive(Cursor::new(data), data.len() as u64, name, bundle),
+        _ => {
+            if !add_report(kind, data, name, bundle) {
+                bundle.jobs.push(text_job(name, name, data));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// How an input is read, from its name and its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zip,
+    Xml,
+    Json,
+    Text,
+}
+
+impl Kind {
+    fn of(name: &str, head: &[u8]) -> Kind {
+        let lower = name.to_ascii_lowercase();
+        if head.starts_with(zip::MAGIC) || lower.ends_with(".zip") {
+            Kind::Zip
+        } else if lower.ends_with(".xml") {
+            Kind::Xml
+        } else if lower.ends_with(".json") {
+            Kind::Json
+        } else {
+            Kind::Text
+        }
+    }
+}
+
+/// Adds a report's failing tests; false when the data is not a report.
+fn add_report(kind: Kind, data: &[u8], source: &str, bundle: &mut LogBundle) -> bool {
+    let tests = match kind {
+        Kind::Xml => reports::junit(data, source),
+        Kind::Json => reports::pytest_json(data, source),
+        Kind::Zip | Kind::Text => None,
+    };
+    match tests {
+        Some(t) => {
+            bundle.tests.extend(t);
+            true
+        }
+        None => false,
+    }
+}
+
+fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn io_error(path: &Path, source: io::Error) -> IngestError {
+    IngestError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
