@@ -256,8 +256,12 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, notes: &mut Vec<String
                 continue;
             }
             walk(&path, depth + 1, out, notes);
-        } else if (kind.is_file() || (kind.is_symlink() && path.is_file())) && wanted(&path) {
-            out.push(path);
+        } else if wanted(&path) {
+            if kind.is_file() || path.is_file() {
+                out.push(path);
+            } else if kind.is_symlink() {
+                notes.push(format!("cannot read {}: a link to no file", path.display()));
+            }
         }
     }
 }
@@ -410,5 +414,140 @@ fn io_error(path: &Path, source: io::Error) -> IngestError {
     IngestError::Io {
         path: path.display().to_string(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn from_text_is_one_job() {
+        let b = from_text("ci.log", b"\xEF\xBB\xBFhello\r\nworld\n");
+        assert_eq!(b.jobs.len(), 1);
+        assert_eq!(b.jobs[0].name, "ci.log");
+        let tail: Vec<_> = b.jobs[0].steps[0]
+            .tail
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(tail, ["hello", "world"]);
+        assert!(from_text("e", b"").jobs[0].steps.is_empty());
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        let r = load(&[Source::Bytes {
+            name: "x.log".into(),
+            data: Vec::new(),
+        }]);
+        assert_eq!(
+            r.map(|_| ()).map_err(|e| e.to_string()),
+            Err("input is empty".into())
+        );
+    }
+
+    #[test]
+    fn sniffs_zip_by_magic_and_reports_by_name() {
+        let zip = zip::tests::build(&[zip::tests::e("1_job.txt", b"line\n")]);
+        let b = load(&[
+            Source::Bytes {
+                name: "logs.bin".into(),
+                data: zip,
+            },
+            Source::Bytes {
+                name: "junit.xml".into(),
+                data:
+                    b"<testsuite><testcase name=\"t\"><error message=\"m\"/></testcase></testsuite>"
+                        .to_vec(),
+            },
+            Source::Bytes {
+                name: "notes.json".into(),
+                data: b"{\"not\": \"a report\"}\n".to_vec(),
+            },
+        ])
+        .unwrap_or_default();
+        let jobs: Vec<_> = b.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(jobs, ["job", "notes.json"]);
+        assert_eq!(b.tests.len(), 1);
+        assert_eq!(b.tests[0].message, "m");
+    }
+
+    #[test]
+    fn directory_walk_is_sorted_and_notes_what_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let root = dir.path();
+        let write = |p: &str, data: &[u8]| {
+            let path = root.join(p);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_default();
+            }
+            std::fs::write(path, data).unwrap_or_default();
+        };
+        write("b/z.log", b"z\n");
+        write("a.txt", b"a\n");
+        write("b/c.log", b"c\n");
+        write("b/skip.png", b"png");
+        write(
+            "c/run.txt",
+            &zip::tests::build(&[zip::tests::e("1_build.txt", b"zipped\n")]),
+        );
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("missing.log"), root.join("dangling.log"))
+            .unwrap_or_default();
+        let b = load(&[Source::Path(root.to_path_buf())]).unwrap_or_default();
+        let jobs: Vec<_> = b.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(jobs, ["a.txt", "c.log", "z.log", "build"]);
+        #[cfg(unix)]
+        assert!(
+            b.notes.iter().any(|n| n.contains("dangling.log")),
+            "{:?}",
+            b.notes
+        );
+        let missing = load(&[Source::Path(root.join("nope.log"))]);
+        assert!(matches!(missing, Err(IngestError::Io { .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn from_text_never_panics_and_caps_lines(
+            bytes in proptest::collection::vec(any::<u8>(), 0..4096),
+            markers in proptest::collection::vec(0usize..6, 0..8),
+        ) {
+            // Arbitrary bytes with markers spliced in at line starts.
+            let mut input = Vec::new();
+            let pieces: [&[u8]; 6] = [
+                b"##[group]Run x\n", b"##[error]e\n", b"##[endgroup]\n",
+                b"2024-05-01T12:34:56.1234567Z ##[command]c\n", b"::error::m\n", b"\r\x1b[31m",
+            ];
+            let step = bytes.len() / (markers.len() + 1) + 1;
+            for (i, chunk) in bytes.chunks(step).enumerate() {
+                input.extend_from_slice(chunk);
+                if let Some(&m) = markers.get(i) {
+                    input.push(b'\n');
+                    input.extend_from_slice(pieces[m]);
+                }
+            }
+            let b = from_text("p", &input);
+            let cap = MAX_LINE_BYTES + text::TRUNCATED_MARK.len();
+            for step in &b.jobs[0].steps {
+                for l in step.tail.iter().chain(&step.errors) {
+                    prop_assert!(l.text.len() <= cap);
+                    prop_assert!(l.number >= step.first_line);
+                    prop_assert!(l.number < step.first_line + step.line_count);
+                }
+            }
+        }
+
+        #[test]
+        fn long_lines_stay_capped(len in 0usize..(3 * MAX_LINE_BYTES), c in any::<u8>()) {
+            let b = from_text("p", &vec![c; len]);
+            for step in &b.jobs[0].steps {
+                for l in &step.tail {
+                    prop_assert!(l.text.len() <= MAX_LINE_BYTES + text::TRUNCATED_MARK.len());
+                }
+            }
+        }
     }
 }

@@ -52,13 +52,12 @@ pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
         let mut line = get(&attrs, "line")
             .or_else(|| get(&fattrs, "line"))
             .and_then(|l| l.trim().parse().ok());
-        if file.is_none() || line.is_none() {
-            if let Some((f, l)) = location_in(&details) {
-                if file.is_none() || file.as_deref() == Some(f.as_str()) {
-                    file = Some(f);
-                    line = Some(l);
-                }
-            }
+        if (file.is_none() || line.is_none())
+            && let Some((f, l)) = location_in(&details)
+            && (file.is_none() || file.as_deref() == Some(f.as_str()))
+        {
+            file = Some(f);
+            line = Some(l);
         }
         let message = get(&fattrs, "message")
             .filter(|m| !m.trim().is_empty())

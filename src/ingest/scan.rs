@@ -466,6 +466,11 @@ impl Scanner {
     }
 
     fn finish(mut self) -> Vec<StepLog> {
+        // A GitHub job log's lines before any step belong to "Set up job".
+        let github_job = self.opts.github && self.opts.split_steps;
+        if github_job && self.steps.is_empty() && self.cur.name.is_empty() {
+            self.cur.name = "Set up job".to_string();
+        }
         self.finish_step(&[]);
         let marked = self.any_marker || self.opts.github;
         for step in &mut self.steps {

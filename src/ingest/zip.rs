@@ -810,10 +810,10 @@ fn damaged(e: io::Error) -> IngestError {
 /// Our errors travel through `io::Read` inside an `io::Error`; unwrap them.
 pub(crate) fn from_io(e: io::Error, name: &str) -> IngestError {
     if e.get_ref().is_some_and(|i| i.is::<IngestError>()) {
-        if let Some(inner) = e.into_inner() {
-            if let Ok(ours) = inner.downcast::<IngestError>() {
-                return *ours;
-            }
+        if let Some(inner) = e.into_inner()
+            && let Ok(ours) = inner.downcast::<IngestError>()
+        {
+            return *ours;
         }
         return IngestError::NotZip(format!("entry \"{name}\" is damaged"));
     }
@@ -836,4 +836,582 @@ fn le64(b: &[u8], at: usize) -> u64 {
         a.copy_from_slice(s);
         u64::from_le_bytes(a)
     })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::ingest::{Source, load};
+
+    /// One entry of a hand-built archive; the defaults make an honest entry.
+    #[derive(Clone, Default)]
+    pub(crate) struct E {
+        pub name: Vec<u8>,
+        pub data: Vec<u8>,
+        pub method: u16,
+        pub mode: u32,
+        pub size: Option<u32>,
+        pub crc: Option<u32>,
+        pub zip64_size: Option<u64>,
+        pub local_name: Option<Vec<u8>>,
+    }
+
+    pub(crate) fn e(name: &str, data: &[u8]) -> E {
+        E {
+            name: name.as_bytes().to_vec(),
+            data: data.to_vec(),
+            method: 8,
+            ..E::default()
+        }
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = flate2::Crc::new();
+        c.update(data);
+        c.sum()
+    }
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(data).unwrap_or_default();
+        enc.finish().unwrap_or_default()
+    }
+
+    /// A zip built byte by byte, so tests can make it lie.
+    pub(crate) fn build(entries: &[E]) -> Vec<u8> {
+        let (mut out, mut cd) = (Vec::new(), Vec::new());
+        for e in entries {
+            let comp = if e.method == 8 {
+                deflate(&e.data)
+            } else {
+                e.data.clone()
+            };
+            let crc = e.crc.unwrap_or_else(|| crc32(&e.data));
+            let size = if e.zip64_size.is_some() {
+                0xFFFF_FFFF
+            } else {
+                e.size.unwrap_or(e.data.len() as u32)
+            };
+            let extra: Vec<u8> = match e.zip64_size {
+                Some(s) => [
+                    &1u16.to_le_bytes()[..],
+                    &8u16.to_le_bytes(),
+                    &s.to_le_bytes(),
+                ]
+                .concat(),
+                None => Vec::new(),
+            };
+            let offset = out.len() as u32;
+            let local_name = e.local_name.as_ref().unwrap_or(&e.name);
+            out.extend_from_slice(MAGIC);
+            for v in [20u16, 0, e.method, 0, 0] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [crc, comp.len() as u32, size] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out.extend_from_slice(&(local_name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(local_name);
+            out.extend_from_slice(&comp);
+
+            cd.extend_from_slice(b"PK\x01\x02");
+            for v in [(3u16 << 8) | 20, 20, 0, e.method, 0, 0] {
+                cd.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [crc, comp.len() as u32, size] {
+                cd.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [e.name.len() as u16, extra.len() as u16, 0, 0, 0] {
+                cd.extend_from_slice(&v.to_le_bytes());
+            }
+            cd.extend_from_slice(&(e.mode << 16).to_le_bytes());
+            cd.extend_from_slice(&offset.to_le_bytes());
+            cd.extend_from_slice(&e.name);
+            cd.extend_from_slice(&extra);
+        }
+        let cd_offset = out.len() as u32;
+        out.extend_from_slice(&cd);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        let n = entries.len() as u16;
+        for v in [n, n] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&(cd.len() as u32).to_le_bytes());
+        out.extend_from_slice(&cd_offset.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    fn read(bytes: &[u8]) -> Result<LogBundle, IngestError> {
+        let mut bundle = LogBundle::default();
+        read_archive(
+            Cursor::new(bytes),
+            bytes.len() as u64,
+            "run.zip",
+            &mut bundle,
+        )?;
+        Ok(bundle)
+    }
+
+    fn err(bytes: &[u8]) -> String {
+        match read(bytes) {
+            Ok(_) => "no error".to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const TS: &str = "2024-05-01T12:34:56.1234567Z ";
+
+    fn gh(lines: &[&str]) -> Vec<u8> {
+        lines
+            .iter()
+            .map(|l| format!("{TS}{l}\n"))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    fn job_log() -> Vec<u8> {
+        gh(&[
+            "Current runner version: '2.317.0'",
+            "##[group]Run actions/checkout@v4",
+            "with:",
+            "##[endgroup]",
+            "Syncing repository",
+            "##[group]Run pip install -r requirements.txt",
+            "pip install -r requirements.txt",
+            "shell: /usr/bin/bash -e {0}",
+            "##[endgroup]",
+            "Successfully installed requests",
+            "##[group]Run pytest",
+            "pytest",
+            "##[endgroup]",
+            "E   ModuleNotFoundError: No module named 'yaml'",
+            "##[error]Process completed with exit code 1.",
+        ])
+    }
+
+    #[test]
+    fn run_log_with_missing_step_files() {
+        let step3 = gh(&[
+            "##[group]Run pip install -r requirements.txt",
+            "pip install -r requirements.txt",
+            "##[endgroup]",
+            "Successfully installed requests",
+        ]);
+        let zip = build(&[
+            e("1_build.txt", &job_log()),
+            e(
+                "build/1_Set up job.txt",
+                &gh(&["Current runner version: '2.317.0'"]),
+            ),
+            e("build/3_Run pip install -r requirements.txt.txt", &step3),
+        ]);
+        let b = read(&zip).unwrap_or_default();
+        assert_eq!(b.jobs.len(), 1);
+        let job = &b.jobs[0];
+        assert_eq!(job.name, "build");
+        let steps: Vec<_> = job
+            .steps
+            .iter()
+            .map(|s| (s.number, s.name.as_str(), s.failed))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (Some(1), "Set up job", Some(false)),
+                (None, "Run actions/checkout@v4", Some(false)),
+                (Some(3), "Run pip install -r requirements.txt", Some(false)),
+                (None, "Run pytest", Some(true)),
+            ]
+        );
+        let pytest = &job.steps[3];
+        assert_eq!(pytest.exit_code, Some(1));
+        assert_eq!(pytest.command.as_deref(), Some("pytest"));
+        assert_eq!(pytest.first_line, 11);
+        assert_eq!(job.steps[2].first_line, 1);
+        assert_eq!(
+            job.steps[2].command.as_deref(),
+            Some("pip install -r requirements.txt")
+        );
+    }
+
+    #[test]
+    fn run_log_without_step_files_splits_job_file() {
+        let b = read(&build(&[e("1_build.txt", &job_log())])).unwrap_or_default();
+        let names: Vec<_> = b.jobs[0].steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Set up job",
+                "Run actions/checkout@v4",
+                "Run pip install -r requirements.txt",
+                "Run pytest"
+            ]
+        );
+        assert_eq!(b.jobs[0].source, "run.zip:1_build.txt");
+    }
+
+    #[test]
+    fn sanitised_and_cut_folder_names_match_their_jobs() {
+        let step = gh(&["##[group]Run make", "make", "##[endgroup]", "##[error]boom"]);
+        let zip = build(&[
+            e("0_test (ubuntu-latest, 3.11).txt", &job_log()),
+            e("1_lint: ruff check and a very long name.txt", &gh(&["ok"])),
+            e("test (ubuntu-latest_ 3.11)/4_Run make.txt", &step),
+            e("lint_ ruff check and a very/1_Set up job.txt", &gh(&["ok"])),
+        ]);
+        let b = read(&zip).unwrap_or_default();
+        let jobs: Vec<_> = b
+            .jobs
+            .iter()
+            .map(|j| (j.name.as_str(), j.steps.len()))
+            .collect();
+        assert_eq!(
+            jobs,
+            [
+                ("test (ubuntu-latest, 3.11)", 5),
+                ("lint: ruff check and a very long name", 1)
+            ]
+        );
+        assert!(
+            b.jobs[0]
+                .steps
+                .iter()
+                .any(|s| s.number == Some(4) && s.failed == Some(true))
+        );
+    }
+
+    #[test]
+    fn folder_matching_prefers_exact_then_longest() {
+        let mut folders = BTreeMap::new();
+        for d in ["test (3.1)", "test (3.11)", "tes"] {
+            folders.insert(d.to_string(), Folder::default());
+        }
+        let used = HashSet::new();
+        assert_eq!(
+            best_folder("test (3.11)", &folders, &used).as_deref(),
+            Some("test (3.11)")
+        );
+        assert_eq!(
+            best_folder("test (3.1)", &folders, &used).as_deref(),
+            Some("test (3.1)")
+        );
+        assert_eq!(
+            best_folder("test (3.12)", &folders, &used).as_deref(),
+            Some("test (3.1)")
+        );
+        assert_eq!(best_folder("build", &folders, &used), None);
+        assert!(names_match("Run pytest -q --cov", "Run pytest -q"));
+        assert!(!names_match("", "x"));
+    }
+
+    #[test]
+    fn fuller_of_two_job_logs_wins() {
+        let partial = gh(&["##[group]Run pytest", "pytest"]);
+        let zip = build(&[e("1_build.txt", &partial), e("3_build.txt", &job_log())]);
+        let b = read(&zip).unwrap_or_default();
+        assert_eq!(b.jobs.len(), 1);
+        assert_eq!(b.jobs[0].steps.len(), 4);
+    }
+
+    #[test]
+    fn artifact_with_logs_reports_and_nested_zips() {
+        let junit = br#"<testsuite><testcase classname="t" name="a"><failure message="boom">t.py:3: boom</failure></testcase></testsuite>"#;
+        let json = br#"{"tests": [{"nodeid": "t.py::b", "outcome": "failed", "call": {"outcome": "failed", "crash": {"path": "t.py", "lineno": 9, "message": "x"}}}]}"#;
+        let deeper = build(&[e("deep.log", b"too deep\n")]);
+        let inner = build(&[e("inner.log", b"inner line\n"), e("deeper.zip", &deeper)]);
+        let zip = build(&[
+            e("logs/build.log", b"cc -c x.c\nerror: boom\n"),
+            e("reports/junit.xml", junit),
+            e("reports/report.json", json),
+            e("misc/settings.json", b"{\"a\": 1}"),
+            e("bundle.bin", &inner),
+            e("image.png", b"\x89PNG"),
+        ]);
+        let b = read(&zip).unwrap_or_default();
+        let jobs: Vec<_> = b.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(jobs, ["inner.log", "logs/build.log"]);
+        assert_eq!(b.jobs[0].source, "run.zip:bundle.bin:inner.log");
+        let tests: Vec<_> = b.tests.iter().map(|t| (t.name.as_str(), t.line)).collect();
+        assert_eq!(tests, [("t.a", Some(3)), ("t.py::b", Some(9))]);
+        assert_eq!(
+            b.notes,
+            [
+                "nested archive \"deeper.zip\" not expanded",
+                "\"misc/settings.json\" is not a test report; skipped"
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_zip_in_run_log_is_not_expanded() {
+        let inner = build(&[e("x.txt", b"x\n")]);
+        let b = read(&build(&[
+            e("1_build.txt", &job_log()),
+            e("2_evil.txt", &inner),
+        ]))
+        .unwrap_or_default();
+        assert_eq!(b.notes, ["nested archive \"2_evil.txt\" not expanded"]);
+        assert_eq!(b.jobs.len(), 1);
+    }
+
+    #[test]
+    fn unsafe_names_are_refused() {
+        for (name, shown) in [
+            ("../evil.txt", "../evil.txt"),
+            ("/etc/passwd", "/etc/passwd"),
+            ("C:\\x.txt", "C:\\\\x.txt"),
+            ("..\\x.txt", "..\\\\x.txt"),
+            ("a/../../b.txt", "a/../../b.txt"),
+            ("", ""),
+            ("a\0b.txt", "a\\0b.txt"),
+        ] {
+            let zip = build(&[e("1_ok.txt", b"ok\n"), e(name, b"x")]);
+            assert_eq!(
+                err(&zip),
+                format!("archive entry \"{shown}\" is not a local path"),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn symlink_is_refused() {
+        let link = E {
+            mode: 0o120777,
+            ..e("link.txt", b"/etc/passwd")
+        };
+        assert_eq!(
+            err(&build(&[link])),
+            "archive entry \"link.txt\" is a symlink; refused"
+        );
+    }
+
+    #[test]
+    fn counts_and_names_are_checked_first() {
+        let many: Vec<E> = (0..=MAX_ENTRIES)
+            .map(|i| e(&format!("{i}.txt"), b""))
+            .collect();
+        assert_eq!(
+            err(&build(&many)),
+            "archive has too many entries (10001 > 10000)"
+        );
+        let long = "a".repeat(MAX_ENTRY_NAME + 1);
+        let zip = build(&[e("../first-but-not-checked-first", b""), e(&long, b"x")]);
+        assert_eq!(err(&zip), "archive entry name is longer than 1024 bytes");
+    }
+
+    #[test]
+    fn duplicates_and_methods_are_refused() {
+        let zip = build(&[e("a.txt", b"1"), e("a.txt", b"2")]);
+        assert_eq!(err(&zip), "duplicate entry \"a.txt\"");
+        let bz = E {
+            method: 12,
+            ..e("a.txt", b"x")
+        };
+        assert_eq!(
+            err(&build(&[bz])),
+            "unsupported compression method 12 (bzip2) in \"a.txt\""
+        );
+        let odd = E {
+            method: 77,
+            ..e("a.txt", b"x")
+        };
+        assert_eq!(
+            err(&build(&[odd])),
+            "unsupported compression method 77 in \"a.txt\""
+        );
+    }
+
+    #[test]
+    fn not_a_zip() {
+        let prefix = "log archive is truncated or not a zip: ";
+        let mut cut = build(&[e("1_a.txt", b"hello\n")]);
+        cut.truncate(cut.len() - 10);
+        assert!(err(&cut).starts_with(prefix), "{}", err(&cut));
+        assert_eq!(err(b""), format!("{prefix}0 bytes"));
+        let html = b"<!DOCTYPE html>\n<html><body>Sign in to GitHub</body></html>";
+        assert_eq!(err(html), format!("{prefix}got an HTML page"));
+        assert_eq!(
+            err(b"PK\x03\x04"),
+            format!("{prefix}no end of central directory (cut short?)")
+        );
+        // Through load(): a `.zip` name is enough to be read as one.
+        let r = load(&[Source::Bytes {
+            name: "logs.zip".into(),
+            data: html.to_vec(),
+        }]);
+        assert_eq!(
+            r.map(|_| ()).map_err(|e| e.to_string()),
+            Err(format!("{prefix}got an HTML page"))
+        );
+    }
+
+    #[test]
+    fn entry_over_cap_is_refused() {
+        let big = vec![b'a'; 4096];
+        let zip = build(&[e("1_a.txt", &big)]);
+        let mut bundle = LogBundle::default();
+        let limits = Limits {
+            entry: 1024,
+            total: 1 << 20,
+        };
+        let r = read_archive_with(
+            Cursor::new(&zip),
+            zip.len() as u64,
+            "z",
+            limits,
+            &mut bundle,
+        );
+        assert_eq!(
+            r.map_err(|e| e.to_string()),
+            Err("entry \"1_a.txt\" exceeds 64 MiB uncompressed".into())
+        );
+        let two = build(&[e("1_a.txt", &big), e("2_b.txt", &big)]);
+        let limits = Limits {
+            entry: 5000,
+            total: 6000,
+        };
+        let r = read_archive_with(
+            Cursor::new(&two),
+            two.len() as u64,
+            "z",
+            limits,
+            &mut bundle,
+        );
+        assert_eq!(
+            r.map_err(|e| e.to_string()),
+            Err("archive exceeds 512 MiB uncompressed in total".into())
+        );
+    }
+
+    #[test]
+    fn deflate_bomb_stops_at_the_cap() {
+        let zeros = vec![0u8; (MAX_ENTRY_BYTES + (1 << 20)) as usize];
+        let zip = build(&[e("1_bomb.txt", &zeros)]);
+        drop(zeros);
+        assert!(zip.len() < 1 << 20);
+        assert_eq!(
+            err(&zip),
+            "entry \"1_bomb.txt\" exceeds 64 MiB uncompressed"
+        );
+    }
+
+    #[test]
+    fn lying_sizes_and_crc_are_refused() {
+        let small = E {
+            size: Some(3),
+            ..e("1_a.txt", b"hello world\n")
+        };
+        assert_eq!(err(&build(&[small])), "entry \"1_a.txt\" size/CRC mismatch");
+        let large = E {
+            size: Some(1000),
+            ..e("1_a.txt", b"hello world\n")
+        };
+        assert_eq!(err(&build(&[large])), "entry \"1_a.txt\" size/CRC mismatch");
+        let crc = E {
+            crc: Some(1234),
+            method: 0,
+            ..e("1_a.txt", b"hello world\n")
+        };
+        assert_eq!(err(&build(&[crc])), "entry \"1_a.txt\" size/CRC mismatch");
+        let huge = E {
+            zip64_size: Some(1 << 63),
+            ..e("1_a.txt", b"hello world\n")
+        };
+        assert_eq!(err(&build(&[huge])), "entry \"1_a.txt\" size/CRC mismatch");
+    }
+
+    #[test]
+    fn local_header_must_agree() {
+        let liar = E {
+            local_name: Some(b"1_b.txt".to_vec()),
+            ..e("1_a.txt", b"x\n")
+        };
+        assert_eq!(
+            err(&build(&[liar])),
+            "local/central header mismatch for \"1_a.txt\""
+        );
+    }
+
+    #[test]
+    fn overlapping_entries_are_refused() {
+        // Entry A (stored) holds entry B whole: B's local header sits inside A's data.
+        let b_data = b"inner\n";
+        let inner = build(&[E {
+            method: 0,
+            ..e("b.txt", b_data)
+        }]);
+        // The inner archive's first local record: header + name + data.
+        let b_local = &inner[..30 + 5 + b_data.len()];
+        let mut zip = build(&[E {
+            method: 0,
+            ..e("a.txt", b_local)
+        }]);
+        // Add a central entry for B at offset 30 + len("a.txt"), then fix the EOCD.
+        let eocd = zip.len() - 22;
+        let cd_offset = u32::from_le_bytes([
+            zip[eocd + 16],
+            zip[eocd + 17],
+            zip[eocd + 18],
+            zip[eocd + 19],
+        ]) as usize;
+        let inner_cd_at = u32::from_le_bytes([
+            inner[inner.len() - 6],
+            inner[inner.len() - 5],
+            inner[inner.len() - 4],
+            inner[inner.len() - 3],
+        ]) as usize;
+        let mut b_central = inner[inner_cd_at..inner.len() - 22].to_vec();
+        b_central[42..46].copy_from_slice(&(30u32 + 5).to_le_bytes());
+        let mut cd = zip[cd_offset..eocd].to_vec();
+        cd.extend_from_slice(&b_central);
+        zip.truncate(cd_offset);
+        zip.extend_from_slice(&cd);
+        zip.extend_from_slice(b"PK\x05\x06\0\0\0\0\x02\0\x02\0");
+        zip.extend_from_slice(&(cd.len() as u32).to_le_bytes());
+        zip.extend_from_slice(&(cd_offset as u32).to_le_bytes());
+        zip.extend_from_slice(&0u16.to_le_bytes());
+        assert_eq!(err(&zip), "overlapping zip entries");
+    }
+
+    #[test]
+    fn a_real_writer_is_read() {
+        use ::zip::write::SimpleFileOptions;
+        let mut w = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts =
+            SimpleFileOptions::default().compression_method(::zip::CompressionMethod::Deflated);
+        let mut ok = w.start_file("1_build.txt", opts).is_ok();
+        ok &= w.write_all(&job_log()).is_ok();
+        ok &= w.add_directory("build/", opts).is_ok();
+        ok &= w.start_file("build/5_Run pytest.txt", opts).is_ok();
+        ok &= w
+            .write_all(&gh(&[
+                "##[group]Run pytest",
+                "pytest",
+                "##[endgroup]",
+                "##[error]x",
+            ]))
+            .is_ok();
+        assert!(ok);
+        let bytes = w.finish().map(Cursor::into_inner).unwrap_or_default();
+        let b = read(&bytes).unwrap_or_default();
+        let steps: Vec<_> = b.jobs[0]
+            .steps
+            .iter()
+            .map(|s| (s.number, s.name.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (None, "Set up job"),
+                (None, "Run actions/checkout@v4"),
+                (None, "Run pip install -r requirements.txt"),
+                (Some(5), "Run pytest")
+            ]
+        );
+    }
 }
