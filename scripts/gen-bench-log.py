@@ -143,9 +143,10 @@ def main():
                 "  pythonLocation: /opt/hostedtoolcache/Python/3.11.9/x64", "##[endgroup]"]
             emit(header)
             target = written + int(budget * share)
-            pool = [gen() for _ in range(20000)]
+            pool = [gen() for _ in range(min(20000, max(50, int(budget * share) // 100)))]
             while written < target:
-                emit([rnd.choice(pool) for _ in range(5000)])
+                n = max(1, min(5000, (target - written) // 110))
+                emit([rnd.choice(pool) for _ in range(n)])
         emit(FAILURE + ["##[error]Process completed with exit code 2."])
         emit(["Post job cleanup.", "##[command]/usr/bin/git version", "git version 2.45.1",
               "Cleaning up orphan processes"])

@@ -75,22 +75,33 @@ pub struct JobLog {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StepLog {
-    /// `Run pytest` (from `##[group]Run`), or the per-step file's name, or empty.
+    /// `Run pytest` (from `##[group]Run`), `Set up job` (the lines of a GitHub
+    /// job log before its first step), the per-step file's name, or empty (a
+    /// log without markers).
     pub name: String,
     /// The step's number from a per-step file name (`3_Run tests.txt`).
     pub number: Option<u32>,
-    /// The command that ran (`##[group]Run` header and script, or `##[command]`).
+    /// The command that ran: the script lines of the `##[group]Run` header (up
+    /// to its `shell:`/`env:`/`with:` lines), else the last `##[command]`, else
+    /// the header's text after `Run ` (an action's `uses:`). Capped at 4 KiB.
     pub command: Option<String>,
-    /// Whether the log marked the step as failed (`##[error]`); `None` when the
-    /// input carries no such markers (plain tool output).
+    /// Whether the log marked the step as failed (`##[error]` or `::error::`);
+    /// `Some(false)` for the other steps of a log with markers (or from a
+    /// run-log zip); `None` when the input carries no markers (plain output).
     pub failed: Option<bool>,
     /// From `##[error]Process completed with exit code N.`
     pub exit_code: Option<i32>,
     /// The `##[error]` annotation lines, marker removed (first [`MAX_ERROR_LINES`]).
     pub errors: Vec<Line>,
-    /// The last [`TAIL_LINES`] normalised lines of the step.
+    /// The last [`TAIL_LINES`] normalised lines of the step (at most
+    /// [`MAX_TAIL_BYTES`] of text). Marker lines stay with the marker removed
+    /// (`##[error]` lines are here too); `##[endgroup]` and `::add-mask::`
+    /// lines are dropped, so numbers may skip. When one input keeps more than
+    /// 32 MiB of tails, passed steps lose theirs first (then later failures;
+    /// the first failing step is never emptied).
     pub tail: Vec<Line>,
-    /// Line number (1-based, in the source file) of the step's first line.
+    /// Line number (1-based, in the source file: the job log, or the per-step
+    /// file for steps read from one) of the step's first line.
     pub first_line: u64,
     /// Number of lines in the step.
     pub line_count: u64,
@@ -219,6 +230,14 @@ fn load_path(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
     }
     let mut files = Vec::new();
     walk(path, 0, &mut files, &mut bundle.notes);
+    if files.len() > MAX_ENTRIES {
+        bundle.notes.push(format!(
+            "{} holds {} log files; only the first {MAX_ENTRIES} were read",
+            path.display(),
+            files.len()
+        ));
+        files.truncate(MAX_ENTRIES);
+    }
     for file in files {
         match load_file(&file, bundle) {
             Err(IngestError::Io { path, source }) => {

@@ -443,25 +443,34 @@ impl Scanner {
             })
             .map_or(0, |i| i + 1);
         tail.drain(..keep_from.min(tail.len().saturating_sub(1)));
-        self.kept += tail.iter().map(|l| l.text.len()).sum::<usize>();
         step.tail = tail;
+        self.kept += kept_bytes(&step);
         self.ring.clear();
         self.steps.push(step);
         self.enforce_budget();
     }
 
-    /// Drops the oldest tails, of passed steps first, past [`MAX_KEPT_BYTES`].
+    /// Past [`MAX_KEPT_BYTES`], drops what was kept of passed steps, then of
+    /// failed steps from the newest back; the first failure (the primary one)
+    /// is kept whole.
     fn enforce_budget(&mut self) {
-        for failed_too in [false, true] {
-            for step in &mut self.steps {
-                if self.kept <= MAX_KEPT_BYTES {
-                    return;
-                }
-                if failed_too || step.failed != Some(true) {
-                    self.kept -= step.tail.iter().map(|l| l.text.len()).sum::<usize>();
-                    step.tail = Vec::new();
-                }
+        if self.kept <= MAX_KEPT_BYTES {
+            return;
+        }
+        let first_failed = self.steps.iter().position(|s| s.failed == Some(true));
+        let passed = (0..self.steps.len()).filter(|&i| self.steps[i].failed != Some(true));
+        let failed = (0..self.steps.len())
+            .rev()
+            .filter(|&i| self.steps[i].failed == Some(true) && Some(i) != first_failed);
+        let order: Vec<usize> = passed.chain(failed).collect();
+        for i in order {
+            if self.kept <= MAX_KEPT_BYTES {
+                return;
             }
+            let step = &mut self.steps[i];
+            self.kept -= kept_bytes(step);
+            step.tail = Vec::new();
+            step.errors = Vec::new();
         }
     }
 
@@ -487,6 +496,15 @@ fn new_step(first_line: u64) -> StepLog {
         first_line,
         ..StepLog::default()
     }
+}
+
+/// Text bytes a finished step holds in its tail and errors.
+fn kept_bytes(step: &StepLog) -> usize {
+    step.tail
+        .iter()
+        .chain(&step.errors)
+        .map(|l| l.text.len())
+        .sum()
 }
 
 fn cap(s: &str, max: usize) -> String {
@@ -754,6 +772,30 @@ mod tests {
         let steps = run(&log, true);
         assert!(steps[0].tail[0].text.ends_with(text::TRUNCATED_MARK));
         assert_eq!(steps[0].errors[0].number, 2);
+    }
+
+    #[test]
+    fn kept_bytes_stay_in_budget_and_the_first_failure_survives() {
+        let filler = format!("{TS}{}\n", "y".repeat(4000));
+        let mut log = String::new();
+        for i in 0..40 {
+            log.push_str(&gh(&[&format!("##[group]Run step {i}")]));
+            for _ in 0..300 {
+                log.push_str(&filler);
+            }
+            if i % 10 == 3 {
+                log.push_str(&gh(&["##[error]Process completed with exit code 1."]));
+            }
+        }
+        let steps = run(&log, true);
+        assert_eq!(steps.len(), 40);
+        let kept: usize = steps.iter().map(kept_bytes).sum();
+        assert!(kept <= MAX_KEPT_BYTES, "{kept}");
+        let first = &steps[3];
+        assert_eq!(first.failed, Some(true));
+        assert!(!first.tail.is_empty() && !first.errors.is_empty());
+        assert!(first.tail.iter().map(|l| l.text.len()).sum::<usize>() <= MAX_TAIL_BYTES);
+        assert!(steps[0].tail.is_empty());
     }
 
     #[test]
