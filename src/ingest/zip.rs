@@ -387,14 +387,22 @@ impl<R: Read + Seek> Archive<'_, R> {
                 None => chosen.push((job, e)),
             }
         }
+        // Exact names first, so a cut name cannot take another job's folder.
         let mut used = HashSet::new();
-        let mut plan: Vec<(String, Option<&Entry>, Option<&Folder>)> = Vec::new();
-        for (job, e) in &chosen {
-            let folder = best_folder(job, &folders, &used);
-            if let Some(dir) = &folder {
-                used.insert(dir.clone());
+        let mut dirs: Vec<Option<String>> = vec![None; chosen.len()];
+        for exact in [true, false] {
+            for (i, (job, _)) in chosen.iter().enumerate() {
+                if dirs[i].is_none() {
+                    dirs[i] = best_folder(job, &folders, &used, exact);
+                    if let Some(dir) = &dirs[i] {
+                        used.insert(dir.clone());
+                    }
+                }
             }
-            plan.push((job.clone(), Some(*e), folder.and_then(|d| folders.get(&d))));
+        }
+        let mut plan: Vec<(String, Option<&Entry>, Option<&Folder>)> = Vec::new();
+        for ((job, e), dir) in chosen.iter().zip(dirs) {
+            plan.push((job.clone(), Some(*e), dir.and_then(|d| folders.get(&d))));
         }
         for (dir, f) in &folders {
             if !used.contains(dir) {
@@ -690,32 +698,35 @@ fn names_match(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && (a.starts_with(&b) || b.starts_with(&a))
 }
 
-/// The folder of a job: the same normalised name, else the longest folder
-/// name that is a prefix of the job's (a cut name).
+/// The folder of a job: the same normalised name; else (`exact` false) the
+/// longest folder name that is a prefix of the job's (a cut folder name),
+/// else one the job's name is a prefix of (a cut job file name).
 fn best_folder(
     job: &str,
     folders: &BTreeMap<String, Folder>,
     used: &HashSet<String>,
+    exact: bool,
 ) -> Option<String> {
     let j = norm(job);
-    let mut best: Option<(&String, usize, bool)> = None;
+    let mut best: Option<(&String, (bool, usize))> = None;
     for dir in folders.keys().filter(|d| !used.contains(*d)) {
         let d = norm(dir);
-        if d.is_empty() || !(j.starts_with(&d) || d.starts_with(&j)) {
+        let rank = if d == j {
+            (true, usize::MAX)
+        } else if exact || d.is_empty() || j.is_empty() {
             continue;
-        }
-        let exact = d == j;
-        let better = match best {
-            None => true,
-            Some((_, len, was_exact)) => {
-                (exact && !was_exact) || (exact == was_exact && d.len() > len)
-            }
+        } else if j.starts_with(&d) {
+            (true, d.len())
+        } else if d.starts_with(&j) {
+            (false, usize::MAX - d.len())
+        } else {
+            continue;
         };
-        if better {
-            best = Some((dir, d.len(), exact));
+        if best.is_none_or(|(_, r)| rank > r) {
+            best = Some((dir, rank));
         }
     }
-    best.map(|(d, _, _)| d.clone())
+    best.map(|(d, _)| d.clone())
 }
 
 fn sorted_steps<'a>(steps: &[(u32, String, &'a Entry)]) -> Vec<(u32, String, &'a Entry)> {
@@ -1091,21 +1102,32 @@ pub(crate) mod tests {
             folders.insert(d.to_string(), Folder::default());
         }
         let used = HashSet::new();
-        assert_eq!(
-            best_folder("test (3.11)", &folders, &used).as_deref(),
-            Some("test (3.11)")
-        );
-        assert_eq!(
-            best_folder("test (3.1)", &folders, &used).as_deref(),
-            Some("test (3.1)")
-        );
-        assert_eq!(
-            best_folder("test (3.12)", &folders, &used).as_deref(),
-            Some("test (3.1)")
-        );
-        assert_eq!(best_folder("build", &folders, &used), None);
+        let best = |job: &str, exact: bool| best_folder(job, &folders, &used, exact);
+        assert_eq!(best("test (3.11)", true).as_deref(), Some("test (3.11)"));
+        assert_eq!(best("test (3.1)", false).as_deref(), Some("test (3.1)"));
+        assert_eq!(best("test (3.12)", true), None);
+        assert_eq!(best("test (3.12)", false).as_deref(), Some("test (3.1)"));
+        assert_eq!(best("te", false).as_deref(), Some("tes"));
+        assert_eq!(best("build", false), None);
         assert!(names_match("Run pytest -q --cov", "Run pytest -q"));
         assert!(!names_match("", "x"));
+    }
+
+    #[test]
+    fn a_short_job_name_does_not_take_a_longer_jobs_folder() {
+        let step = gh(&["##[error]x"]);
+        let zip = build(&[
+            e("1_test.txt", &gh(&["a"])),
+            e("2_test (3.11).txt", &gh(&["b"])),
+            e("test (3.11)/1_Set up job.txt", &step),
+        ]);
+        let b = read(&zip).unwrap_or_default();
+        let jobs: Vec<_> = b
+            .jobs
+            .iter()
+            .map(|j| (j.name.as_str(), j.steps[0].failed))
+            .collect();
+        assert_eq!(jobs, [("test", Some(false)), ("test (3.11)", Some(true))]);
     }
 
     #[test]
