@@ -153,7 +153,13 @@ impl<R: Read + Seek> Archive<'_, R> {
             if mode & 0o170000 == 0o120000 {
                 return Err(IngestError::Symlink(e.name.escape_debug().to_string()));
             }
-            if !seen.insert(e.raw.as_slice()) {
+            // `a/./b` and `a//b` name the same file as `a/b`.
+            let key: Vec<&[u8]> = e
+                .raw
+                .split(|&c| c == b'/')
+                .filter(|p| !p.is_empty() && *p != b".")
+                .collect();
+            if !seen.insert(key) {
                 return Err(IngestError::DuplicateEntry(
                     e.name.escape_debug().to_string(),
                 ));
@@ -1398,6 +1404,34 @@ pub(crate) mod tests {
         zip.extend_from_slice(&(cd_offset as u32).to_le_bytes());
         zip.extend_from_slice(&0u16.to_le_bytes());
         assert_eq!(err(&zip), "overlapping zip entries");
+    }
+
+    #[test]
+    fn equivalent_names_are_duplicates() {
+        let zip = build(&[e("a/b.txt", b"1"), e("a/./b.txt", b"2")]);
+        assert_eq!(err(&zip), "duplicate entry \"a/./b.txt\"");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn damaged_archives_never_panic(
+            flips in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 0..8),
+            cut in proptest::prelude::any::<usize>(),
+        ) {
+            let mut zip = build(&[
+                e("1_a.txt", b"hello\n##[error]x\n"),
+                e("b/2_s.txt", b"y\n"),
+                E { method: 0, ..e("c/r.xml", b"<testsuite/>") },
+            ]);
+            for (at, v) in flips {
+                let i = at % zip.len();
+                zip[i] = v;
+            }
+            if cut % 3 == 0 {
+                zip.truncate(cut % zip.len());
+            }
+            let _ = read(&zip);
+        }
     }
 
     #[test]
