@@ -1407,6 +1407,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn impossible_ratio_is_stopped_after_8_mib() {
+        let mut total = 0;
+        let mut g = Guard {
+            inner: io::repeat(0).take(RATIO_AFTER + (1 << 20)),
+            name: "x.txt".to_string(),
+            produced: 0,
+            declared: u64::MAX,
+            csize: 1000,
+            expected_crc: 0,
+            crc: flate2::Crc::new(),
+            limits: Limits::default(),
+            total: &mut total,
+        };
+        let r = io::copy(&mut g, &mut io::sink()).map_err(|e| from_io(e, "x.txt").to_string());
+        assert_eq!(
+            r,
+            Err("entry \"x.txt\" inflates past 1032:1; stopped".into())
+        );
+        assert!(g.produced > RATIO_AFTER && g.produced < RATIO_AFTER + (1 << 20));
+    }
+
+    #[test]
     fn equivalent_names_are_duplicates() {
         let zip = build(&[e("a/b.txt", b"1"), e("a/./b.txt", b"2")]);
         assert_eq!(err(&zip), "duplicate entry \"a/./b.txt\"");
