@@ -1,24 +1,29 @@
 //! The block scanner: one log stream (a file, stdin, a zip entry) into steps,
 //! at close to memory bandwidth and in bounded memory.
 //!
-//! A per-line pass that decodes and normalises every line costs far more than
-//! the search `rg -c Error` does, and a job log can be a gigabyte. So the
-//! scanner reads large blocks (4 MiB, a partial last line carried to the next
-//! block) and does only three cheap things to all of the bytes:
+//! A per-line pass that decodes and normalises every line costs many times
+//! what `rg -c Error` spends on a file, and a job log can be a gigabyte. So
+//! the scanner reads blocks of 1 MiB (a partial last line is carried to the
+//! next block) and does only three cheap things to all of the bytes:
 //!
 //! - counts newlines with `memchr`'s vectorised count, for line numbers;
 //! - finds `##[` with `memchr::memmem` (and `::` in logs without timestamps,
 //!   where stdout-style workflow commands may appear); a hit counts only when
 //!   it sits at the start of a line, after an optional BOM and timestamp;
-//! - at the end of each block, copies the current step's last [`TAIL_LINES`]
-//!   lines (raw, each cut at [`RAW_CAP`]) into a small ring.
+//! - at the end of each block, copies the raw bytes of the current step's last
+//!   [`TAIL_LINES`] lines (each cut at [`RAW_CAP`]) into a ring.
 //!
-//! Only marker lines, the script lines of a `##[group]Run` header, and a
-//! step's tail when the step ends are normalised (`text::normalize`). Memory
-//! is the block, the ring (at most `TAIL_LINES * RAW_CAP`, in practice a few
-//! KiB) and the kept lines, whatever the input size. A line longer than the
-//! block (a gigabyte with no newline) keeps its first [`RAW_CAP`] bytes and the
-//! rest is read and dropped.
+//! Markers are rare, so almost every block is one count and one search. Only
+//! marker lines, the script lines of a `##[group]Run` header, and a step's
+//! tail when the step ends go through `text::normalize`. With the block in the
+//! L2 cache, the kernel's copy out of the page cache dominates the time.
+//!
+//! Memory is the block, the ring (at most [`MAX_TAIL_BYTES`] of live lines,
+//! usually a few tens of KiB) and what the finished steps keep: a tail of at
+//! most [`MAX_TAIL_BYTES`], [`MAX_ERROR_LINES`] error lines, a capped name and
+//! command, at most [`MAX_STEPS`] steps, and [`MAX_KEPT_BYTES`] of tails and
+//! errors in all. A line longer than the block (a gigabyte with no newline)
+//! keeps its first [`RAW_CAP`] bytes and the rest is read and dropped.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
