@@ -685,6 +685,22 @@ mod tests {
     }
 
     #[test]
+    fn bom_and_marker_on_the_first_line() {
+        let log = format!(
+            "\u{FEFF}{}",
+            gh(&["##[group]Run make", "make", "##[endgroup]", "##[error]bad"])
+        );
+        let steps = run(&log, true);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(
+            (steps[0].name.as_str(), steps[0].first_line),
+            ("Run make", 1)
+        );
+        assert_eq!(steps[0].command.as_deref(), Some("make"));
+        assert_eq!(steps[0].failed, Some(true));
+    }
+
+    #[test]
     fn per_step_file_is_one_step() {
         let log = gh(&[
             "##[group]Run make",
