@@ -62,9 +62,23 @@ pub(crate) struct Options {
 }
 
 /// Reads `r` to its end and returns its steps. Errors only from `r`.
-pub(crate) fn scan<R: Read>(mut r: R, opts: Options) -> io::Result<Vec<StepLog>> {
+pub(crate) fn scan<R: Read>(r: R, opts: Options) -> io::Result<Vec<StepLog>> {
+    scan_sized(r, opts, None)
+}
+
+/// [`scan`] with the input's (claimed) size: a small input gets a small block
+/// (never less than a capped line needs, never more than [`BLOCK`]), which
+/// matters for archives of thousands of small entries.
+pub(crate) fn scan_sized<R: Read>(
+    mut r: R,
+    opts: Options,
+    size: Option<u64>,
+) -> io::Result<Vec<StepLog>> {
     let mut s = Scanner::new(opts);
-    let mut buf = vec![0u8; BLOCK];
+    let block = size.map_or(BLOCK, |n| {
+        usize::try_from(n.saturating_add(1)).map_or(BLOCK, |n| n.clamp(RAW_CAP + 1, BLOCK))
+    });
+    let mut buf = vec![0u8; block];
     let mut filled = 0;
     let mut eof = false;
     while !eof {
@@ -817,6 +831,32 @@ mod tests {
         assert!(!first.tail.is_empty() && !first.errors.is_empty());
         assert!(first.tail.iter().map(|l| l.text.len()).sum::<usize>() <= MAX_TAIL_BYTES);
         assert!(steps[0].tail.is_empty());
+    }
+
+    #[test]
+    fn block_size_does_not_change_the_result() {
+        let mut log = gh(&["setup", "##[group]Run a", "a", "##[endgroup]"]);
+        for i in 0..3000 {
+            log.push_str(&format!("{TS}line {i} {}\n", "z".repeat(i % 200)));
+            if i % 700 == 0 {
+                log.push_str(&format!("{TS}{}\n", "L".repeat(RAW_CAP + i)));
+                log.push_str(&gh(&[
+                    "##[group]Run next",
+                    "next",
+                    "##[endgroup]",
+                    "##[error]e",
+                ]));
+            }
+        }
+        let opts = Options {
+            split_steps: true,
+            github: false,
+        };
+        let json = |steps: Vec<StepLog>| serde_json::to_string(&steps).unwrap_or_default();
+        let big = json(scan(log.as_bytes(), opts).unwrap_or_default());
+        let small = json(scan_sized(log.as_bytes(), opts, Some(0)).unwrap_or_default());
+        assert!(big.len() > 1000);
+        assert!(big == small, "results differ with a small block");
     }
 
     #[test]

@@ -329,7 +329,7 @@ impl<R: Read + Seek> Archive<'_, R> {
 
     fn text(&mut self, e: &Entry, opts: Options) -> Result<Vec<StepLog>, IngestError> {
         let g = self.open(e)?;
-        scan::scan(g, opts).map_err(|err| from_io(err, &e.name))
+        scan::scan_sized(g, opts, Some(e.size)).map_err(|err| from_io(err, &e.name))
     }
 
     /// Reads a whole small entry; `None` past `max`.
