@@ -741,34 +741,54 @@ fn sorted_steps<'a>(steps: &[(u32, String, &'a Entry)]) -> Vec<(u32, String, &'a
     v
 }
 
-/// Per-step files win; a step of the job file with no file of its own is
-/// kept at its place in the job's order.
+/// Per-step files win. A step of the job file with no file of its own is
+/// kept only where the numbering has room for it: in a number no file took,
+/// between the files its neighbours matched (past the last file, any number,
+/// unless the file of the final "Complete job" step is there).
+/// The job file also splits a composite action's inner `Run` steps, which the
+/// action's own file already holds: past the room, they are dropped.
 fn merge_steps(files: Vec<StepLog>, from_job: Vec<StepLog>) -> Vec<StepLog> {
     if files.is_empty() {
         return from_job;
     }
-    let mut out = files;
-    let mut used = vec![false; out.len()];
-    let mut at = 0;
+    let taken: HashSet<u32> = files.iter().filter_map(|s| s.number).collect();
+    let mut keyed: Vec<(u32, StepLog)> = files
+        .iter()
+        .map(|s| (s.number.unwrap_or(0), s.clone()))
+        .collect();
+    let mut next = 0;
+    let mut lo = 0;
+    let mut pending = Vec::new();
+    let place =
+        |pending: &mut Vec<StepLog>, lo: u32, hi: u32, out: &mut Vec<(u32, StepLog)>| {
+            let free = (lo.saturating_add(1)..hi).filter(|n| !taken.contains(n));
+            for (slot, step) in free.zip(pending.drain(..)) {
+                out.push((slot, step));
+            }
+            pending.clear();
+        };
     for js in from_job {
-        let found = (0..out.len()).find(|&k| {
-            out[k].number.is_some()
-                && !used.get(k).copied().unwrap_or(true)
-                && names_match(&out[k].name, &js.name)
-        });
+        let found = (next..files.len()).find(|&k| names_match(&files[k].name, &js.name));
         match found {
             Some(k) => {
-                used[k] = true;
-                at = k + 1;
+                let number = files[k].number.unwrap_or(0);
+                place(&mut pending, lo, number, &mut keyed);
+                lo = number;
+                next = k + 1;
             }
-            None => {
-                out.insert(at, js);
-                used.insert(at, true);
-                at += 1;
-            }
+            None => pending.push(js),
         }
     }
-    out
+    // GitHub's last step is always "Complete job": with its file present no
+    // step is missing at the end.
+    let complete = files.iter().any(|s| norm(&s.name) == "completejob");
+    let end = match files.iter().filter_map(|s| s.number).max() {
+        Some(max) if complete => max,
+        _ => u32::MAX,
+    };
+    place(&mut pending, lo, end, &mut keyed);
+    keyed.sort_by_key(|(n, _)| *n);
+    keyed.into_iter().map(|(_, s)| s).collect()
 }
 
 fn folder_name(job: &str, folder: Option<&Folder>) -> String {
@@ -1069,6 +1089,44 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(b.jobs[0].source, "run.zip:1_build.txt");
+    }
+
+    #[test]
+    fn composite_inner_steps_do_not_double_a_step_file() {
+        let job = gh(&[
+            "setup",
+            "##[group]Run ./.github/actions/build",
+            "##[endgroup]",
+            "##[group]Run make",
+            "make: *** [all] Error 2",
+            "##[error]Process completed with exit code 2.",
+        ]);
+        let composite = gh(&[
+            "##[group]Run ./.github/actions/build",
+            "##[group]Run make",
+            "make: *** [all] Error 2",
+            "##[error]Process completed with exit code 2.",
+        ]);
+        let zip = build(&[
+            e("1_build.txt", &job),
+            e("build/1_Set up job.txt", &gh(&["setup"])),
+            e("build/2_Run .github_actions_build.txt", &composite),
+            e("build/3_Complete job.txt", &gh(&["done"])),
+        ]);
+        let b = read(&zip).unwrap_or_default();
+        let steps: Vec<_> = b.jobs[0]
+            .steps
+            .iter()
+            .map(|s| (s.number, s.failed))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (Some(1), Some(false)),
+                (Some(2), Some(true)),
+                (Some(3), Some(false))
+            ]
+        );
     }
 
     #[test]
