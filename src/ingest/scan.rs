@@ -307,7 +307,9 @@ impl Scanner {
             if let Some(ls) = marker_line_start(buf, q) {
                 return Some(ls);
             }
-            let from = q + 1;
+            // Only a line's start can hold a marker: go on from the next line,
+            // so a line full of `::` costs one look, not one per pair.
+            let from = memchr::memchr(b'\n', &buf[q..]).map_or(buf.len(), |i| q + i + 1);
             let (finder, slot) = if from_hash {
                 (&self.hash, &mut *hash)
             } else {
@@ -831,6 +833,18 @@ mod tests {
         assert!(!first.tail.is_empty() && !first.errors.is_empty());
         assert!(first.tail.iter().map(|l| l.text.len()).sum::<usize>() <= MAX_TAIL_BYTES);
         assert!(steps[0].tail.is_empty());
+    }
+
+    #[test]
+    fn lines_full_of_candidates_stay_linear() {
+        let line = format!("x{}\n", ":".repeat(4000));
+        let log = line.repeat(4000) + "::error::real\n";
+        let start = std::time::Instant::now();
+        let steps = run(&log, true);
+        assert_eq!(steps[0].errors.len(), 1);
+        assert_eq!(steps[0].errors[0].number, 4001);
+        // Quadratic candidate handling takes minutes here; linear, milliseconds.
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -759,14 +759,13 @@ fn merge_steps(files: Vec<StepLog>, from_job: Vec<StepLog>) -> Vec<StepLog> {
     let mut next = 0;
     let mut lo = 0;
     let mut pending = Vec::new();
-    let place =
-        |pending: &mut Vec<StepLog>, lo: u32, hi: u32, out: &mut Vec<(u32, StepLog)>| {
-            let free = (lo.saturating_add(1)..hi).filter(|n| !taken.contains(n));
-            for (slot, step) in free.zip(pending.drain(..)) {
-                out.push((slot, step));
-            }
-            pending.clear();
-        };
+    let place = |pending: &mut Vec<StepLog>, lo: u32, hi: u32, out: &mut Vec<(u32, StepLog)>| {
+        let free = (lo.saturating_add(1)..hi).filter(|n| !taken.contains(n));
+        for (slot, step) in free.zip(pending.drain(..)) {
+            out.push((slot, step));
+        }
+        pending.clear();
+    };
     for js in from_job {
         let found = (next..files.len()).find(|&k| names_match(&files[k].name, &js.name));
         match found {
