@@ -138,6 +138,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^\* What went wrong:",
         r"^\* Try:",
         r"^> Run with --(?:stacktrace|info|debug|scan)",
+        r"^> (?:Check your code|Get more help|Try:)",
         r"^BUILD FAILED in",
         r"^\* Get more help at",
         // Jest, Vitest, RSpec, Mocha summaries.
@@ -156,13 +157,16 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: Command failed",
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
+        r"^Oops! Something went wrong",
+        r"^The build failed\. Fix the build errors",
+        r"^If you still have problems, please stop by",
     ])
     .expect("boilerplate patterns are valid")
 });
 
 /// Lines that only warn: never a cause, whatever words they contain.
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
+    Regex::new(r"^(?:\w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
         .expect("warning pattern is valid")
 });
 
@@ -297,6 +301,72 @@ const PATTERNS: &[(&str, u32)] = &[
         r"^\S+\.(?:py|rb|go|js|ts|c|h|cpp|java|kt|swift|php):\d+:\d+: (?:[EWFC]\d*|[A-Z]{1,3}\d{2,4}|undefined|cannot|syntax)",
         62,
     ),
+    (r"- error TS\d+|\berror TS\d+|^\s*TS\d{4}:", 70),
+    (
+        r"^\s*[\w./\\-]+\.(?:go|py|rb|js|jsx|ts|tsx|c|h|cc|cpp|java|kt|rs|php|cs|swift|scala):\d+(?::\d+)?:? ",
+        52,
+    ),
+    // Build tools that explain below a header: Gradle's `> cause`, Go's `go: ...`.
+    (
+        r"^> .*(?:not found|failed|[Ee]rror|Could not|cannot|does not|is not|missing|[Ii]nvalid|denied)",
+        78,
+    ),
+    (
+        r"^(?:A problem occurred|Could not resolve all|Execution failed for task|Could not find [\w.:-]+\.)",
+        75,
+    ),
+    (
+        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such)",
+        72,
+    ),
+    (
+        r"(?i)errors? parsing|\binvalid (?:go version|version|value|syntax|character|type|key|option|escape)",
+        70,
+    ),
+    (r"\bHTTP [45]\d\d\b|Bad credentials|\bdenied: ", 78),
+    (r"^panic: ", 85),
+    (r"^goroutine \d+ \[running\]", 40),
+    (r"\bERROR in ", 60),
+    (r"\bKilled$|exit code 137", 60),
+    (r"\b[A-Z][\w.]*(?:Error|Exception): ", 75),
+    (
+        r"^E\s+fixture '.*' not found|not found in `markers` configuration option|Unknown config option",
+        95,
+    ),
+    (
+        r"^Invalid requirement|InvalidRequirement|InvalidVersion|is not a valid operator",
+        88,
+    ),
+    (
+        r"No valid credential sources|NoCredentialsError|Bad credentials|Invalid or non-existent authentication",
+        90,
+    ),
+    (
+        r"\b(?:401|403) (?:Forbidden|Unauthorized|Invalid|Client Error)|(?i)access (?:was )?denied",
+        85,
+    ),
+    (
+        r"Temporary failure resolving|Could not resolve '|Failed to fetch .*(?:resolv|timed out|Connection)",
+        93,
+    ),
+    (r"\bSC\d{4}\b", 60),
+    (r"Assert\.\w+ failed|Expected:<.*>\.? Actual:<", 92),
+    (r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}", 70),
+    (
+        r"Unable to resolve action|Failed to download action|does not indicate success",
+        88,
+    ),
+    (r"::error(?: [^:]*)?::", 80),
+    (r"^\s*status: [45]\d\d,?$", 60),
+    (
+        r"couldn't find the config .* to extend from|Failed to load (?:config|plugin)",
+        88,
+    ),
+    (r"\+ expected - actual|expected \d{3} \S.*, got \d{3}", 88),
+    (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+: ", 80),
+    (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
+    (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
+    (r"^E: ", 60),
     // Named exceptions and generic prefixes.
     (
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
@@ -331,6 +401,18 @@ static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
     .expect("success pattern is valid")
 });
 
+/// The runner's last words on a finished job.
+static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Cleaning up orphan processes|Evaluate and set job outputs|Job completed|Finishing: SUCCESS)")
+        .expect("runner end pattern is valid")
+});
+
+/// The runner's verdict on a step, kept as text when the marker was lost.
+static FAILED_EXIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:##\[error\])?(?:Error: )?Process completed with exit code [1-9]\d*\.?$")
+        .expect("failed exit pattern is valid")
+});
+
 /// An error that shows a value that was never set (`https://None/`, `host='none'`).
 static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -349,9 +431,14 @@ static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
 /// primary failure. Empty when nothing failed.
 pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
     let mut out = Vec::new();
+    let trust = trust_markers(bundle);
     for job in &bundle.jobs {
         for step in &job.steps {
-            if let Some(f) = step_failure(&job.name, step) {
+            let failed = match step.failed {
+                Some(false) if !trust => None,
+                other => other,
+            };
+            if let Some(f) = step_failure(&job.name, step, failed) {
                 out.push(f);
             }
         }
@@ -463,8 +550,26 @@ struct Pick {
     score: u32,
 }
 
-fn step_failure(job: &str, step: &StepLog) -> Option<Failure> {
-    if step.failed == Some(false) {
+/// Whether a step without `##[error]` really passed. A whole job log marks every
+/// failing step, and ends with the runner's cleanup; a fragment pasted into an
+/// issue often keeps a `##[group]` line but loses the `##[error]` one, so its
+/// steps are judged by their evidence like a plain log.
+fn trust_markers(bundle: &LogBundle) -> bool {
+    let steps = || bundle.jobs.iter().flat_map(|j| &j.steps);
+    steps().any(|s| s.failed == Some(true))
+        || steps().any(|s| {
+            s.name == "Complete job"
+                || s.name.starts_with("Post ")
+                || s.tail
+                    .iter()
+                    .rev()
+                    .take(20)
+                    .any(|l| RUNNER_END.is_match(&l.text))
+        })
+}
+
+fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failure> {
+    if failed == Some(false) {
         return None;
     }
     // Candidates: the tail, plus annotations that sit above it (the tail is the last
@@ -482,7 +587,16 @@ fn step_failure(job: &str, step: &StepLog) -> Option<Failure> {
         lines.sort_by_key(|l| l.number);
     }
     let pick = best_line(&lines, &annotation_numbers);
-    match step.failed {
+    // A plain log that kept the runner's verdict failed whatever its evidence.
+    let failed = failed.or_else(|| {
+        lines
+            .iter()
+            .rev()
+            .take(5)
+            .any(|l| FAILED_EXIT.is_match(&l.text))
+            .then_some(true)
+    });
+    match failed {
         None => {
             let pick = pick.filter(|p| p.score >= PLAIN_MIN_SCORE)?;
             if ends_clean(&lines) {

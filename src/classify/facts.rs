@@ -355,11 +355,16 @@ regex!(GO_TRACE, r"Error Trace:\s+([^\s:]+\.go):(\d+)");
 regex!(GO_EXPECTED, r"(?m)^\s*expected\s*: (.+)$");
 regex!(GO_ACTUAL, r"(?m)^\s*actual\s*: (.+)$");
 regex!(JUNIT_PAIR, r"expected:\s*<(.*)> but was:\s*<(.*)>");
+regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
+regex!(
+    DJANGO_SETTING,
+    r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
+);
 
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :]+(\d{3})\b|\bstatus(?: code)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :]+(\d{3})\b|\bstatus(?: code)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22"
 );
 regex!(
     NET_HOST_PORT,
@@ -626,6 +631,11 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         f.variable = Some(name.to_owned());
         return;
     }
+    if let Some(c) = find(&DJANGO_SETTING, el, text) {
+        // Django reads SECRET_KEY and friends from the environment of the same name.
+        f.variable = Some(c[1].to_owned());
+        return;
+    }
     if let Some(c) = find(&ENV_SHOUT, el, text)
         && !matches!(
             &c[1],
@@ -843,6 +853,10 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
     }
     if let Some(c) = find(&JUNIT_PAIR, el, text) {
         f.framework = Some("junit".into());
+        f.expected = Some(c[1].to_owned());
+        f.actual = Some(c[2].to_owned());
+    } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
+        f.framework = Some("mstest".into());
         f.expected = Some(c[1].to_owned());
         f.actual = Some(c[2].to_owned());
     }
