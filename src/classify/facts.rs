@@ -116,6 +116,22 @@ const PYTEST_FIXTURES: &[(&str, &str)] = &[
     ("django_user_model", "pytest-django"),
     ("faker", "Faker"),
     ("datadir", "pytest-datadir"),
+    ("db", "pytest-django"),
+    ("rf", "pytest-django"),
+    ("live_server", "pytest-django"),
+    ("django_db_blocker", "pytest-django"),
+    ("postgresql", "pytest-postgresql"),
+    ("postgresql_proc", "pytest-postgresql"),
+    ("redis_proc", "pytest-redis"),
+    ("redisdb", "pytest-redis"),
+    ("mongodb", "pytest-mongodb"),
+    ("docker_services", "pytest-docker"),
+    ("xprocess", "pytest-xprocess"),
+    ("monkeysession", "pytest-monkeysession"),
+    ("loop", "pytest-aiohttp"),
+    ("aiohttp_client", "pytest-aiohttp"),
+    ("qtbot", "pytest-qt"),
+    ("mock_env", "pytest-mock-resources"),
     ("data_regression", "pytest-regressions"),
     ("subtests", "pytest-subtests"),
     ("celery_app", "celery"),
@@ -132,6 +148,25 @@ const PYTEST_INI_KEYS: &[(&str, &str)] = &[
     ("mock_use_standalone_module", "pytest-mock"),
     ("reruns", "pytest-rerunfailures"),
     ("json_report_file", "pytest-json-report"),
+];
+
+/// pytest markers that only a plugin registers.
+const PYTEST_MARKS: &[(&str, &str)] = &[
+    ("asyncio", "pytest-asyncio"),
+    ("async", "pytest-asyncio"),
+    ("django_db", "pytest-django"),
+    ("timeout", "pytest-timeout"),
+    ("flaky", "pytest-rerunfailures"),
+    ("benchmark", "pytest-benchmark"),
+    ("order", "pytest-order"),
+    ("vcr", "pytest-recording"),
+    ("httpx_mock", "pytest-httpx"),
+    ("freeze_time", "pytest-freezer"),
+    ("dependency", "pytest-dependency"),
+    ("trio", "pytest-trio"),
+    ("anyio", "anyio"),
+    ("xdist_group", "pytest-xdist"),
+    ("repeat", "pytest-repeat"),
 ];
 
 /// Ruby files whose gem has another name (`require "active_support"`).
@@ -202,6 +237,16 @@ pub fn pytest_plugin(option: &str) -> Option<&'static str> {
         .map(|(_, _, p)| *p)
 }
 
+/// Like [`pytest_plugin`], but only the option families that end in `*` in the
+/// table: spelled the same by no other tool.
+fn pytest_prefix_plugin(option: &str) -> Option<&'static str> {
+    let opt = option.split('=').next().unwrap_or(option);
+    PYTEST_OPTIONS
+        .iter()
+        .find(|(o, prefix, _)| *prefix && opt.starts_with(o))
+        .map(|(_, _, p)| *p)
+}
+
 /// The Debian package that provides a command, when it is obvious.
 pub fn debian_package(command: &str) -> Option<&'static str> {
     COMMANDS.get(command).copied()
@@ -258,10 +303,25 @@ regex!(
 );
 regex!(PY_FIXTURE, r"fixture '([A-Za-z_]\w*)' not found");
 regex!(PY_INI_KEY, r"Unknown config option: ([A-Za-z_]\w*)");
-regex!(NODE_MODULE, r"Cannot find (?:module|package) '([^'\s]+)'");
+regex!(
+    NODE_MODULE,
+    r"Cannot find (?:module|package) (?:'([^'\s]+)'|(@?[A-Za-z0-9][\w./-]*[A-Za-z0-9]))"
+);
+regex!(
+    PY_REQUIRED_PLUGIN,
+    r"Missing required plugins: ([A-Za-z0-9][\w.-]*)"
+);
+regex!(
+    PY_MARK,
+    r"Unknown pytest\.mark\.(\w+)|'(\w+)' not found in `markers` configuration option|(async) def functions are not natively supported"
+);
+regex!(
+    DOTNET_TYPE,
+    r"(?i)error CS0246:? The type or namespace name '([\w.]+)' could not be found"
+);
 regex!(
     RUST_CRATE,
-    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
+    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|use of undeclared type or module|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
 );
 regex!(
     GO_MODULE,
@@ -282,7 +342,7 @@ regex!(
 );
 regex!(
     SHARED_LIB,
-    r"error while loading shared libraries: ([\w.+-]+)"
+    r"error while loading shared libraries: ([\w.+-]+)|([\w.+-]+\.so(?:\.[\w.]+)?): cannot open shared object file"
 );
 
 // Environment.
@@ -497,16 +557,25 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
-    if let Some(c) = find(&PY_UNRECOGNIZED, el, text)
-        && text.to_ascii_lowercase().contains("pytest")
-    {
+    if let Some(c) = find(&PY_UNRECOGNIZED, el, text) {
+        // Without pytest in sight (`setup.py test`), only options no other tool
+        // spells the same way: the prefix families (`--cov*`, `--reruns*`).
+        let pytest = text.to_ascii_lowercase().contains("pytest");
         let options: Vec<&str> = c[1]
             .split_whitespace()
             .filter(|t| t.starts_with('-'))
             .collect();
-        let hit = options
-            .iter()
-            .find_map(|o| pytest_plugin(o).map(|p| (*o, p)));
+        let hit = options.iter().find_map(|o| {
+            let plugin = if pytest {
+                pytest_plugin(o)
+            } else {
+                pytest_prefix_plugin(o)
+            };
+            plugin.map(|p| (*o, p))
+        });
+        if hit.is_none() && !pytest {
+            return;
+        }
         let (opt, plugin) = match hit {
             Some((o, p)) => (o, Some(p)),
             None => (options.first().copied().unwrap_or(""), None),
@@ -519,15 +588,28 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
+    if let Some(c) = find(&PY_REQUIRED_PLUGIN, el, text) {
+        let name = c[1]
+            .split(|ch: char| "<>=!~;[ (,".contains(ch))
+            .next()
+            .unwrap_or("");
+        if PEP508_NAME.is_match(name) {
+            f.ecosystem = Some("python".into());
+            f.package = Some(name.into());
+            return;
+        }
+    }
     for (r, table) in [
         (&*PY_FIXTURE, PYTEST_FIXTURES),
         (&*PY_INI_KEY, PYTEST_INI_KEYS),
+        (&*PY_MARK, PYTEST_MARKS),
     ] {
         if let Some(c) = find(r, el, text)
-            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == &c[1])
+            && let Some(name) = group(&c)
+            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == name)
         {
             f.ecosystem = Some("python".into());
-            f.option = Some(c[1].to_owned());
+            f.option = Some(name.to_owned());
             f.package = Some((*plugin).into());
             return;
         }
@@ -544,8 +626,9 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
-    if let Some(c) = find(&NODE_MODULE, el, text) {
-        let spec = &c[1];
+    if let Some(c) = find(&NODE_MODULE, el, text)
+        && let Some(spec) = group(&c)
+    {
         f.ecosystem = Some("node".into());
         f.module = Some(spec.into());
         if !spec.starts_with(['.', '/', '~']) && !spec.contains(':') && !spec.contains('\\') {
@@ -613,8 +696,15 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         f.package = debian_package(cmd).map(str::to_owned);
         return;
     }
-    if let Some(c) = find(&SHARED_LIB, el, text) {
+    if let Some(c) = find(&SHARED_LIB, el, text)
+        && let Some(lib) = group(&c)
+    {
         f.ecosystem = Some("system".into());
+        f.module = Some(lib.to_owned());
+        return;
+    }
+    if let Some(c) = find(&DOTNET_TYPE, el, text) {
+        f.ecosystem = Some("dotnet".into());
         f.module = Some(c[1].to_owned());
     }
 }
@@ -1196,11 +1286,40 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             Some("pytest-cov"),
             "prefix options match by prefix"
         );
+        for (line, plugin) in [
+            (
+                "ERROR: Missing required plugins: pytest-asyncio>=0.21",
+                "pytest-asyncio",
+            ),
+            (
+                "tests/test_async.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio - is this a typo?",
+                "pytest-asyncio",
+            ),
+            ("E       fixture 'rf' not found", "pytest-django"),
+            (
+                "'django_db' not found in `markers` configuration option",
+                "pytest-django",
+            ),
+            (
+                "setup.py: error: unrecognized arguments: --cov=todoman --cov-report=term-missing",
+                "pytest-cov",
+            ),
+        ] {
+            assert_eq!(facts(line, "").package.as_deref(), Some(plugin), "{line}");
+        }
+        // Only prefix families are trusted without pytest in sight.
+        assert_eq!(
+            facts("app.py: error: unrecognized arguments: -n 4", "").option,
+            None
+        );
         let f = facts("E       fixture 'mocker' not found", "");
         assert_eq!((f.option, f.package), (s("mocker"), s("pytest-mock")));
-        // Not pytest: no plugin guess.
-        let f = facts("mypy: error: unrecognized arguments: --cov", "usage: mypy");
-        assert_eq!(f.package, None);
+        // Not pytest and not a plugin family: no guess.
+        let f = facts(
+            "mypy: error: unrecognized arguments: --strict-x",
+            "usage: mypy",
+        );
+        assert_eq!((f.option, f.package), (None, None));
     }
 
     #[test]
@@ -1229,6 +1348,11 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         );
         let f = facts("Error: Cannot find module '@scope/pkg/dist/index.js'", "");
         assert_eq!(f.package, s("@scope/pkg"));
+        let f = facts(
+            "Error: Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug related to optional dependencies",
+            "",
+        );
+        assert_eq!(f.package, s("@rollup/rollup-linux-x64-gnu"));
         let f = facts("Error: Cannot find module './config'", "");
         assert_eq!((f.module, f.package), (s("./config"), None));
         let f = facts(
@@ -1296,6 +1420,16 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (f.ecosystem, f.command, f.package),
             (s("system"), s("foobarcmd"), None)
         );
+        let f = facts(
+            "OSError: libsndfile.so.1: cannot open shared object file: No such file or directory",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("system"), s("libsndfile.so.1")));
+        let f = facts(
+            "Program.cs(4,7): error CS0246: The type or namespace name 'Newtonsoft' could not be found",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("dotnet"), s("Newtonsoft")));
         let f = facts("sh: 1: jq: not found", "");
         assert_eq!((f.command, f.package), (s("jq"), s("jq")));
         let f = facts(
@@ -1698,6 +1832,136 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(facts("", ""), Facts::default());
     }
 
+    /// Phrases that trigger the parsers, to be glued together at random.
+    const TRIGGERS: &[&str] = &[
+        "No module named '",
+        "unrecognized arguments: ",
+        "fixture '",
+        "Unknown pytest.mark.",
+        "' not found in `markers` configuration option",
+        "async def functions are not natively supported",
+        "Missing required plugins: ",
+        "The '",
+        "' distribution was not found",
+        "Cannot find module ",
+        "Cannot find package '",
+        "unresolved import `",
+        "no required module provides package ",
+        "cannot find package \"",
+        "package x.y does not exist",
+        "NoClassDefFoundError: ",
+        "cannot load such file -- ",
+        "Could not find gem '",
+        "Bundler::GemNotFound: Could not find ",
+        ": command not found",
+        "sh: 1: ",
+        ": not found",
+        "exec: \"",
+        "env: '",
+        "error while loading shared libraries: ",
+        ".so.1: cannot open shared object file",
+        "error CS0246: The type or namespace name '",
+        "Input required and not supplied: ",
+        "KeyError: '",
+        "os.environ",
+        "environment variable ",
+        " is not set",
+        " must be set",
+        "Invalid URL 'https://None/",
+        "host='none'",
+        "os.getenv('",
+        "process.env.",
+        "undefined",
+        "NoneType",
+        "with base 10: ''",
+        "E   assert ",
+        " == ",
+        " is ",
+        ">       assert ",
+        ".py:12: AssertionError",
+        "Expected: ",
+        "Received: ",
+        "at Object.<anonymous> (",
+        ":10:20)",
+        "❯ ",
+        "assertion `left == right` failed",
+        "  left: ",
+        " right: ",
+        "panicked at ",
+        "', src/main.rs:2:5",
+        "Error Trace:",
+        "expected: ",
+        "actual  : ",
+        "expected:<",
+        "> but was:<",
+        "Expected:<",
+        ">. Actual:<",
+        "HTTP 404",
+        "status code 422",
+        "returned error: ",
+        "Failed to connect to ",
+        " port ",
+        "connect ECONNREFUSED ",
+        "HTTPSConnectionPool(host='",
+        "', port=",
+        "dial tcp ",
+        "Could not resolve host: ",
+        "connection to server at \"",
+        "Permission denied: '",
+        "EACCES: permission denied, open '",
+        ": Permission denied",
+        "unix:///",
+        "Resource not accessible by integration",
+        "/repos/o/r/",
+        "docs.github.com/rest/",
+        "Permission to o/r.git denied to github-actions",
+        "yaml.scanner.ScannerError",
+        "in \"",
+        "\", line ",
+        ", column 5",
+        "Invalid workflow file: ",
+        "#L",
+        "TOML parse error at line ",
+        "failed to parse manifest at `",
+        "--> ",
+        "JSONDecodeError: x: line ",
+        " column ",
+        "tsconfig.json(",
+        "SyntaxError: ",
+        ".json:",
+        "The SECRET_KEY setting must not be empty",
+        "var_name: \"",
+        "'",
+        "\"",
+        "`",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        " ",
+        "é",
+        "\u{202e}",
+        "9",
+        "99999",
+        "A_B",
+        "x",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn glued_triggers_never_panic(picks in proptest::collection::vec(0..TRIGGERS.len(), 0..24), cut in 0usize..3) {
+            let text: String = picks.iter().filter_map(|i| TRIGGERS.get(*i)).copied().collect();
+            let el = text.lines().nth(cut).unwrap_or("");
+            let f = facts(el, &text);
+            for v in [&f.module, &f.package, &f.variable, &f.file, &f.expected, &f.actual, &f.host, &f.path] {
+                proptest::prop_assert!(v.as_ref().is_none_or(|v| v.chars().count() <= MAX_FACT_CHARS));
+            }
+        }
+    }
+
     fn table_keys(tsv: &'static str) -> Vec<(&'static str, &'static str)> {
         rows(tsv).collect()
     }
@@ -1738,7 +2002,7 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             );
             assert!(PEP508_NAME.is_match(plugin), "bad plugin {plugin}");
         }
-        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, RUBY_GEMS] {
+        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, PYTEST_MARKS, RUBY_GEMS] {
             let mut keys = HashSet::new();
             for (k, p) in table {
                 assert!(keys.insert(k), "duplicate {k}");
