@@ -161,6 +161,8 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^Caused by:$",
+        r"^npm (?:ERR!|error) network (?:This is a problem related to network|In most cases you are behind a proxy|If you are behind a proxy|'proxy' config|and make sure)",
         r"^The build failed\. Fix the build errors",
         r"^If you still have problems, please stop by",
     ])
@@ -376,7 +378,7 @@ const PATTERNS: &[(&str, u32)] = &[
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
         85,
     ),
-    (r"Exception in thread|^Caused by:", 84),
+    (r"Exception in thread|^Caused by: \S", 84),
     (r"npm (?:ERR!|error) 40\d", 90),
     (r"npm (?:ERR!|error) ", 55),
     (r"^\s*(?:error|Error|ERROR)(?:\[[\w-]+\])?\s*:", 60),

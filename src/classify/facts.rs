@@ -433,20 +433,24 @@ regex!(
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :]+(\d{3})\b|\bstatus(?: code)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22"
 );
 regex!(
     NET_HOST_PORT,
-    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?"#
+    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?|[Cc]onnection to ([\w.-]+):(\d+) failed"#
 );
 regex!(
     NET_HOST,
-    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'"
+    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'|could not translate host name \x22([^\x22\s]+)\x22|Could not resolve hostname ([\w.-]+)|Temporary failure resolving '([\w.-]+)'|Unable to connect to ([\w.-]+):|Could not resolve '([\w.-]+)'"
 );
 regex!(URL_HOST, r"https?://([A-Za-z0-9.-]+)(?::(\d+))?");
 regex!(
+    IP_PORT,
+    r"\b((?:\d{1,3}\.){3}\d{1,3}|localhost):(\d{2,5})\b"
+);
+regex!(
     NET_WORDS,
-    r"(?i)timed? ?out|refused|reset|unreachable|resolve"
+    r"(?i)timed? ?out|refused|reset|unreachable|resolv|Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time|\b(?:429|50[234])\b|name resolution|hang up|rate limit|ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND"
 );
 regex!(
     PERM_PATH,
@@ -1000,11 +1004,17 @@ fn network(f: &mut Facts, el: &str, text: &str) {
         && let Some(host) = group(&c)
     {
         f.host = Some(host.trim_end_matches('.').to_owned());
-    } else if NET_WORDS.is_match(el)
-        && let Some(c) = URL_HOST.captures(el)
-    {
-        f.host = Some(c[1].to_owned());
-        f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+    } else if NET_WORDS.is_match(el) {
+        // A network failure without a named host: the URL or address on the
+        // error line, else on a line of the region that reports the failure.
+        let lines = std::iter::once(el).chain(text.lines().filter(|l| NET_WORDS.is_match(l)));
+        for line in lines {
+            if let Some(c) = URL_HOST.captures(line).or_else(|| IP_PORT.captures(line)) {
+                f.host = Some(c[1].to_owned());
+                f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+                break;
+            }
+        }
     }
     if f.host
         .as_deref()
@@ -1721,6 +1731,55 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         let f = facts(
             "ReadTimeoutError: read timed out for https://pypi.org/simple/x",
             "",
+        );
+        for (line, region, host, port) in [
+            (
+                "Error: Redis connection to 127.0.0.1:6379 failed - connect ECONNREFUSED",
+                "",
+                "127.0.0.1",
+                Some(6379),
+            ),
+            (
+                "psycopg2.OperationalError: could not translate host name \"db\" to address: Temporary failure in name resolution",
+                "",
+                "db",
+                None,
+            ),
+            (
+                "ssh: Could not resolve hostname github.com: nodename nor servname provided, or not known",
+                "",
+                "github.com",
+                None,
+            ),
+            (
+                "W: Failed to fetch http://security.ubuntu.com/ubuntu/dists/x  Temporary failure resolving 'security.ubuntu.com'",
+                "",
+                "security.ubuntu.com",
+                None,
+            ),
+            (
+                "E   requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: http://127.0.0.1:8090/api/x",
+                "",
+                "127.0.0.1",
+                Some(8090),
+            ),
+            (
+                "E   httpx.ConnectError: [Errno 111] Connection refused",
+                "    client = Client(base_url=\"http://localhost:8000\")  # refused when down\nE   httpx.ConnectError: [Errno 111] Connection refused",
+                "localhost",
+                Some(8000),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.host.as_deref(), f.port), (Some(host), port), "{line}");
+        }
+        assert_eq!(
+            facts("Exception: HTTP code: 502", "").http_status,
+            Some(502)
+        );
+        assert_eq!(
+            facts("Task failed: Status code was 403 and not [200]", "").http_status,
+            Some(403)
         );
         assert_eq!(f.host, s("pypi.org"));
     }
