@@ -478,7 +478,7 @@ regex!(
 regex!(YAML_MARK, r#"in "([^"]+)", line (\d+), column \d+"#);
 regex!(
     WORKFLOW_FILE,
-    r"Invalid workflow file: ([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)"
+    r"Invalid workflow file\s*:\s*([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)|(\.github[\w./-]*)#L(\d+)"
 );
 regex!(
     TOML_AT,
@@ -491,17 +491,26 @@ regex!(
 );
 regex!(
     JSON_AT,
-    r"(?:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type)[^\n]*?\bline (\d+),? column \d+"
+    r"(?i:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type|JSON)[^\n]*?\bline (\d+),? column \d+|\(at line (\d+), column \d+\)"
 );
+regex!(
+    PIP_REQ_LINE,
+    r"\(from -r ([^\s()]+) \(line (\d+)\)\)|from line (\d+) of ([^\s)]+)"
+);
+regex!(
+    CONFIG_MENTION,
+    r#"(?:^|[\s'"(])(/?(?:[\w.-]+/)*(?:tsconfig[\w.-]*\.json|package\.json|\.eslintrc(?:\.[a-z]+)?|eslint\.config\.[a-z]+|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|Cargo\.toml|go\.mod|\.pre-commit-config\.yaml|action\.ya?ml|\.github/workflows/[\w.-]+\.ya?ml|requirements[\w.-]*\.txt))\b"#
+);
+regex!(PYTEST_CONFIGFILE, r"(?m)^(?:configfile|inifile): ([^\s,]+)");
 regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
 regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
 regex!(
     CONFIG_COLON,
-    r"([\w./-]+\.(?:ya?ml|toml|json|ini|cfg|conf)):(\d+)"
+    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
 );
 regex!(
     CONFIG_WORDS,
-    r"(?i)parse|syntax|invalid|unexpected|expected|unknown (?:key|field|option)"
+    r"(?i)pars(?:e|ing)|syntax|invalid|unexpected|expected|unknown (?:\w+ )?(?:key|field|option|property)|illegal|not allowed|must (?:be|define)|requires"
 );
 regex!(
     RUNNER_PREFIX,
@@ -1117,15 +1126,38 @@ fn config(f: &mut Facts, el: &str, text: &str) {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
     } else if let Some(c) = find(&JSON_AT, el, text) {
-        line = c[1].parse().ok();
+        line = group(&c).and_then(|l| l.parse().ok());
         file = find(&NODE_JSON_FILE, el, text).map(|c| c[1].to_owned());
     } else if let Some(c) = find(&NODE_JSON_FILE, el, text) {
         file = Some(c[1].to_owned());
+    } else if let Some(c) = find(&PIP_REQ_LINE, el, text) {
+        // `(from -r requirements.txt (line 28))` or `(from line 7 of requirements.txt)`.
+        let (fl, ln) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(fl), Some(ln), _, _) | (_, _, Some(ln), Some(fl)) => (fl.as_str(), ln.as_str()),
+            _ => ("", ""),
+        };
+        if !fl.is_empty() {
+            file = Some(fl.to_owned());
+            line = ln.parse().ok();
+        }
     } else if CONFIG_WORDS.is_match(el)
         && let Some(c) = find(&CONFIG_COLON, el, text)
     {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
+    }
+    // A config error that names its file without a line, or pytest's header.
+    if file.is_none()
+        && (CONFIG_WORDS.is_match(el) || el.contains("not found") || el.contains("JSON"))
+    {
+        file = find(&CONFIG_MENTION, el, text)
+            .map(|c| c[1].to_owned())
+            .or_else(|| {
+                PYTEST_CONFIGFILE
+                    .captures(text)
+                    .map(|c| c[1].to_owned())
+                    .filter(|f| f != "None")
+            });
     }
     if f.file.is_none() && f.line.is_none() {
         f.file = file;
@@ -1870,6 +1902,71 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(f.line, Some(1));
         let f = facts("Error: expected `,` or `}` at line 4 column 3", "");
         assert_eq!(f.line, Some(4));
+        for (line, region, file, n) in [
+            (
+                "go: errors parsing go.mod:",
+                "go: errors parsing go.mod:\n/home/runner/work/x/x/go.mod:3: invalid go version '1.22.0': must match format 1.23",
+                Some("go.mod"),
+                Some(3),
+            ),
+            (
+                "tsconfig.json:12:5 - error TS5023: Unknown compiler option 'include'.",
+                "",
+                Some("tsconfig.json"),
+                Some(12),
+            ),
+            (
+                "error TS5023: Unknown compiler option 'buildOnSave'.",
+                "ERROR in /home/ubuntu/app/tsconfig.json\nerror TS5023: Unknown compiler option 'buildOnSave'.",
+                Some("/home/ubuntu/app/tsconfig.json"),
+                None,
+            ),
+            (
+                "npm error JSON.parse Invalid package.json: JSONParseError: Expected ',' or '}' after property value in JSON at position 224 (line 9 column 5)",
+                "",
+                Some("package.json"),
+                Some(9),
+            ),
+            (
+                "ERROR: No matching distribution found for opencv-python==4.2.0.34 (from -r requirements.txt (line 28))",
+                "",
+                Some("requirements.txt"),
+                Some(28),
+            ),
+            (
+                "ERROR: Invalid requirement: 'pytest chardet yacs termcolor' (from line 7 of requirements-dev.txt)",
+                "",
+                Some("requirements-dev.txt"),
+                Some(7),
+            ),
+            (
+                "ERROR: /home/runner/work/search/search/pyproject.toml: Illegal character '\\n' (at line 2, column 5)",
+                "",
+                Some("pyproject.toml"),
+                Some(2),
+            ),
+            (
+                "ERROR: Unknown config option: async_mode",
+                "rootdir: /home/runner/work/x/x\nconfigfile: pyproject.toml\nERROR: Unknown config option: async_mode",
+                Some("pyproject.toml"),
+                None,
+            ),
+            (
+                "Invalid workflow file : .github/workflows/github-actions.yml#L6",
+                "",
+                Some(".github/workflows/github-actions.yml"),
+                Some(6),
+            ),
+            (
+                "Error : .github#L1 every step must define a `uses` or `run` key",
+                "",
+                Some(".github"),
+                Some(1),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
         let f = facts(
             "tsconfig.json(5,3): error TS5023: Unknown compiler option 'foo'.",
             "",
