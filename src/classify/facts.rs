@@ -426,6 +426,14 @@ regex!(
 );
 regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
 regex!(
+    UNITTEST_PAIR,
+    r"(?m)AssertionError: ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None) != ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None)\s*$"
+);
+regex!(
+    MOCHA_DIFF,
+    r"(?m)\+ expected - actual\s*\n(?:\s*\n)*\s*([+-])(\S.*)\n\s*([+-])(\S.*)$"
+);
+regex!(
     DJANGO_SETTING,
     r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
 );
@@ -433,7 +441,7 @@ regex!(
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)"
 );
 regex!(
     NET_HOST_PORT,
@@ -454,7 +462,7 @@ regex!(
 );
 regex!(
     PERM_PATH,
-    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM): (?:permission denied|operation not permitted), \w+ '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
+    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
 );
 regex!(GH_INTEGRATION, r"Resource not accessible by integration");
 regex!(
@@ -467,7 +475,7 @@ regex!(
 );
 regex!(
     GH_PACKAGES_DENIED,
-    r"permission_denied: write_package|installation not allowed to Create organization package"
+    r"permission_denied: write_package|installation not allowed to \w+ organization package|ghcr\.io\S*.*(?:denied|403 Forbidden|unauthorized)|(?:denied|403 Forbidden|unauthorized).*ghcr\.io"
 );
 
 // Configuration files.
@@ -980,6 +988,20 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         f.framework = Some("junit".into());
         f.expected = Some(c[1].to_owned());
         f.actual = Some(c[2].to_owned());
+    } else if let Some(c) = find(&UNITTEST_PAIR, el, text) {
+        // `self.assertEqual(got, want)` prints `got != want`.
+        f.framework = Some("unittest".into());
+        f.actual = Some(c[1].to_owned());
+        f.expected = Some(c[2].to_owned());
+    } else if let Some(c) = MOCHA_DIFF.captures(text) {
+        // Mocha/Chai: `+` lines are expected, `-` lines actual.
+        let (a, b) = ((&c[1], &c[2]), (&c[3], &c[4]));
+        let (plus, minus) = if a.0 == "+" { (a.1, b.1) } else { (b.1, a.1) };
+        if a.0 != b.0 {
+            f.framework = Some("mocha".into());
+            f.expected = Some(plus.trim().to_owned());
+            f.actual = Some(minus.trim().to_owned());
+        }
     } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
         f.framework = Some("mstest".into());
         f.expected = Some(c[1].to_owned());
@@ -1053,7 +1075,8 @@ fn permission(f: &mut Facts, el: &str, text: &str) {
     if (lower.contains("permission denied")
         || lower.contains("operation not permitted")
         || lower.contains("eacces")
-        || lower.contains("eperm"))
+        || lower.contains("eperm")
+        || lower.contains("dubious ownership"))
         && let Some(c) = find(&PERM_PATH, el, text)
         && let Some(path) = group(&c)
     {
@@ -1708,6 +1731,23 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (Some("go"), Some("\"healthy\""), Some("\"ok\""))
         );
         assert_eq!((f.file, f.line), (s("api/health_test.go"), Some(12)));
+        let f = facts("E       AssertionError: 'degraded' != 'healthy'", "");
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("unittest"), s("'healthy'"), s("'degraded'"))
+        );
+        let f = facts(
+            "+ expected - actual",
+            "  1) reporter\n   + expected - actual\n\n   -\"foo\"\n   +\"bar\"\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("mocha"), s("\"bar\""), s("\"foo\""))
+        );
+        assert_eq!(
+            facts("GitHubError: Validation Failed (422)", "").http_status,
+            Some(422)
+        );
         let f = facts(
             "org.opentest4j.AssertionFailedError: expected: <healthy> but was: <ok>",
             "",
@@ -1833,6 +1873,21 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "",
         );
         assert_eq!(f.path, s("/var/run/docker.sock"));
+        let f = facts(
+            "fatal: detected dubious ownership in repository at '/__w/docs/docs'",
+            "",
+        );
+        assert_eq!(f.path, s("/__w/docs/docs"));
+        let f = facts(
+            "14 error  { [Error: EACCES, mkdir '/Users/me'] errno: -13, code: 'EACCES', path: '/Users/me' }",
+            "",
+        );
+        assert_eq!(f.path, s("/Users/me"));
+        let f = facts(
+            "Error: buildx failed with: ERROR: denied: installation not allowed to Write organization package",
+            "",
+        );
+        assert_eq!(f.scope, s("packages: write"));
         let f = facts(
             "RequestError [HttpError]: Resource not accessible by integration",
             "POST /repos/o/r/issues/12/comments - 403\n  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment'",
