@@ -50,7 +50,8 @@ pub struct Facts {
     /// Assertion: the value the code produced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    /// Assertion: `pytest`, `jest` (Vitest too), `rust`, `go`, `junit`.
+    /// Assertion: `pytest`, `unittest`, `jest`, `vitest`, `mocha`, `rust`, `go`,
+    /// `junit`, `mstest`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -220,6 +221,18 @@ pub fn python_distribution(import: &str) -> Option<&'static str> {
         }
         name = name.rsplit_once('.')?.0;
     }
+}
+
+/// Whether `name` is a distribution named by one of the curated tables (imports,
+/// pytest options, fixtures, markers, ini keys): a fixer may add it as certain.
+pub fn is_curated_distribution(name: &str) -> bool {
+    let n = normalize_distribution(name);
+    let same = |d: &str| normalize_distribution(d) == n;
+    PY_IMPORTS.values().any(|d| same(d))
+        || PYTEST_OPTIONS.iter().any(|(_, _, d)| same(d))
+        || [PYTEST_FIXTURES, PYTEST_INI_KEYS, PYTEST_MARKS]
+            .iter()
+            .any(|t| t.iter().any(|(_, d)| same(d)))
 }
 
 /// The pytest plugin that adds a command-line option (`--cov=x` → `pytest-cov`).
@@ -932,7 +945,9 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         return;
     }
     if let (Some(e), Some(r)) = (JEST_EXPECTED.captures(text), JEST_RECEIVED.captures(text)) {
-        f.framework = Some("jest".into());
+        let vitest =
+            VITEST_FRAME.is_match(text) || text.contains("vitest") || text.contains("Vitest");
+        f.framework = Some(if vitest { "vitest" } else { "jest" }.into());
         f.expected = Some(e[1].trim().to_owned());
         f.actual = Some(r[1].trim().to_owned());
         let frame = VITEST_FRAME
@@ -1704,7 +1719,10 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!((f.file, f.line), (s("tests/health.test.js"), Some(11)));
         let vitest = "AssertionError: expected 'ok' to be 'healthy' // Object.is equality\n\nExpected: \"healthy\"\nReceived: \"ok\"\n\n ❯ tests/health.test.ts:10:20";
         let f = facts("AssertionError: expected 'ok' to be 'healthy'", vitest);
-        assert_eq!((f.file, f.line), (s("tests/health.test.ts"), Some(10)));
+        assert_eq!(
+            (f.framework, f.file, f.line),
+            (s("vitest"), s("tests/health.test.ts"), Some(10))
+        );
         // Captured from `cargo test` (Rust 1.95).
         let rust = "thread 'tests::health' (8700) panicked at src/lib.rs:6:9:\nassertion `left == right` failed\n  left: \"ok\"\n right: \"healthy\"\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace";
         let f = facts("assertion `left == right` failed", rust);
@@ -2200,6 +2218,8 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "flask-sqlalchemy"
         );
         assert_eq!(normalize_distribution("ruamel.yaml"), "ruamel-yaml");
+        assert!(is_curated_distribution("pyyaml") && is_curated_distribution("Pytest_Cov"));
+        assert!(!is_curated_distribution("pyyaml-x"));
     }
 
     #[test]
