@@ -161,6 +161,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^ERROR: pip's dependency resolver does not currently take into account",
         r"^Caused by:$",
         r"^npm (?:ERR!|error) network (?:This is a problem related to network|In most cases you are behind a proxy|If you are behind a proxy|'proxy' config|and make sure)",
         r"^The build failed\. Fix the build errors",
@@ -439,15 +440,21 @@ pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
     let mut out = Vec::new();
     let trust = trust_markers(bundle);
     for job in &bundle.jobs {
+        let mut judged: Option<Failure> = None;
         for step in &job.steps {
-            let failed = match step.failed {
-                Some(false) if !trust => None,
-                other => other,
-            };
-            if let Some(f) = step_failure(&job.name, step, failed) {
-                out.push(f);
+            match step.failed {
+                Some(false) if trust => {}
+                // A fragment without verdicts stops where it failed: of the steps
+                // with evidence, the last one is the failure.
+                Some(false) | None => {
+                    if let Some(f) = step_failure(&job.name, step, None) {
+                        judged = Some(f);
+                    }
+                }
+                Some(true) => out.extend(step_failure(&job.name, step, Some(true))),
             }
         }
+        out.extend(judged);
     }
     let mut used = vec![false; bundle.tests.len()];
     for f in &mut out {
@@ -1363,6 +1370,53 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         assert_eq!(
             f.error_line,
             "E       AssertionError: set REDIS_URL in the CI environment"
+        );
+    }
+
+    #[test]
+    fn fragments_without_verdicts_are_judged_by_evidence() {
+        // A log pasted into an issue: group markers kept, `##[error]` lost.
+        let install = step(
+            "Run npm ci",
+            Some(false),
+            1,
+            "npm WARN deprecated x@1\nadded 12 packages",
+        );
+        let build = step(
+            "Run npm test",
+            Some(false),
+            10,
+            "> jest\nError: Cannot find module 'left-pad'\nProcess completed with exit code 1.",
+        );
+        let f = failures(&bundle(vec![install, build]));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].error_line, "Error: Cannot find module 'left-pad'");
+        // Of several steps with evidence, the last one is the failure.
+        let a = step("Run a", Some(false), 1, "error: first thing");
+        let b = step("Run b", Some(false), 5, "error: second thing");
+        let f = failures(&bundle(vec![a, b]));
+        assert_eq!(
+            f.iter().map(|f| f.step.as_str()).collect::<Vec<_>>(),
+            ["Run b"]
+        );
+        // A finished job log is trusted: no `##[error]`, no failure.
+        let done = step(
+            "Run b",
+            Some(false),
+            5,
+            "error: tolerated\nCleaning up orphan processes",
+        );
+        assert!(failures(&bundle(vec![done])).is_empty());
+        // The exit-code line kept as text is a verdict.
+        let quiet = step(
+            "Run c",
+            None,
+            1,
+            "doing things\nProcess completed with exit code 2.",
+        );
+        assert_eq!(
+            failures(&bundle(vec![quiet]))[0].error_line,
+            "Process completed with exit code 2."
         );
     }
 
