@@ -66,6 +66,8 @@ const WEAK_SCORE: u32 = 40;
 /// An `E   ` line above the pick, in the same block, at least this strong is the
 /// block's message.
 const E_BLOCK_MIN_SCORE: u32 = 90;
+/// A bare exception line after a traceback's last frame scores this.
+const PY_FINAL_SCORE: u32 = 85;
 /// Score lost per this many lines of distance from the end of the tail, so that a
 /// stray error far above does not outrank the failure at the end.
 const DISTANCE_STEP: usize = 50;
@@ -285,6 +287,7 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"AssertionError", 90),
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
+    (r"Failure/Error:|Failed asserting that", 88),
     // Crashes and the runner giving up: causes of their own (`other`).
     (
         r"Segmentation fault|core dumped|SIGSEGV|SIGABRT|Illegal instruction",
@@ -406,6 +409,13 @@ static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:passed|skipped|todo), )*\d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
     )
     .expect("success pattern is valid")
+});
+
+/// The last line of a Python traceback: an exception name, maybe dotted, maybe
+/// with a message.
+static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?::(?: .*)?)?$")
+        .expect("final exception pattern is valid")
 });
 
 /// The runner's last words on a finished job.
@@ -629,8 +639,20 @@ fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failu
 fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick> {
     let n = lines.len();
     let mut best: Option<(i64, Pick)> = None;
+    let traceback = lines
+        .iter()
+        .position(|l| l.text.starts_with("Traceback (most recent call last)"));
     for (index, line) in lines.iter().enumerate().rev() {
-        let s = score(&line.text);
+        let mut s = score(&line.text);
+        // A bare exception name closing a Python traceback (`StopIteration`).
+        if s < PY_FINAL_SCORE
+            && traceback.is_some_and(|t| t < index)
+            && index > 0
+            && lines[index - 1].text.starts_with(' ')
+            && PY_FINAL.is_match(&line.text)
+        {
+            s = PY_FINAL_SCORE;
+        }
         if s == 0 {
             continue;
         }
@@ -643,23 +665,33 @@ fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick>
             best = Some((adjusted, Pick { index, score: s }));
         }
     }
-    best.map(|(_, p)| top_of_e_block(lines, p))
+    best.map(|(_, p)| top_of_block(lines, p))
 }
 
-/// pytest prints an exception as a block of `E   ` lines whose first line is the
-/// message (`E   AssertionError: set REDIS_URL`) and whose later lines explain it
-/// (`E   assert None is not None`): the first strong line of the block wins.
-fn top_of_e_block(lines: &[&Line], pick: Pick) -> Pick {
-    let is_e = |i: usize| lines.get(i).is_some_and(|l| l.text.starts_with("E "));
-    if !is_e(pick.index) {
+/// Tools that print one message over several prefixed lines put its point first:
+/// pytest's `E   ` block (`E   AssertionError: set REDIS_URL` above `E   assert None
+/// is not None`) and npm's (`npm error The npm ci command can only install...`
+/// above its continuation lines). The first strong line of the block wins.
+fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
+    let Some(text) = lines.get(pick.index).map(|l| l.text.as_str()) else {
         return pick;
-    }
+    };
+    let (prefix, min) = if text.starts_with("E ") {
+        ("E ", E_BLOCK_MIN_SCORE)
+    } else if let Some(p) = ["npm ERR! ", "npm error "]
+        .into_iter()
+        .find(|p| text.starts_with(p))
+    {
+        (p, pick.score)
+    } else {
+        return pick;
+    };
     let mut best = pick;
     let mut i = best.index;
-    while i > 0 && is_e(i - 1) {
+    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(prefix)) {
         i -= 1;
         let s = lines.get(i).map_or(0, |l| score(&l.text));
-        if s >= E_BLOCK_MIN_SCORE {
+        if s >= min {
             best = Pick { index: i, score: s };
         }
     }
@@ -1417,6 +1449,27 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         assert_eq!(
             failures(&bundle(vec![quiet]))[0].error_line,
             "Process completed with exit code 2."
+        );
+    }
+
+    #[test]
+    fn bare_exception_closing_a_traceback() {
+        // Captured from `python -c 'next(iter([]))'`.
+        let text = "Starting test run\nTraceback (most recent call last):\n  File \"main.py\", line 2, in <module>\n    next(it)\nStopIteration\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("StopIteration".to_owned())
+        );
+    }
+
+    #[test]
+    fn npm_message_starts_its_block() {
+        let text = "npm error code EUSAGE\nnpm error\nnpm error The `npm ci` command can only install with an existing package-lock.json or\nnpm error npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with npm@5 or\nnpm error later to generate a package-lock.json file, then try again.\nnpm error A complete log of this run can be found in: /home/runner/.npm/_logs/x.log";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(
+            f.error_line.starts_with("npm error The `npm ci` command"),
+            "{}",
+            f.error_line
         );
     }
 

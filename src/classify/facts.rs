@@ -50,8 +50,8 @@ pub struct Facts {
     /// Assertion: the value the code produced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    /// Assertion: `pytest`, `unittest`, `jest`, `vitest`, `mocha`, `rust`, `go`,
-    /// `junit`, `mstest`.
+    /// Assertion: `pytest`, `unittest`, `jest`, `vitest`, `mocha`, `rspec`,
+    /// `phpunit`, `rust`, `go`, `junit`, `mstest`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,6 +441,11 @@ regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
 regex!(
     UNITTEST_PAIR,
     r"(?m)AssertionError: ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None) != ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None)\s*$"
+);
+regex!(RSPEC_PAIR, r"(?m)^\s*expected: (.+)\n\s*got: (.+)$");
+regex!(
+    PHPUNIT_DIFF,
+    r"(?m)^--- Expected\n\+\+\+ Actual\n@@ @@\n-(.*)\n\+(.*)$"
 );
 regex!(
     MOCHA_DIFF,
@@ -1008,6 +1013,14 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         f.framework = Some("unittest".into());
         f.actual = Some(c[1].to_owned());
         f.expected = Some(c[2].to_owned());
+    } else if let Some(c) = RSPEC_PAIR.captures(text) {
+        f.framework = Some("rspec".into());
+        f.expected = Some(c[1].trim().to_owned());
+        f.actual = Some(c[2].trim().to_owned());
+    } else if let Some(c) = PHPUNIT_DIFF.captures(text) {
+        f.framework = Some("phpunit".into());
+        f.expected = Some(c[1].trim().to_owned());
+        f.actual = Some(c[2].trim().to_owned());
     } else if let Some(c) = MOCHA_DIFF.captures(text) {
         // Mocha/Chai: `+` lines are expected, `-` lines actual.
         let (a, b) = ((&c[1], &c[2]), (&c[3], &c[4]));
@@ -1706,6 +1719,22 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn jest_vitest_rust_go_junit_assertions() {
+        let f = facts(
+            "Failure/Error: expect(last_response.status).to eq 123",
+            "     Failure/Error: expect(last_response.status).to eq 123\n\n       expected: 123\n            got: 200\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("rspec"), s("123"), s("200"))
+        );
+        let f = facts(
+            "Failed asserting that two strings are equal.",
+            "Failed asserting that two strings are equal.\n--- Expected\n+++ Actual\n@@ @@\n-'foo'\n+' foo '\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("phpunit"), s("'foo'"), s("' foo '"))
+        );
         let jest = "  ● health › returns healthy\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: \"healthy\"\n    Received: \"ok\"\n\n      10 |   const res = await get('/health');\n    > 11 |   expect(res.body.status).toBe(\"healthy\");\n         |                           ^\n\n      at Object.<anonymous> (tests/health.test.js:11:27)";
         let f = facts("Expected: \"healthy\"", jest);
         assert_eq!(
