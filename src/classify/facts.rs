@@ -77,6 +77,7 @@ pub const MAX_FACT_CHARS: usize = 200;
 static PY_IMPORTS_TSV: &str = include_str!("data/py_imports.tsv");
 static PYTEST_OPTIONS_TSV: &str = include_str!("data/pytest_options.tsv");
 static COMMANDS_TSV: &str = include_str!("data/commands.tsv");
+static NODE_BINS_TSV: &str = include_str!("data/node_bins.tsv");
 
 /// Rows of a two-column TSV table, comments and blank lines skipped.
 fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -88,6 +89,8 @@ fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)>
 
 static PY_IMPORTS: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| rows(PY_IMPORTS_TSV).collect());
+static NODE_BINS: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| rows(NODE_BINS_TSV).collect());
 static COMMANDS: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| rows(COMMANDS_TSV).collect());
 /// (option or prefix, is a prefix, plugin).
@@ -648,7 +651,6 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == name)
         {
             f.ecosystem = Some("python".into());
-            f.option = Some(name.to_owned());
             f.package = Some((*plugin).into());
             return;
         }
@@ -730,9 +732,15 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         && let Some(cmd) = group(&c)
         && COMMAND_NAME.is_match(cmd)
     {
-        f.ecosystem = Some("system".into());
         f.command = Some(cmd.into());
-        f.package = debian_package(cmd).map(str::to_owned);
+        // A tool npm installs into node_modules/.bin is a missing npm package.
+        if let Some(pkg) = NODE_BINS.get(cmd) {
+            f.ecosystem = Some("node".into());
+            f.package = Some((*pkg).into());
+        } else {
+            f.ecosystem = Some("system".into());
+            f.package = debian_package(cmd).map(str::to_owned);
+        }
         return;
     }
     if let Some(c) = find(&SHARED_LIB, el, text)
@@ -1406,7 +1414,7 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             None
         );
         let f = facts("E       fixture 'mocker' not found", "");
-        assert_eq!((f.option, f.package), (s("mocker"), s("pytest-mock")));
+        assert_eq!((f.option, f.package), (None, s("pytest-mock")));
         // Not pytest and not a plugin family: no guess.
         let f = facts(
             "mypy: error: unrecognized arguments: --strict-x",
@@ -2276,5 +2284,20 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             assert!(COMMAND_NAME.is_match(cmd), "bad command {cmd}");
             assert!(debian.is_match(pkg), "bad Debian package {pkg}");
         }
+        let mut seen = HashSet::new();
+        for (cmd, pkg) in table_keys(NODE_BINS_TSV) {
+            assert!(seen.insert(cmd), "duplicate bin {cmd}");
+            assert!(COMMAND_NAME.is_match(cmd), "bad bin {cmd}");
+            assert!(NPM_NAME.is_match(pkg), "bad npm package {pkg}");
+        }
+        // A bin name is not also a Debian command with another meaning.
+        for (cmd, _) in table_keys(NODE_BINS_TSV) {
+            assert!(!COMMANDS.contains_key(cmd), "{cmd} is in both tables");
+        }
+        let f = facts("sh: 1: react-scripts: not found", "");
+        assert_eq!(
+            (f.ecosystem, f.command, f.package),
+            (s("node"), s("react-scripts"), s("react-scripts"))
+        );
     }
 }
