@@ -63,6 +63,11 @@ const PLAIN_MIN_SCORE: u32 = 50;
 /// Below this, a line is not treated as the cause of a marked failing step when a
 /// structured test report has a message.
 const WEAK_SCORE: u32 = 40;
+/// An `E   ` line above the pick, in the same block, at least this strong is the
+/// block's message.
+const E_BLOCK_MIN_SCORE: u32 = 90;
+/// A bare exception line after a traceback's last frame scores this.
+const PY_FINAL_SCORE: u32 = 85;
 /// Score lost per this many lines of distance from the end of the tail, so that a
 /// stray error far above does not outrank the failure at the end.
 const DISTANCE_STEP: usize = 50;
@@ -138,6 +143,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^\* What went wrong:",
         r"^\* Try:",
         r"^> Run with --(?:stacktrace|info|debug|scan)",
+        r"^> (?:Check your code|Get more help|Try:)",
         r"^BUILD FAILED in",
         r"^\* Get more help at",
         // Jest, Vitest, RSpec, Mocha summaries.
@@ -156,13 +162,19 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: Command failed",
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
+        r"^Oops! Something went wrong",
+        r"^ERROR: pip's dependency resolver does not currently take into account",
+        r"^Caused by:$",
+        r"^npm (?:ERR!|error) network (?:This is a problem related to network|In most cases you are behind a proxy|If you are behind a proxy|'proxy' config|and make sure)",
+        r"^The build failed\. Fix the build errors",
+        r"^If you still have problems, please stop by",
     ])
     .expect("boilerplate patterns are valid")
 });
 
 /// Lines that only warn: never a cause, whatever words they contain.
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
+    Regex::new(r"^(?:\w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
         .expect("warning pattern is valid")
 });
 
@@ -275,6 +287,7 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"AssertionError", 90),
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
+    (r"Failure/Error:|Failed asserting that", 88),
     // Crashes and the runner giving up: causes of their own (`other`).
     (
         r"Segmentation fault|core dumped|SIGSEGV|SIGABRT|Illegal instruction",
@@ -297,16 +310,83 @@ const PATTERNS: &[(&str, u32)] = &[
         r"^\S+\.(?:py|rb|go|js|ts|c|h|cpp|java|kt|swift|php):\d+:\d+: (?:[EWFC]\d*|[A-Z]{1,3}\d{2,4}|undefined|cannot|syntax)",
         62,
     ),
+    (r"- error TS\d+|\berror TS\d+|^\s*TS\d{4}:", 70),
+    (
+        r"^\s*[\w./\\-]+\.(?:go|py|rb|js|jsx|ts|tsx|c|h|cc|cpp|java|kt|rs|php|cs|swift|scala):\d+(?::\d+)?:? ",
+        52,
+    ),
+    // Build tools that explain below a header: Gradle's `> cause`, Go's `go: ...`.
+    (
+        r"^> .*(?:not found|failed|[Ee]rror|Could not|cannot|does not|is not|missing|[Ii]nvalid|denied)",
+        78,
+    ),
+    (
+        r"^(?:A problem occurred|Could not resolve all|Execution failed for task|Could not find [\w.:-]+\.)",
+        75,
+    ),
+    (
+        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such)",
+        72,
+    ),
+    (
+        r"(?i)errors? parsing|\binvalid (?:go version|version|value|syntax|character|type|key|option|escape)",
+        70,
+    ),
+    (r"\bHTTP [45]\d\d\b|Bad credentials|\bdenied: ", 78),
+    (r"^panic: ", 85),
+    (r"^goroutine \d+ \[running\]", 40),
+    (r"\bERROR in ", 60),
+    (r"\bKilled$|exit code 137", 60),
+    (r"\b[A-Z][\w.]*(?:Error|Exception): ", 75),
+    (
+        r"^E\s+fixture '.*' not found|not found in `markers` configuration option|Unknown config option",
+        95,
+    ),
+    (
+        r"^Invalid requirement|InvalidRequirement|InvalidVersion|is not a valid operator",
+        88,
+    ),
+    (
+        r"No valid credential sources|NoCredentialsError|Bad credentials|Invalid or non-existent authentication",
+        90,
+    ),
+    (
+        r"\b(?:401|403) (?:Forbidden|Unauthorized|Invalid|Client Error)|(?i)access (?:was )?denied",
+        85,
+    ),
+    (
+        r"Temporary failure resolving|Could not resolve '|Failed to fetch .*(?:resolv|timed out|Connection)",
+        93,
+    ),
+    (r"\bSC\d{4}\b", 60),
+    (r"Assert\.\w+ failed|Expected:<.*>\.? Actual:<", 92),
+    (r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}", 70),
+    (
+        r"Unable to resolve action|Failed to download action|does not indicate success",
+        88,
+    ),
+    (r"::error(?: [^:]*)?::", 80),
+    (r"^\s*status: [45]\d\d,?$", 60),
+    (
+        r"couldn't find the config .* to extend from|Failed to load (?:config|plugin)",
+        88,
+    ),
+    (r"\+ expected - actual|expected \d{3} \S.*, got \d{3}", 88),
+    (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+:(?: |$)", 80),
+    (r"must not be empty|must be (?:set|provided|configured)", 80),
+    (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
+    (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
+    (r"^E: ", 60),
     // Named exceptions and generic prefixes.
     (
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
         85,
     ),
-    (r"Exception in thread|^Caused by:", 84),
+    (r"Exception in thread|^Caused by: \S", 84),
     (r"npm (?:ERR!|error) 40\d", 90),
     (r"npm (?:ERR!|error) ", 55),
-    (r"^\s*(?:error|Error|ERROR)(?:\[[\w-]+\])?\s*:", 60),
-    (r"^\s*(?:fatal|FATAL|Fatal)(?:\s*error)?\s*:", 60),
+    (r"^\s*(?:error|Error|ERROR)(?:\[[\w-]+\])?\s*:\s*\S", 60),
+    (r"^\s*(?:fatal|FATAL|Fatal)(?:\s*error)?\s*:\s*\S", 60),
     (r"^\s*(?:FATAL|PANIC|CRITICAL)\b", 55),
     (r"^\[ERROR\] ", 55),
     (r"^\S+\.\w+:\d+:(?:\d+:)? (?:error|fatal)", 65),
@@ -331,10 +411,29 @@ static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
     .expect("success pattern is valid")
 });
 
+/// The last line of a Python traceback: an exception name, maybe dotted, maybe
+/// with a message.
+static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?::(?: .*)?)?$")
+        .expect("final exception pattern is valid")
+});
+
+/// The runner's last words on a finished job.
+static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Cleaning up orphan processes|Evaluate and set job outputs|Job completed|Finishing: SUCCESS)")
+        .expect("runner end pattern is valid")
+});
+
+/// The runner's verdict on a step, kept as text when the marker was lost.
+static FAILED_EXIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:##\[error\])?(?:Error: )?Process completed with exit code [1-9]\d*\.?$")
+        .expect("failed exit pattern is valid")
+});
+
 /// An error that shows a value that was never set (`https://None/`, `host='none'`).
 static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b",
+        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b|with base 10: ''",
     )
     .expect("unset value pattern is valid")
 });
@@ -349,12 +448,23 @@ static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
 /// primary failure. Empty when nothing failed.
 pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
     let mut out = Vec::new();
+    let trust = trust_markers(bundle);
     for job in &bundle.jobs {
+        let mut judged: Option<Failure> = None;
         for step in &job.steps {
-            if let Some(f) = step_failure(&job.name, step) {
-                out.push(f);
+            match step.failed {
+                Some(false) if trust => {}
+                // A fragment without verdicts stops where it failed: of the steps
+                // with evidence, the last one is the failure.
+                Some(false) | None => {
+                    if let Some(f) = step_failure(&job.name, step, None) {
+                        judged = Some(f);
+                    }
+                }
+                Some(true) => out.extend(step_failure(&job.name, step, Some(true))),
             }
         }
+        out.extend(judged);
     }
     let mut used = vec![false; bundle.tests.len()];
     for f in &mut out {
@@ -463,8 +573,26 @@ struct Pick {
     score: u32,
 }
 
-fn step_failure(job: &str, step: &StepLog) -> Option<Failure> {
-    if step.failed == Some(false) {
+/// Whether a step without `##[error]` really passed. A whole job log marks every
+/// failing step, and ends with the runner's cleanup; a fragment pasted into an
+/// issue often keeps a `##[group]` line but loses the `##[error]` one, so its
+/// steps are judged by their evidence like a plain log.
+fn trust_markers(bundle: &LogBundle) -> bool {
+    let steps = || bundle.jobs.iter().flat_map(|j| &j.steps);
+    steps().any(|s| s.failed == Some(true))
+        || steps().any(|s| {
+            s.name == "Complete job"
+                || s.name.starts_with("Post ")
+                || s.tail
+                    .iter()
+                    .rev()
+                    .take(20)
+                    .any(|l| RUNNER_END.is_match(&l.text))
+        })
+}
+
+fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failure> {
+    if failed == Some(false) {
         return None;
     }
     // Candidates: the tail, plus annotations that sit above it (the tail is the last
@@ -482,7 +610,16 @@ fn step_failure(job: &str, step: &StepLog) -> Option<Failure> {
         lines.sort_by_key(|l| l.number);
     }
     let pick = best_line(&lines, &annotation_numbers);
-    match step.failed {
+    // A plain log that kept the runner's verdict failed whatever its evidence.
+    let failed = failed.or_else(|| {
+        lines
+            .iter()
+            .rev()
+            .take(5)
+            .any(|l| FAILED_EXIT.is_match(&l.text))
+            .then_some(true)
+    });
+    match failed {
         None => {
             let pick = pick.filter(|p| p.score >= PLAIN_MIN_SCORE)?;
             if ends_clean(&lines) {
@@ -502,8 +639,20 @@ fn step_failure(job: &str, step: &StepLog) -> Option<Failure> {
 fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick> {
     let n = lines.len();
     let mut best: Option<(i64, Pick)> = None;
+    let traceback = lines
+        .iter()
+        .position(|l| l.text.starts_with("Traceback (most recent call last)"));
     for (index, line) in lines.iter().enumerate().rev() {
-        let s = score(&line.text);
+        let mut s = score(&line.text);
+        // A bare exception name closing a Python traceback (`StopIteration`).
+        if s < PY_FINAL_SCORE
+            && traceback.is_some_and(|t| t < index)
+            && index > 0
+            && lines[index - 1].text.starts_with(' ')
+            && PY_FINAL.is_match(&line.text)
+        {
+            s = PY_FINAL_SCORE;
+        }
         if s == 0 {
             continue;
         }
@@ -516,7 +665,37 @@ fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick>
             best = Some((adjusted, Pick { index, score: s }));
         }
     }
-    best.map(|(_, p)| p)
+    best.map(|(_, p)| top_of_block(lines, p))
+}
+
+/// Tools that print one message over several prefixed lines put its point first:
+/// pytest's `E   ` block (`E   AssertionError: set REDIS_URL` above `E   assert None
+/// is not None`) and npm's (`npm error The npm ci command can only install...`
+/// above its continuation lines). The first strong line of the block wins.
+fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
+    let Some(text) = lines.get(pick.index).map(|l| l.text.as_str()) else {
+        return pick;
+    };
+    let (prefix, min) = if text.starts_with("E ") {
+        ("E ", E_BLOCK_MIN_SCORE)
+    } else if let Some(p) = ["npm ERR! ", "npm error "]
+        .into_iter()
+        .find(|p| text.starts_with(p))
+    {
+        (p, pick.score)
+    } else {
+        return pick;
+    };
+    let mut best = pick;
+    let mut i = best.index;
+    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(prefix)) {
+        i -= 1;
+        let s = lines.get(i).map_or(0, |l| score(&l.text));
+        if s >= min {
+            best = Pick { index: i, score: s };
+        }
+    }
+    best
 }
 
 /// An `##[error]` annotation (or a line that only re-prints one) whose text already
@@ -1214,6 +1393,84 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
                 }
             }
         }
+    }
+
+    #[test]
+    fn pytest_e_block_message_wins_over_its_explanation() {
+        let text = "    def test_config_present():\n>       assert CONFIG['REDIS_URL'] is not None, 'set REDIS_URL in the CI environment'\nE       AssertionError: set REDIS_URL in the CI environment\nE       assert None is not None\n\ntests/test_billing.py:9: AssertionError\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "E       AssertionError: set REDIS_URL in the CI environment"
+        );
+    }
+
+    #[test]
+    fn fragments_without_verdicts_are_judged_by_evidence() {
+        // A log pasted into an issue: group markers kept, `##[error]` lost.
+        let install = step(
+            "Run npm ci",
+            Some(false),
+            1,
+            "npm WARN deprecated x@1\nadded 12 packages",
+        );
+        let build = step(
+            "Run npm test",
+            Some(false),
+            10,
+            "> jest\nError: Cannot find module 'left-pad'\nProcess completed with exit code 1.",
+        );
+        let f = failures(&bundle(vec![install, build]));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].error_line, "Error: Cannot find module 'left-pad'");
+        // Of several steps with evidence, the last one is the failure.
+        let a = step("Run a", Some(false), 1, "error: first thing");
+        let b = step("Run b", Some(false), 5, "error: second thing");
+        let f = failures(&bundle(vec![a, b]));
+        assert_eq!(
+            f.iter().map(|f| f.step.as_str()).collect::<Vec<_>>(),
+            ["Run b"]
+        );
+        // A finished job log is trusted: no `##[error]`, no failure.
+        let done = step(
+            "Run b",
+            Some(false),
+            5,
+            "error: tolerated\nCleaning up orphan processes",
+        );
+        assert!(failures(&bundle(vec![done])).is_empty());
+        // The exit-code line kept as text is a verdict.
+        let quiet = step(
+            "Run c",
+            None,
+            1,
+            "doing things\nProcess completed with exit code 2.",
+        );
+        assert_eq!(
+            failures(&bundle(vec![quiet]))[0].error_line,
+            "Process completed with exit code 2."
+        );
+    }
+
+    #[test]
+    fn bare_exception_closing_a_traceback() {
+        // Captured from `python -c 'next(iter([]))'`.
+        let text = "Starting test run\nTraceback (most recent call last):\n  File \"main.py\", line 2, in <module>\n    next(it)\nStopIteration\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("StopIteration".to_owned())
+        );
+    }
+
+    #[test]
+    fn npm_message_starts_its_block() {
+        let text = "npm error code EUSAGE\nnpm error\nnpm error The `npm ci` command can only install with an existing package-lock.json or\nnpm error npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with npm@5 or\nnpm error later to generate a package-lock.json file, then try again.\nnpm error A complete log of this run can be found in: /home/runner/.npm/_logs/x.log";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(
+            f.error_line.starts_with("npm error The `npm ci` command"),
+            "{}",
+            f.error_line
+        );
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub struct Facts {
     /// Assertion: the value the code produced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    /// Assertion: `pytest`, `jest` (Vitest too), `rust`, `go`, `junit`.
+    /// Assertion: `pytest`, `unittest`, `jest`, `vitest`, `mocha`, `rspec`,
+    /// `phpunit`, `rust`, `go`, `junit`, `mstest`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +77,7 @@ pub const MAX_FACT_CHARS: usize = 200;
 static PY_IMPORTS_TSV: &str = include_str!("data/py_imports.tsv");
 static PYTEST_OPTIONS_TSV: &str = include_str!("data/pytest_options.tsv");
 static COMMANDS_TSV: &str = include_str!("data/commands.tsv");
+static NODE_BINS_TSV: &str = include_str!("data/node_bins.tsv");
 
 /// Rows of a two-column TSV table, comments and blank lines skipped.
 fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -87,6 +89,8 @@ fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)>
 
 static PY_IMPORTS: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| rows(PY_IMPORTS_TSV).collect());
+static NODE_BINS: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| rows(NODE_BINS_TSV).collect());
 static COMMANDS: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| rows(COMMANDS_TSV).collect());
 /// (option or prefix, is a prefix, plugin).
@@ -116,6 +120,22 @@ const PYTEST_FIXTURES: &[(&str, &str)] = &[
     ("django_user_model", "pytest-django"),
     ("faker", "Faker"),
     ("datadir", "pytest-datadir"),
+    ("db", "pytest-django"),
+    ("rf", "pytest-django"),
+    ("live_server", "pytest-django"),
+    ("django_db_blocker", "pytest-django"),
+    ("postgresql", "pytest-postgresql"),
+    ("postgresql_proc", "pytest-postgresql"),
+    ("redis_proc", "pytest-redis"),
+    ("redisdb", "pytest-redis"),
+    ("mongodb", "pytest-mongodb"),
+    ("docker_services", "pytest-docker"),
+    ("xprocess", "pytest-xprocess"),
+    ("monkeysession", "pytest-monkeysession"),
+    ("loop", "pytest-aiohttp"),
+    ("aiohttp_client", "pytest-aiohttp"),
+    ("qtbot", "pytest-qt"),
+    ("mock_env", "pytest-mock-resources"),
     ("data_regression", "pytest-regressions"),
     ("subtests", "pytest-subtests"),
     ("celery_app", "celery"),
@@ -132,6 +152,25 @@ const PYTEST_INI_KEYS: &[(&str, &str)] = &[
     ("mock_use_standalone_module", "pytest-mock"),
     ("reruns", "pytest-rerunfailures"),
     ("json_report_file", "pytest-json-report"),
+];
+
+/// pytest markers that only a plugin registers.
+const PYTEST_MARKS: &[(&str, &str)] = &[
+    ("asyncio", "pytest-asyncio"),
+    ("async", "pytest-asyncio"),
+    ("django_db", "pytest-django"),
+    ("timeout", "pytest-timeout"),
+    ("flaky", "pytest-rerunfailures"),
+    ("benchmark", "pytest-benchmark"),
+    ("order", "pytest-order"),
+    ("vcr", "pytest-recording"),
+    ("httpx_mock", "pytest-httpx"),
+    ("freeze_time", "pytest-freezer"),
+    ("dependency", "pytest-dependency"),
+    ("trio", "pytest-trio"),
+    ("anyio", "anyio"),
+    ("xdist_group", "pytest-xdist"),
+    ("repeat", "pytest-repeat"),
 ];
 
 /// Ruby files whose gem has another name (`require "active_support"`).
@@ -187,6 +226,18 @@ pub fn python_distribution(import: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `name` is a distribution named by one of the curated tables (imports,
+/// pytest options, fixtures, markers, ini keys): a fixer may add it as certain.
+pub fn is_curated_distribution(name: &str) -> bool {
+    let n = normalize_distribution(name);
+    let same = |d: &str| normalize_distribution(d) == n;
+    PY_IMPORTS.values().any(|d| same(d))
+        || PYTEST_OPTIONS.iter().any(|(_, _, d)| same(d))
+        || [PYTEST_FIXTURES, PYTEST_INI_KEYS, PYTEST_MARKS]
+            .iter()
+            .any(|t| t.iter().any(|(_, d)| same(d)))
+}
+
 /// The pytest plugin that adds a command-line option (`--cov=x` → `pytest-cov`).
 pub fn pytest_plugin(option: &str) -> Option<&'static str> {
     let opt = option.split('=').next().unwrap_or(option);
@@ -199,6 +250,16 @@ pub fn pytest_plugin(option: &str) -> Option<&'static str> {
                 opt == *o
             }
         })
+        .map(|(_, _, p)| *p)
+}
+
+/// Like [`pytest_plugin`], but only the option families that end in `*` in the
+/// table: spelled the same by no other tool.
+fn pytest_prefix_plugin(option: &str) -> Option<&'static str> {
+    let opt = option.split('=').next().unwrap_or(option);
+    PYTEST_OPTIONS
+        .iter()
+        .find(|(o, prefix, _)| *prefix && opt.starts_with(o))
         .map(|(_, _, p)| *p)
 }
 
@@ -258,10 +319,25 @@ regex!(
 );
 regex!(PY_FIXTURE, r"fixture '([A-Za-z_]\w*)' not found");
 regex!(PY_INI_KEY, r"Unknown config option: ([A-Za-z_]\w*)");
-regex!(NODE_MODULE, r"Cannot find (?:module|package) '([^'\s]+)'");
+regex!(
+    NODE_MODULE,
+    r"Cannot find (?:module|package) (?:'([^'\s]+)'|(@?[A-Za-z0-9][\w./-]*[A-Za-z0-9]))"
+);
+regex!(
+    PY_REQUIRED_PLUGIN,
+    r"Missing required plugins: ([A-Za-z0-9][\w.-]*)"
+);
+regex!(
+    PY_MARK,
+    r"Unknown pytest\.mark\.(\w+)|'(\w+)' not found in `markers` configuration option|(async) def functions are not natively supported"
+);
+regex!(
+    DOTNET_TYPE,
+    r"(?i)error CS0246:? The type or namespace name '([\w.]+)' could not be found"
+);
 regex!(
     RUST_CRATE,
-    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
+    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|use of undeclared type or module|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
 );
 regex!(
     GO_MODULE,
@@ -282,7 +358,7 @@ regex!(
 );
 regex!(
     SHARED_LIB,
-    r"error while loading shared libraries: ([\w.+-]+)"
+    r"error while loading shared libraries: ([\w.+-]+)|([\w.+-]+\.so(?:\.[\w.]+)?): cannot open shared object file"
 );
 
 // Environment.
@@ -302,7 +378,7 @@ regex!(
 );
 regex!(
     UNSET_VALUE,
-    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b"#
+    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b|'NoneType'|NoneType object|with base 10: ''|of undefined \(reading"#
 );
 regex!(
     URL_TEMPLATE_NAME,
@@ -315,7 +391,7 @@ regex!(
 regex!(PY_FRAME, r#"File "([^"]+\.py)", line (\d+)"#);
 regex!(
     PY_GETENV,
-    r#"(?:getenv|environ\.get)\(\s*['"]([A-Za-z_]\w*)['"]"#
+    r#"(?:getenv|environ\.get)\(\s*['"]([A-Za-z_]\w*)['"]|environ\[\s*['"]([A-Za-z_]\w*)['"]\s*\]"#
 );
 regex!(
     NODE_ENV,
@@ -355,28 +431,59 @@ regex!(GO_TRACE, r"Error Trace:\s+([^\s:]+\.go):(\d+)");
 regex!(GO_EXPECTED, r"(?m)^\s*expected\s*: (.+)$");
 regex!(GO_ACTUAL, r"(?m)^\s*actual\s*: (.+)$");
 regex!(JUNIT_PAIR, r"expected:\s*<(.*)> but was:\s*<(.*)>");
+regex!(ENV_NAME_TOKEN, r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b");
+regex!(
+    ENV_CONTEXT,
+    r"(?i)\benv(?:ironment)?\b|env var|\bis set to an invalid|\bnot set\b|\bunset\b"
+);
+regex!(
+    PRISMA_ENV,
+    r#"Environment variable not found: ([A-Za-z_]\w*)|var_name: "([A-Za-z_]\w*)""#
+);
+regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
+regex!(
+    UNITTEST_PAIR,
+    r"(?m)AssertionError: ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None) != ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None)\s*$"
+);
+regex!(RSPEC_PAIR, r"(?m)^\s*expected: (.+)\n\s*got: (.+)$");
+regex!(
+    PHPUNIT_DIFF,
+    r"(?m)^--- Expected\n\+\+\+ Actual\n@@ @@\n-(.*)\n\+(.*)$"
+);
+regex!(
+    MOCHA_DIFF,
+    r"(?m)\+ expected - actual\s*\n(?:\s*\n)*\s*([+-])(\S.*)\n\s*([+-])(\S.*)$"
+);
+regex!(
+    DJANGO_SETTING,
+    r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
+);
 
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :]+(\d{3})\b|\bstatus(?: code)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)"
 );
 regex!(
     NET_HOST_PORT,
-    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?"#
+    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?|[Cc]onnection to ([\w.-]+):(\d+) failed"#
 );
 regex!(
     NET_HOST,
-    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'"
+    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'|could not translate host name \x22([^\x22\s]+)\x22|Could not resolve hostname ([\w.-]+)|Temporary failure resolving '([\w.-]+)'|Unable to connect to ([\w.-]+):|Could not resolve '([\w.-]+)'"
 );
 regex!(URL_HOST, r"https?://([A-Za-z0-9.-]+)(?::(\d+))?");
 regex!(
+    IP_PORT,
+    r"\b((?:\d{1,3}\.){3}\d{1,3}|localhost):(\d{2,5})\b"
+);
+regex!(
     NET_WORDS,
-    r"(?i)timed? ?out|refused|reset|unreachable|resolve"
+    r"(?i)timed? ?out|refused|reset|unreachable|resolv|Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time|\b(?:429|50[234])\b|name resolution|hang up|rate limit|ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND"
 );
 regex!(
     PERM_PATH,
-    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM): (?:permission denied|operation not permitted), \w+ '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
+    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
 );
 regex!(GH_INTEGRATION, r"Resource not accessible by integration");
 regex!(
@@ -389,7 +496,7 @@ regex!(
 );
 regex!(
     GH_PACKAGES_DENIED,
-    r"permission_denied: write_package|installation not allowed to Create organization package"
+    r"permission_denied: write_package|installation not allowed to \w+ organization package|ghcr\.io\S*.*(?:denied|403 Forbidden|unauthorized)|(?:denied|403 Forbidden|unauthorized).*ghcr\.io"
 );
 
 // Configuration files.
@@ -400,7 +507,7 @@ regex!(
 regex!(YAML_MARK, r#"in "([^"]+)", line (\d+), column \d+"#);
 regex!(
     WORKFLOW_FILE,
-    r"Invalid workflow file: ([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)"
+    r"Invalid workflow file\s*:\s*([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)|(\.github[\w./-]*)#L(\d+)"
 );
 regex!(
     TOML_AT,
@@ -413,17 +520,26 @@ regex!(
 );
 regex!(
     JSON_AT,
-    r"(?:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type)[^\n]*?\bline (\d+),? column \d+"
+    r"(?i:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type|JSON)[^\n]*?\bline (\d+),? column \d+|\(at line (\d+), column \d+\)"
 );
+regex!(
+    PIP_REQ_LINE,
+    r"\(from -r ([^\s()]+) \(line (\d+)\)\)|from line (\d+) of ([^\s)]+)"
+);
+regex!(
+    CONFIG_MENTION,
+    r#"(?:^|[\s'"(])(/?(?:[\w.-]+/)*(?:tsconfig[\w.-]*\.json|package\.json|\.eslintrc(?:\.[a-z]+)?|eslint\.config\.[a-z]+|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|Cargo\.toml|go\.mod|\.pre-commit-config\.yaml|action\.ya?ml|\.github/workflows/[\w.-]+\.ya?ml|requirements[\w.-]*\.txt))\b"#
+);
+regex!(PYTEST_CONFIGFILE, r"(?m)^(?:configfile|inifile): ([^\s,]+)");
 regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
 regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
 regex!(
     CONFIG_COLON,
-    r"([\w./-]+\.(?:ya?ml|toml|json|ini|cfg|conf)):(\d+)"
+    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
 );
 regex!(
     CONFIG_WORDS,
-    r"(?i)parse|syntax|invalid|unexpected|expected|unknown (?:key|field|option)"
+    r"(?i)pars(?:e|ing)|syntax|invalid|unexpected|expected|unknown (?:\w+ )?(?:key|field|option|property)|illegal|not allowed|must (?:be|define)|requires"
 );
 regex!(
     RUNNER_PREFIX,
@@ -483,16 +599,25 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
-    if let Some(c) = find(&PY_UNRECOGNIZED, el, text)
-        && text.to_ascii_lowercase().contains("pytest")
-    {
+    if let Some(c) = find(&PY_UNRECOGNIZED, el, text) {
+        // Without pytest in sight (`setup.py test`), only options no other tool
+        // spells the same way: the prefix families (`--cov*`, `--reruns*`).
+        let pytest = text.to_ascii_lowercase().contains("pytest");
         let options: Vec<&str> = c[1]
             .split_whitespace()
             .filter(|t| t.starts_with('-'))
             .collect();
-        let hit = options
-            .iter()
-            .find_map(|o| pytest_plugin(o).map(|p| (*o, p)));
+        let hit = options.iter().find_map(|o| {
+            let plugin = if pytest {
+                pytest_plugin(o)
+            } else {
+                pytest_prefix_plugin(o)
+            };
+            plugin.map(|p| (*o, p))
+        });
+        if hit.is_none() && !pytest {
+            return;
+        }
         let (opt, plugin) = match hit {
             Some((o, p)) => (o, Some(p)),
             None => (options.first().copied().unwrap_or(""), None),
@@ -505,15 +630,27 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
+    if let Some(c) = find(&PY_REQUIRED_PLUGIN, el, text) {
+        let name = c[1]
+            .split(|ch: char| "<>=!~;[ (,".contains(ch))
+            .next()
+            .unwrap_or("");
+        if PEP508_NAME.is_match(name) {
+            f.ecosystem = Some("python".into());
+            f.package = Some(name.into());
+            return;
+        }
+    }
     for (r, table) in [
         (&*PY_FIXTURE, PYTEST_FIXTURES),
         (&*PY_INI_KEY, PYTEST_INI_KEYS),
+        (&*PY_MARK, PYTEST_MARKS),
     ] {
         if let Some(c) = find(r, el, text)
-            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == &c[1])
+            && let Some(name) = group(&c)
+            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == name)
         {
             f.ecosystem = Some("python".into());
-            f.option = Some(c[1].to_owned());
             f.package = Some((*plugin).into());
             return;
         }
@@ -530,8 +667,9 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
-    if let Some(c) = find(&NODE_MODULE, el, text) {
-        let spec = &c[1];
+    if let Some(c) = find(&NODE_MODULE, el, text)
+        && let Some(spec) = group(&c)
+    {
         f.ecosystem = Some("node".into());
         f.module = Some(spec.into());
         if !spec.starts_with(['.', '/', '~']) && !spec.contains(':') && !spec.contains('\\') {
@@ -594,13 +732,26 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         && let Some(cmd) = group(&c)
         && COMMAND_NAME.is_match(cmd)
     {
-        f.ecosystem = Some("system".into());
         f.command = Some(cmd.into());
-        f.package = debian_package(cmd).map(str::to_owned);
+        // A tool npm installs into node_modules/.bin is a missing npm package.
+        if let Some(pkg) = NODE_BINS.get(cmd) {
+            f.ecosystem = Some("node".into());
+            f.package = Some((*pkg).into());
+        } else {
+            f.ecosystem = Some("system".into());
+            f.package = debian_package(cmd).map(str::to_owned);
+        }
         return;
     }
-    if let Some(c) = find(&SHARED_LIB, el, text) {
+    if let Some(c) = find(&SHARED_LIB, el, text)
+        && let Some(lib) = group(&c)
+    {
         f.ecosystem = Some("system".into());
+        f.module = Some(lib.to_owned());
+        return;
+    }
+    if let Some(c) = find(&DOTNET_TYPE, el, text) {
+        f.ecosystem = Some("dotnet".into());
         f.module = Some(c[1].to_owned());
     }
 }
@@ -624,6 +775,24 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         && valid(name)
     {
         f.variable = Some(name.to_owned());
+        return;
+    }
+    if let Some(name) = find(&PRISMA_ENV, el, text).as_ref().and_then(group) {
+        f.variable = Some(name.to_owned());
+        return;
+    }
+    // A message that names one UPPER_SNAKE token and talks about the environment:
+    // "set REDIS_URL in the CI environment", "by setting the OPENAI_API_KEY
+    // environment variable", "JAVA_HOME is set to an invalid directory".
+    if ENV_CONTEXT.is_match(el)
+        && let Some(name) = unique(ENV_NAME_TOKEN.find_iter(el).map(|m| m.as_str().to_owned()))
+    {
+        f.variable = Some(name);
+        return;
+    }
+    if let Some(c) = find(&DJANGO_SETTING, el, text) {
+        // Django reads SECRET_KEY and friends from the environment of the same name.
+        f.variable = Some(c[1].to_owned());
         return;
     }
     if let Some(c) = find(&ENV_SHOUT, el, text)
@@ -789,7 +958,9 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         return;
     }
     if let (Some(e), Some(r)) = (JEST_EXPECTED.captures(text), JEST_RECEIVED.captures(text)) {
-        f.framework = Some("jest".into());
+        let vitest =
+            VITEST_FRAME.is_match(text) || text.contains("vitest") || text.contains("Vitest");
+        f.framework = Some(if vitest { "vitest" } else { "jest" }.into());
         f.expected = Some(e[1].trim().to_owned());
         f.actual = Some(r[1].trim().to_owned());
         let frame = VITEST_FRAME
@@ -845,6 +1016,32 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         f.framework = Some("junit".into());
         f.expected = Some(c[1].to_owned());
         f.actual = Some(c[2].to_owned());
+    } else if let Some(c) = find(&UNITTEST_PAIR, el, text) {
+        // `self.assertEqual(got, want)` prints `got != want`.
+        f.framework = Some("unittest".into());
+        f.actual = Some(c[1].to_owned());
+        f.expected = Some(c[2].to_owned());
+    } else if let Some(c) = RSPEC_PAIR.captures(text) {
+        f.framework = Some("rspec".into());
+        f.expected = Some(c[1].trim().to_owned());
+        f.actual = Some(c[2].trim().to_owned());
+    } else if let Some(c) = PHPUNIT_DIFF.captures(text) {
+        f.framework = Some("phpunit".into());
+        f.expected = Some(c[1].trim().to_owned());
+        f.actual = Some(c[2].trim().to_owned());
+    } else if let Some(c) = MOCHA_DIFF.captures(text) {
+        // Mocha/Chai: `+` lines are expected, `-` lines actual.
+        let (a, b) = ((&c[1], &c[2]), (&c[3], &c[4]));
+        let (plus, minus) = if a.0 == "+" { (a.1, b.1) } else { (b.1, a.1) };
+        if a.0 != b.0 {
+            f.framework = Some("mocha".into());
+            f.expected = Some(plus.trim().to_owned());
+            f.actual = Some(minus.trim().to_owned());
+        }
+    } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
+        f.framework = Some("mstest".into());
+        f.expected = Some(c[1].to_owned());
+        f.actual = Some(c[2].to_owned());
     }
 }
 
@@ -874,11 +1071,17 @@ fn network(f: &mut Facts, el: &str, text: &str) {
         && let Some(host) = group(&c)
     {
         f.host = Some(host.trim_end_matches('.').to_owned());
-    } else if NET_WORDS.is_match(el)
-        && let Some(c) = URL_HOST.captures(el)
-    {
-        f.host = Some(c[1].to_owned());
-        f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+    } else if NET_WORDS.is_match(el) {
+        // A network failure without a named host: the URL or address on the
+        // error line, else on a line of the region that reports the failure.
+        let lines = std::iter::once(el).chain(text.lines().filter(|l| NET_WORDS.is_match(l)));
+        for line in lines {
+            if let Some(c) = URL_HOST.captures(line).or_else(|| IP_PORT.captures(line)) {
+                f.host = Some(c[1].to_owned());
+                f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+                break;
+            }
+        }
     }
     if f.host
         .as_deref()
@@ -908,7 +1111,8 @@ fn permission(f: &mut Facts, el: &str, text: &str) {
     if (lower.contains("permission denied")
         || lower.contains("operation not permitted")
         || lower.contains("eacces")
-        || lower.contains("eperm"))
+        || lower.contains("eperm")
+        || lower.contains("dubious ownership"))
         && let Some(c) = find(&PERM_PATH, el, text)
         && let Some(path) = group(&c)
     {
@@ -981,15 +1185,38 @@ fn config(f: &mut Facts, el: &str, text: &str) {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
     } else if let Some(c) = find(&JSON_AT, el, text) {
-        line = c[1].parse().ok();
+        line = group(&c).and_then(|l| l.parse().ok());
         file = find(&NODE_JSON_FILE, el, text).map(|c| c[1].to_owned());
     } else if let Some(c) = find(&NODE_JSON_FILE, el, text) {
         file = Some(c[1].to_owned());
+    } else if let Some(c) = find(&PIP_REQ_LINE, el, text) {
+        // `(from -r requirements.txt (line 28))` or `(from line 7 of requirements.txt)`.
+        let (fl, ln) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(fl), Some(ln), _, _) | (_, _, Some(ln), Some(fl)) => (fl.as_str(), ln.as_str()),
+            _ => ("", ""),
+        };
+        if !fl.is_empty() {
+            file = Some(fl.to_owned());
+            line = ln.parse().ok();
+        }
     } else if CONFIG_WORDS.is_match(el)
         && let Some(c) = find(&CONFIG_COLON, el, text)
     {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
+    }
+    // A config error that names its file without a line, or pytest's header.
+    if file.is_none()
+        && (CONFIG_WORDS.is_match(el) || el.contains("not found") || el.contains("JSON"))
+    {
+        file = find(&CONFIG_MENTION, el, text)
+            .map(|c| c[1].to_owned())
+            .or_else(|| {
+                PYTEST_CONFIGFILE
+                    .captures(text)
+                    .map(|c| c[1].to_owned())
+                    .filter(|f| f != "None")
+            });
     }
     if f.file.is_none() && f.line.is_none() {
         f.file = file;
@@ -1160,11 +1387,40 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             Some("pytest-cov"),
             "prefix options match by prefix"
         );
+        for (line, plugin) in [
+            (
+                "ERROR: Missing required plugins: pytest-asyncio>=0.21",
+                "pytest-asyncio",
+            ),
+            (
+                "tests/test_async.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio - is this a typo?",
+                "pytest-asyncio",
+            ),
+            ("E       fixture 'rf' not found", "pytest-django"),
+            (
+                "'django_db' not found in `markers` configuration option",
+                "pytest-django",
+            ),
+            (
+                "setup.py: error: unrecognized arguments: --cov=todoman --cov-report=term-missing",
+                "pytest-cov",
+            ),
+        ] {
+            assert_eq!(facts(line, "").package.as_deref(), Some(plugin), "{line}");
+        }
+        // Only prefix families are trusted without pytest in sight.
+        assert_eq!(
+            facts("app.py: error: unrecognized arguments: -n 4", "").option,
+            None
+        );
         let f = facts("E       fixture 'mocker' not found", "");
-        assert_eq!((f.option, f.package), (s("mocker"), s("pytest-mock")));
-        // Not pytest: no plugin guess.
-        let f = facts("mypy: error: unrecognized arguments: --cov", "usage: mypy");
-        assert_eq!(f.package, None);
+        assert_eq!((f.option, f.package), (None, s("pytest-mock")));
+        // Not pytest and not a plugin family: no guess.
+        let f = facts(
+            "mypy: error: unrecognized arguments: --strict-x",
+            "usage: mypy",
+        );
+        assert_eq!((f.option, f.package), (None, None));
     }
 
     #[test]
@@ -1193,6 +1449,11 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         );
         let f = facts("Error: Cannot find module '@scope/pkg/dist/index.js'", "");
         assert_eq!(f.package, s("@scope/pkg"));
+        let f = facts(
+            "Error: Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug related to optional dependencies",
+            "",
+        );
+        assert_eq!(f.package, s("@rollup/rollup-linux-x64-gnu"));
         let f = facts("Error: Cannot find module './config'", "");
         assert_eq!((f.module, f.package), (s("./config"), None));
         let f = facts(
@@ -1260,6 +1521,16 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (f.ecosystem, f.command, f.package),
             (s("system"), s("foobarcmd"), None)
         );
+        let f = facts(
+            "OSError: libsndfile.so.1: cannot open shared object file: No such file or directory",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("system"), s("libsndfile.so.1")));
+        let f = facts(
+            "Program.cs(4,7): error CS0246: The type or namespace name 'Newtonsoft' could not be found",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("dotnet"), s("Newtonsoft")));
         let f = facts("sh: 1: jq: not found", "");
         assert_eq!((f.command, f.package), (s("jq"), s("jq")));
         let f = facts(
@@ -1296,6 +1567,54 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(f.variable, s("API_KEY"));
         let f = facts("ValueError: OPENAI_API_KEY must be set", "");
         assert_eq!(f.variable, s("OPENAI_API_KEY"));
+        for (line, want) in [
+            (
+                "E       AssertionError: set REDIS_URL in the CI environment",
+                "REDIS_URL",
+            ),
+            (
+                "openai.OpenAIError: The api_key client option must be set either by passing api_key to the client or by setting the OPENAI_API_KEY environment variable",
+                "OPENAI_API_KEY",
+            ),
+            (
+                "> SDK location not found. Define location with sdk.dir in the local.properties file or with an ANDROID_HOME environment variable.",
+                "ANDROID_HOME",
+            ),
+            (
+                "ERROR: JAVA_HOME is set to an invalid directory: /opt/jdk",
+                "JAVA_HOME",
+            ),
+            (
+                "error: Environment variable not found: DATABASE_URL.",
+                "DATABASE_URL",
+            ),
+            (
+                "django.core.exceptions.ImproperlyConfigured: The SECRET_KEY setting must not be empty.",
+                "SECRET_KEY",
+            ),
+        ] {
+            assert_eq!(facts(line, "").variable.as_deref(), Some(want), "{line}");
+        }
+        // Captured shapes: an unset variable used as a string or a number.
+        let f = facts(
+            "TypeError: unsupported operand type(s) for +: 'NoneType' and 'str'",
+            "  File \"/home/runner/work/web/web/client.py\", line 4, in <module>\n    url = os.environ.get('SERVICE_URL') + '/status'\n          ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~^~~~~~~~~~~\nTypeError: unsupported operand type(s) for +: 'NoneType' and 'str'",
+        );
+        assert_eq!(f.variable, s("SERVICE_URL"));
+        let f = facts(
+            "ValueError: invalid literal for int() with base 10: ''",
+            "    port = int(os.environ[\"PORT\"])\nValueError: invalid literal for int() with base 10: ''",
+        );
+        assert_eq!(f.variable, s("PORT"));
+        // Two names: not certain which one.
+        assert_eq!(
+            facts(
+                "Error: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
+                ""
+            )
+            .variable,
+            None
+        );
         let f = facts("ERROR is required", "");
         assert_eq!(f.variable, None);
         let region = "    url = f\"https://{os.getenv('OCR_HOST')}/health\"\n>       resp = requests.get(url)\nE   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied";
@@ -1408,6 +1727,22 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn jest_vitest_rust_go_junit_assertions() {
+        let f = facts(
+            "Failure/Error: expect(last_response.status).to eq 123",
+            "     Failure/Error: expect(last_response.status).to eq 123\n\n       expected: 123\n            got: 200\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("rspec"), s("123"), s("200"))
+        );
+        let f = facts(
+            "Failed asserting that two strings are equal.",
+            "Failed asserting that two strings are equal.\n--- Expected\n+++ Actual\n@@ @@\n-'foo'\n+' foo '\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("phpunit"), s("'foo'"), s("' foo '"))
+        );
         let jest = "  ● health › returns healthy\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: \"healthy\"\n    Received: \"ok\"\n\n      10 |   const res = await get('/health');\n    > 11 |   expect(res.body.status).toBe(\"healthy\");\n         |                           ^\n\n      at Object.<anonymous> (tests/health.test.js:11:27)";
         let f = facts("Expected: \"healthy\"", jest);
         assert_eq!(
@@ -1421,7 +1756,10 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!((f.file, f.line), (s("tests/health.test.js"), Some(11)));
         let vitest = "AssertionError: expected 'ok' to be 'healthy' // Object.is equality\n\nExpected: \"healthy\"\nReceived: \"ok\"\n\n ❯ tests/health.test.ts:10:20";
         let f = facts("AssertionError: expected 'ok' to be 'healthy'", vitest);
-        assert_eq!((f.file, f.line), (s("tests/health.test.ts"), Some(10)));
+        assert_eq!(
+            (f.framework, f.file, f.line),
+            (s("vitest"), s("tests/health.test.ts"), Some(10))
+        );
         // Captured from `cargo test` (Rust 1.95).
         let rust = "thread 'tests::health' (8700) panicked at src/lib.rs:6:9:\nassertion `left == right` failed\n  left: \"ok\"\n right: \"healthy\"\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace";
         let f = facts("assertion `left == right` failed", rust);
@@ -1448,6 +1786,23 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (Some("go"), Some("\"healthy\""), Some("\"ok\""))
         );
         assert_eq!((f.file, f.line), (s("api/health_test.go"), Some(12)));
+        let f = facts("E       AssertionError: 'degraded' != 'healthy'", "");
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("unittest"), s("'healthy'"), s("'degraded'"))
+        );
+        let f = facts(
+            "+ expected - actual",
+            "  1) reporter\n   + expected - actual\n\n   -\"foo\"\n   +\"bar\"\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("mocha"), s("\"bar\""), s("\"foo\""))
+        );
+        assert_eq!(
+            facts("GitHubError: Validation Failed (422)", "").http_status,
+            Some(422)
+        );
         let f = facts(
             "org.opentest4j.AssertionFailedError: expected: <healthy> but was: <ok>",
             "",
@@ -1504,6 +1859,55 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "ReadTimeoutError: read timed out for https://pypi.org/simple/x",
             "",
         );
+        for (line, region, host, port) in [
+            (
+                "Error: Redis connection to 127.0.0.1:6379 failed - connect ECONNREFUSED",
+                "",
+                "127.0.0.1",
+                Some(6379),
+            ),
+            (
+                "psycopg2.OperationalError: could not translate host name \"db\" to address: Temporary failure in name resolution",
+                "",
+                "db",
+                None,
+            ),
+            (
+                "ssh: Could not resolve hostname github.com: nodename nor servname provided, or not known",
+                "",
+                "github.com",
+                None,
+            ),
+            (
+                "W: Failed to fetch http://security.ubuntu.com/ubuntu/dists/x  Temporary failure resolving 'security.ubuntu.com'",
+                "",
+                "security.ubuntu.com",
+                None,
+            ),
+            (
+                "E   requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: http://127.0.0.1:8090/api/x",
+                "",
+                "127.0.0.1",
+                Some(8090),
+            ),
+            (
+                "E   httpx.ConnectError: [Errno 111] Connection refused",
+                "    client = Client(base_url=\"http://localhost:8000\")  # refused when down\nE   httpx.ConnectError: [Errno 111] Connection refused",
+                "localhost",
+                Some(8000),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.host.as_deref(), f.port), (Some(host), port), "{line}");
+        }
+        assert_eq!(
+            facts("Exception: HTTP code: 502", "").http_status,
+            Some(502)
+        );
+        assert_eq!(
+            facts("Task failed: Status code was 403 and not [200]", "").http_status,
+            Some(403)
+        );
         assert_eq!(f.host, s("pypi.org"));
     }
 
@@ -1524,6 +1928,21 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "",
         );
         assert_eq!(f.path, s("/var/run/docker.sock"));
+        let f = facts(
+            "fatal: detected dubious ownership in repository at '/__w/docs/docs'",
+            "",
+        );
+        assert_eq!(f.path, s("/__w/docs/docs"));
+        let f = facts(
+            "14 error  { [Error: EACCES, mkdir '/Users/me'] errno: -13, code: 'EACCES', path: '/Users/me' }",
+            "",
+        );
+        assert_eq!(f.path, s("/Users/me"));
+        let f = facts(
+            "Error: buildx failed with: ERROR: denied: installation not allowed to Write organization package",
+            "",
+        );
+        assert_eq!(f.scope, s("packages: write"));
         let f = facts(
             "RequestError [HttpError]: Resource not accessible by integration",
             "POST /repos/o/r/issues/12/comments - 403\n  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment'",
@@ -1593,6 +2012,71 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(f.line, Some(1));
         let f = facts("Error: expected `,` or `}` at line 4 column 3", "");
         assert_eq!(f.line, Some(4));
+        for (line, region, file, n) in [
+            (
+                "go: errors parsing go.mod:",
+                "go: errors parsing go.mod:\n/home/runner/work/x/x/go.mod:3: invalid go version '1.22.0': must match format 1.23",
+                Some("go.mod"),
+                Some(3),
+            ),
+            (
+                "tsconfig.json:12:5 - error TS5023: Unknown compiler option 'include'.",
+                "",
+                Some("tsconfig.json"),
+                Some(12),
+            ),
+            (
+                "error TS5023: Unknown compiler option 'buildOnSave'.",
+                "ERROR in /home/ubuntu/app/tsconfig.json\nerror TS5023: Unknown compiler option 'buildOnSave'.",
+                Some("/home/ubuntu/app/tsconfig.json"),
+                None,
+            ),
+            (
+                "npm error JSON.parse Invalid package.json: JSONParseError: Expected ',' or '}' after property value in JSON at position 224 (line 9 column 5)",
+                "",
+                Some("package.json"),
+                Some(9),
+            ),
+            (
+                "ERROR: No matching distribution found for opencv-python==4.2.0.34 (from -r requirements.txt (line 28))",
+                "",
+                Some("requirements.txt"),
+                Some(28),
+            ),
+            (
+                "ERROR: Invalid requirement: 'pytest chardet yacs termcolor' (from line 7 of requirements-dev.txt)",
+                "",
+                Some("requirements-dev.txt"),
+                Some(7),
+            ),
+            (
+                "ERROR: /home/runner/work/search/search/pyproject.toml: Illegal character '\\n' (at line 2, column 5)",
+                "",
+                Some("pyproject.toml"),
+                Some(2),
+            ),
+            (
+                "ERROR: Unknown config option: async_mode",
+                "rootdir: /home/runner/work/x/x\nconfigfile: pyproject.toml\nERROR: Unknown config option: async_mode",
+                Some("pyproject.toml"),
+                None,
+            ),
+            (
+                "Invalid workflow file : .github/workflows/github-actions.yml#L6",
+                "",
+                Some(".github/workflows/github-actions.yml"),
+                Some(6),
+            ),
+            (
+                "Error : .github#L1 every step must define a `uses` or `run` key",
+                "",
+                Some(".github"),
+                Some(1),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
         let f = facts(
             "tsconfig.json(5,3): error TS5023: Unknown compiler option 'foo'.",
             "",
@@ -1612,6 +2096,136 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         let f = facts("KeyError: 'A B'", "os.environ");
         assert_eq!(f.variable, None);
         assert_eq!(facts("", ""), Facts::default());
+    }
+
+    /// Phrases that trigger the parsers, to be glued together at random.
+    const TRIGGERS: &[&str] = &[
+        "No module named '",
+        "unrecognized arguments: ",
+        "fixture '",
+        "Unknown pytest.mark.",
+        "' not found in `markers` configuration option",
+        "async def functions are not natively supported",
+        "Missing required plugins: ",
+        "The '",
+        "' distribution was not found",
+        "Cannot find module ",
+        "Cannot find package '",
+        "unresolved import `",
+        "no required module provides package ",
+        "cannot find package \"",
+        "package x.y does not exist",
+        "NoClassDefFoundError: ",
+        "cannot load such file -- ",
+        "Could not find gem '",
+        "Bundler::GemNotFound: Could not find ",
+        ": command not found",
+        "sh: 1: ",
+        ": not found",
+        "exec: \"",
+        "env: '",
+        "error while loading shared libraries: ",
+        ".so.1: cannot open shared object file",
+        "error CS0246: The type or namespace name '",
+        "Input required and not supplied: ",
+        "KeyError: '",
+        "os.environ",
+        "environment variable ",
+        " is not set",
+        " must be set",
+        "Invalid URL 'https://None/",
+        "host='none'",
+        "os.getenv('",
+        "process.env.",
+        "undefined",
+        "NoneType",
+        "with base 10: ''",
+        "E   assert ",
+        " == ",
+        " is ",
+        ">       assert ",
+        ".py:12: AssertionError",
+        "Expected: ",
+        "Received: ",
+        "at Object.<anonymous> (",
+        ":10:20)",
+        "❯ ",
+        "assertion `left == right` failed",
+        "  left: ",
+        " right: ",
+        "panicked at ",
+        "', src/main.rs:2:5",
+        "Error Trace:",
+        "expected: ",
+        "actual  : ",
+        "expected:<",
+        "> but was:<",
+        "Expected:<",
+        ">. Actual:<",
+        "HTTP 404",
+        "status code 422",
+        "returned error: ",
+        "Failed to connect to ",
+        " port ",
+        "connect ECONNREFUSED ",
+        "HTTPSConnectionPool(host='",
+        "', port=",
+        "dial tcp ",
+        "Could not resolve host: ",
+        "connection to server at \"",
+        "Permission denied: '",
+        "EACCES: permission denied, open '",
+        ": Permission denied",
+        "unix:///",
+        "Resource not accessible by integration",
+        "/repos/o/r/",
+        "docs.github.com/rest/",
+        "Permission to o/r.git denied to github-actions",
+        "yaml.scanner.ScannerError",
+        "in \"",
+        "\", line ",
+        ", column 5",
+        "Invalid workflow file: ",
+        "#L",
+        "TOML parse error at line ",
+        "failed to parse manifest at `",
+        "--> ",
+        "JSONDecodeError: x: line ",
+        " column ",
+        "tsconfig.json(",
+        "SyntaxError: ",
+        ".json:",
+        "The SECRET_KEY setting must not be empty",
+        "var_name: \"",
+        "'",
+        "\"",
+        "`",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        " ",
+        "é",
+        "\u{202e}",
+        "9",
+        "99999",
+        "A_B",
+        "x",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn glued_triggers_never_panic(picks in proptest::collection::vec(0..TRIGGERS.len(), 0..24), cut in 0usize..3) {
+            let text: String = picks.iter().filter_map(|i| TRIGGERS.get(*i)).copied().collect();
+            let el = text.lines().nth(cut).unwrap_or("");
+            let f = facts(el, &text);
+            for v in [&f.module, &f.package, &f.variable, &f.file, &f.expected, &f.actual, &f.host, &f.path] {
+                proptest::prop_assert!(v.as_ref().is_none_or(|v| v.chars().count() <= MAX_FACT_CHARS));
+            }
+        }
     }
 
     fn table_keys(tsv: &'static str) -> Vec<(&'static str, &'static str)> {
@@ -1641,6 +2255,8 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "flask-sqlalchemy"
         );
         assert_eq!(normalize_distribution("ruamel.yaml"), "ruamel-yaml");
+        assert!(is_curated_distribution("pyyaml") && is_curated_distribution("Pytest_Cov"));
+        assert!(!is_curated_distribution("pyyaml-x"));
     }
 
     #[test]
@@ -1654,7 +2270,7 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             );
             assert!(PEP508_NAME.is_match(plugin), "bad plugin {plugin}");
         }
-        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, RUBY_GEMS] {
+        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, PYTEST_MARKS, RUBY_GEMS] {
             let mut keys = HashSet::new();
             for (k, p) in table {
                 assert!(keys.insert(k), "duplicate {k}");
@@ -1668,5 +2284,20 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             assert!(COMMAND_NAME.is_match(cmd), "bad command {cmd}");
             assert!(debian.is_match(pkg), "bad Debian package {pkg}");
         }
+        let mut seen = HashSet::new();
+        for (cmd, pkg) in table_keys(NODE_BINS_TSV) {
+            assert!(seen.insert(cmd), "duplicate bin {cmd}");
+            assert!(COMMAND_NAME.is_match(cmd), "bad bin {cmd}");
+            assert!(NPM_NAME.is_match(pkg), "bad npm package {pkg}");
+        }
+        // A bin name is not also a Debian command with another meaning.
+        for (cmd, _) in table_keys(NODE_BINS_TSV) {
+            assert!(!COMMANDS.contains_key(cmd), "{cmd} is in both tables");
+        }
+        let f = facts("sh: 1: react-scripts: not found", "");
+        assert_eq!(
+            (f.ecosystem, f.command, f.package),
+            (s("node"), s("react-scripts"), s("react-scripts"))
+        );
     }
 }
