@@ -132,6 +132,8 @@ def run_script(script: str, cwd: Path, env: dict[str, str], user: str | None,
     os.chmod(step_file, 0o644)
     argv = ["bash", "-e", str(step_file)]
     if user == "nobody":
+        # A guard: these scripts try to write system paths and must never run as root.
+        step_file.write_text('[ "$(id -u)" = 65534 ] || exit 99\n' + script + "\n")
         argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] + argv
     if netns:
         argv = ["unshare", "-n", "--"] + argv
@@ -157,6 +159,8 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
     reps = [
         (str(step_file), f"/home/runner/work/_temp/{step_name}.sh") if step_file else ("\0", "\0"),
         (str(ws), wsp),
+        ("/tmp/gc-docker.sock", "/var/run/docker.sock"),
+        ("%2Ftmp%2Fgc-docker.sock", "%2Fvar%2Frun%2Fdocker.sock"),
         (str(CARGO_TARGET), f"{wsp}/target"),
         (str(NODE_PROJ), wsp),
         ("/tmp/gc-venv-bare", HOSTED_PY),
@@ -179,6 +183,8 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         text = text.replace(HOSTNAME, "fv-az1234-567")
     # Process ids that bash reports for a killed child change on every run.
     text = re.sub(r"(line \d+: +)\d+( +(?:Killed|Aborted|Segmentation fault|Terminated))", r"\g<1>4187\2", text)
+    # npm names its debug log after the current time.
+    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d+Z-debug", "2024-05-01T12_00_00_000Z-debug", text)
     text = text.replace("\r\n", "\n")
     return text
 
