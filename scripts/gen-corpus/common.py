@@ -201,6 +201,8 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         text = text.replace(HOSTNAME, "fv-az1234-567")
     # Process ids that bash reports for a killed child change on every run.
     text = re.sub(r"(line \d+: +)\d+( +(?:Killed|Aborted|Segmentation fault|Terminated))", r"\g<1>4187\2", text)
+    # Go's log package stamps every line with the wall clock.
+    text = re.sub(r"(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "2024/05/01 12:00:00 ", text)
     # npm names its debug log after the current time.
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d+Z-debug", "2024-05-01T12_00_00_000Z-debug", text)
     text = text.replace("\r\n", "\n")
@@ -619,11 +621,23 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
         idx, case = idx_case
         rng = random.Random(f"{gen}:{idx}:{case.what}")
         ws = ws_base / f"c{idx:04d}"
-        _prepare_ws(case, ws)
+        try:
+            _prepare_ws(case, ws)
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"[{gen}] case {idx} ({case.what}) could not be prepared: {exc}", file=sys.stderr)
+            return None
         env = base_env(case.user)
         env.update(case.env)
         step_file = STEPS_DIR / f"{gen}-{idx:04d}.sh"
-        rc, out = run_script(case.script, ws, env, case.user, case.timeout, step_file, case.netns)
+        wrap = case.wrap if case.wrap is not None else rng.random() < wrap_ratio
+        # A console transcript echoes each command as it runs, the way Jenkins (`+ `) and
+        # GitLab (`$ `) logs do: bash's xtrace gives exactly that interleaving.
+        trace = not wrap and not case.uses and case.display is None
+        script = case.script
+        if trace:
+            ps4 = rng.choice(["+ ", "+ ", "$ "])
+            script = f"PS4='{ps4}'\nset -x\n{script}"
+        rc, out = run_script(script, ws, env, case.user, case.timeout, step_file, case.netns)
         owner = rng.choice(OWNERS)
         repo = rng.choice(REPOS)
         step_name = "%08x-%04x-%04x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16),
@@ -638,11 +652,10 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
             print(f"[{gen}] case {idx} ({case.what}) exited 0; skipped", file=sys.stderr)
             return None
         display = case.display or case.script
-        wrap = case.wrap if case.wrap is not None else rng.random() < wrap_ratio
         lines = out.rstrip("\n").split("\n")
         if case.uses and not wrap:
             display = case.script
-        if not wrap and len(lines) + len(display.strip().split("\n")) < 5:
+        if not wrap and len(lines) + (0 if trace else len(display.strip().split("\n"))) < 5:
             wrap = True
             display = case.display or case.script
         if wrap:
@@ -650,10 +663,12 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
             text = gh_wrap("\n".join(lines), display, rc, case.kind, rng, owner, repo, case.env, case.uses)
             text = "\n".join(clip(text.split("\n"), MAX_LINES))
         else:
-            prompt = [f"$ {ln}" if i == 0 else f"> {ln}" for i, ln in enumerate(display.strip().split("\n"))]
-            lines = prompt + lines
-            if rng.random() < 0.5:
-                lines.append(f"Error: Process completed with exit code {rc}.")
+            if not trace:
+                lines = [f"$ {ln}" for ln in display.strip().split("\n")] + lines
+            ending = rng.choice([None, None, "Error: Process completed with exit code {rc}.",
+                                 "ERROR: Job failed: exit code {rc}", "script returned exit code {rc}"])
+            if ending:
+                lines.append(ending.format(rc=rc))
             text = "\n".join(clip(lines, MAX_LINES))
         n = text.count("\n") + 1
         if n < 5:

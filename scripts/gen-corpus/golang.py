@@ -37,7 +37,7 @@ def gomod(name: str, extra: str = "") -> str:
 
 
 def genv(rng: random.Random) -> dict[str, str]:
-    return {"GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOCACHE": "/tmp/gc-gocache", "GOPATH": "/tmp/gc-gopath",
+    return {"GOPROXY": "off", "GOCACHE": "/tmp/gc-gocache", "GOPATH": "/tmp/gc-gopath",
             "GOTOOLCHAIN": "local", "CGO_ENABLED": "0", "GONOSUMDB": "*", "GONOSUMCHECK": "1", "GOSUMDB": "off"}
 
 
@@ -144,7 +144,7 @@ def build(rng: random.Random, svc: Services) -> list[Case]:
     for rep in range(3):
         for what, target, mode, body in perm:
             name = rng.choice(NAMES)
-            files = {"go.mod": gomod(name), "main.go": f"package main\n\nimport (\n\t\"log\"\n\t\"net\"\n\t\"os\"\n)\n\nvar _ = net.Listen\nvar _ = log.Println\n\nfunc main() {{\n{body}\n}}\n",
+            files = {"go.mod": gomod(name), "main.go": f"package main\n\nimport (\n\t\"log\"\n\t\"net\"\n\t\"os\"\n)\n\nvar _ = net.Listen\nvar _ = log.Println\nvar _ = os.Exit\n\nfunc main() {{\n{body}\n}}\n",
                      "reports/.keep": "", "secrets.env": "K=V\n"}
 
             def prep(ws: Path, target=target, mode=mode) -> None:
