@@ -220,7 +220,7 @@ pub fn load_corpus(dir: &Path) -> Result<Corpus, TrainError> {
 /// pipeline; `true` when the pipeline found no failure and the text's last
 /// [`FALLBACK_LINES`] lines stand in.
 pub fn region_of(name: &str, text: &str) -> (String, String, bool) {
-    let bundle = pipeline_bundle(name, text);
+    let bundle = crate::ingest::from_text(name, text.as_bytes());
     if let Some(f) = crate::extract::failures(&bundle).into_iter().next() {
         let region = if f.region.is_empty() {
             f.excerpt.clone()
@@ -268,43 +268,6 @@ const BOILERPLATE: [&str; 3] = [
     "make: ***",
     "exited with code",
 ];
-
-/// The text as the ingest stage reads it.
-fn pipeline_bundle(name: &str, text: &str) -> crate::ingest::LogBundle {
-    use crate::ingest::{JobLog, Line, LogBundle, StepLog};
-    // Until ingest's text reader lands: strip the runner's timestamp prefix
-    // and keep the lines of one step.
-    let tail: Vec<Line> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| Line {
-            number: i as u64 + 1,
-            text: strip_timestamp(l).to_string(),
-        })
-        .collect();
-    LogBundle {
-        jobs: vec![JobLog {
-            name: name.to_string(),
-            source: name.to_string(),
-            steps: vec![StepLog {
-                line_count: tail.len() as u64,
-                first_line: 1,
-                tail,
-                ..StepLog::default()
-            }],
-        }],
-        ..LogBundle::default()
-    }
-}
-
-fn strip_timestamp(l: &str) -> &str {
-    let b = l.as_bytes();
-    if b.len() >= 29 && b[4] == b'-' && b[10] == b'T' && b[27] == b'Z' && b[28] == b' ' {
-        l.get(29..).unwrap_or(l)
-    } else {
-        l
-    }
-}
 
 /// Fits the model on the given examples. The result has no hashes and a zero
 /// threshold; [`train`] fills them in.
@@ -835,14 +798,5 @@ mod tests {
         assert!(first.text.ends_with("line 499"));
         let second: Item = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
         assert_eq!(second.label, "other");
-    }
-
-    #[test]
-    fn timestamps_are_stripped() {
-        assert_eq!(
-            strip_timestamp("2024-05-01T12:34:56.1234567Z hello"),
-            "hello"
-        );
-        assert_eq!(strip_timestamp("hello"), "hello");
     }
 }
