@@ -50,6 +50,9 @@ enum Command {
         /// Try another iteration cap (default train::MAX_ITERATIONS).
         #[arg(long, default_value_t = train::MAX_ITERATIONS)]
         iterations: u64,
+        /// Try another column cap (default train::MAX_COLUMNS).
+        #[arg(long, default_value_t = train::MAX_COLUMNS)]
+        max_columns: usize,
     },
     /// Append a labelled log to `learned.jsonl` in the corpus.
     Add {
@@ -97,12 +100,14 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             alpha,
             min_df,
             iterations,
+            max_columns,
         } => {
             let start = Instant::now();
             let params = train::Params {
                 alpha,
                 min_df,
                 iterations,
+                max_columns,
             };
             let corpus = train::load_corpus(&args.corpus)?;
             summary(&corpus);
@@ -112,7 +117,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let (threshold, sweep) = train::choose_threshold(&labels, &oof);
             let chosen = train::score(&labels, &oof, threshold);
             println!(
-                "### Stratified {FOLDS}-fold cross-validation ({} examples, seed {SEED:#x}, alpha {alpha}, min_df {min_df}, {iterations} iterations, threshold {threshold:.2})\n",
+                "### Stratified {FOLDS}-fold cross-validation ({} examples, seed {SEED:#x}, alpha {alpha}, min_df {min_df}, {iterations} iterations, {max_columns} columns, threshold {threshold:.2})\n",
                 corpus.examples.len()
             );
             println!("{}", train::markdown(&chosen, &corpus.counts()));
