@@ -507,8 +507,9 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// The threshold (0, 0.05, ... 0.95) with the best macro-F1; the lowest of
-/// equals, so the model abstains no more than it has to.
+/// The threshold (0, 0.05, ... 0.95) with the best macro-F1; the highest of
+/// equals, so the model abstains wherever abstaining cost nothing in
+/// cross-validation (unfamiliar logs tend to get flatter probabilities).
 pub fn choose_threshold(labels: &[usize], probs: &[[f64; N_CLASSES]]) -> (f64, Vec<(f64, Scores)>) {
     let sweep: Vec<(f64, Scores)> = (0..THRESHOLD_STEPS)
         .map(|i| {
@@ -516,12 +517,11 @@ pub fn choose_threshold(labels: &[usize], probs: &[[f64; N_CLASSES]]) -> (f64, V
             (t, score(labels, probs, t))
         })
         .collect();
-    let mut best = 0;
-    for (i, (_, s)) in sweep.iter().enumerate() {
-        if s.macro_f1 > sweep[best].1.macro_f1 + 1e-12 {
-            best = i;
-        }
-    }
+    let top = sweep.iter().map(|(_, s)| s.macro_f1).fold(0.0, f64::max);
+    let best = sweep
+        .iter()
+        .rposition(|(_, s)| s.macro_f1 >= top - 1e-12)
+        .unwrap_or(0);
     (sweep[best].0, sweep)
 }
 
