@@ -34,9 +34,9 @@ pub const CUE_PREFIX: &str = "C:";
 /// Describes everything above and the tokeniser's rules; its hash is stored
 /// with the weights, so weights made for other features are detected. Bump
 /// the version whenever the tokeniser changes.
-pub const CONFIG: &str = "features v1; fnv1a64 mod 2^18; region tail 16384 B; line 1024 B; \
+pub const CONFIG: &str = "features v2; fnv1a64 mod 2^18; region tail 16384 B; line 1024 B; \
      48 tokens/line; unigrams+bigrams per line; L: root line copy; C: cues; \
-     placeholders <num> <ver> <hex> <id> <path> <url> <q>; 1+ln(count); l2";
+     placeholders <num> <ip> <ver> <hex> <id> <path> <url> <q>; 1+ln(count); l2";
 
 /// The hash of [`CONFIG`], recorded in the weights file.
 pub fn config_hash() -> u64 {
@@ -326,6 +326,10 @@ fn is_path(s: &str) -> bool {
 
 /// One word-ish run (may contain inner `.` and `-`) into tokens.
 fn word_tokens(word: &str, out: &mut Vec<String>) {
+    if is_ipv4(word) {
+        out.push("<ip>".into());
+        return;
+    }
     if is_version(word) {
         out.push("<ver>".into());
         return;
@@ -355,6 +359,25 @@ fn piece_token(p: &str) -> String {
         return "<id>".into();
     }
     p.to_string()
+}
+
+/// `127.0.0.1`: an address, not a version.
+fn is_ipv4(w: &str) -> bool {
+    let parts: Vec<&str> = w.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Single tokens that say nothing to a reader of an explanation.
+pub fn is_uninformative(feature: &str) -> bool {
+    const STOP: [&str; 16] = [
+        "a", "an", "and", "at", "by", "c", "for", "in", "is", "it", "of", "on", "or", "the", "to",
+        "with",
+    ];
+    let f = display_name(feature);
+    !f.contains(' ') && (STOP.contains(&f) || (f.starts_with('<') && f.ends_with('>')))
 }
 
 /// `1.2`, `v1.2.3`, `3.11.4-rc1`, `2.0.0+build`.
@@ -419,6 +442,14 @@ mod tests {
             ["error", "e0432", "unresolved", "import"]
         );
         assert_eq!(toks("see src/lib.rs:12:5"), ["see", "<path>"]);
+        assert_eq!(
+            toks("host='127.0.0.1', port=5432"),
+            ["host", "<ip>", "port", "<num>"]
+        );
+        assert_eq!(
+            toks("connect 10.0.0.12:5432 failed"),
+            ["connect", "<ip>", "<num>", "failed"]
+        );
     }
 
     #[test]
@@ -457,6 +488,8 @@ mod tests {
         assert!(seen.contains(&"keyerror <q>".to_string()));
         assert!(seen.contains(&"L:keyerror <q>".to_string()));
         assert_eq!(display_name("L:keyerror"), "keyerror");
+        assert!(is_uninformative("L:<num>") && is_uninformative("at"));
+        assert!(!is_uninformative("<q> ==") && !is_uninformative("keyerror"));
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub const EXPLANATION_LEN: usize = 5;
 /// categories (how sure the model is that none of them applies).
 /// `explanation` lists the features of this failure that pushed hardest
 /// toward the reported category (toward `other` for `unknown`): weight times
-/// value, summed over a word's plain and root-line copies.
+/// value, summed over a word's plain and root-line copies; bare placeholders
+/// and stop words are left out as they tell a reader nothing.
 pub fn diagnose(failure: &Failure) -> Diagnosis {
     let region = if failure.region.trim().is_empty() {
         &failure.excerpt
@@ -130,6 +131,9 @@ fn explain(
 ) -> Vec<(String, f64)> {
     let mut by_name: Vec<(String, f64)> = Vec::new();
     for ((b, v), name) in fv.iter().zip(names) {
+        if features::is_uninformative(name) {
+            continue;
+        }
         let Some(row) = m.row(b) else { continue };
         let w = row.get(class).copied().unwrap_or(0.0);
         let c = f64::from(w) * f64::from(v);
