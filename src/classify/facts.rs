@@ -154,6 +154,22 @@ const PYTEST_INI_KEYS: &[(&str, &str)] = &[
     ("json_report_file", "pytest-json-report"),
 ];
 
+/// Tools whose missing credential has one conventional variable.
+static KNOWN_CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        // AWS SDKs and Terraform read the key pair from the environment; the
+        // access key id is the one to name first.
+        (r"Unable to locate credentials|NoCredentialsError|No valid credential sources found", "AWS_ACCESS_KEY_ID"),
+        (r"(?i)codecov.*token (?:not found|required)|Token required (?:-|because)", "CODECOV_TOKEN"),
+        // actions/setup-node writes an .npmrc that reads NODE_AUTH_TOKEN.
+        (r"npm (?:ERR!|error) (?:need auth|code ENEEDAUTH)|requires you to be logged in to https://registry\.npmjs\.org", "NODE_AUTH_TOKEN"),
+        (r"No token defined in the environment", "GITHUB_TOKEN"),
+    ]
+    .into_iter()
+    .map(|(p, v)| (re(p), v))
+    .collect()
+});
+
 /// pytest markers that only a plugin registers.
 const PYTEST_MARKS: &[(&str, &str)] = &[
     ("asyncio", "pytest-asyncio"),
@@ -771,10 +787,17 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         f.variable = Some(c[1].to_owned());
         return;
     }
+    // The phrase patterns are case-insensitive: a lowercase word without an
+    // underscore ("environment variables are not set") is prose, not a name.
     if let Some(name) = find(&ENV_PHRASE, el, text).as_ref().and_then(group)
         && valid(name)
+        && (name.contains('_') || name.chars().any(|c| c.is_ascii_uppercase()))
     {
         f.variable = Some(name.to_owned());
+        return;
+    }
+    if let Some((_, name)) = KNOWN_CREDENTIALS.iter().find(|(r, _)| r.is_match(el)) {
+        f.variable = Some((*name).to_owned());
         return;
     }
     if let Some(name) = find(&PRISMA_ENV, el, text).as_ref().and_then(group) {
@@ -1546,6 +1569,26 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn environment_variables() {
+        assert_eq!(
+            facts("Error: required environment variables are not set", "").variable,
+            None
+        );
+        for (line, want) in [
+            (
+                "botocore.exceptions.NoCredentialsError: Unable to locate credentials",
+                "AWS_ACCESS_KEY_ID",
+            ),
+            (
+                "error - Upload failed: {\"message\":\"Token required - not valid tokenless upload\"}",
+                "CODECOV_TOKEN",
+            ),
+            (
+                "npm error need auth This command requires you to be logged in to https://registry.npmjs.org/",
+                "NODE_AUTH_TOKEN",
+            ),
+        ] {
+            assert_eq!(facts(line, "").variable.as_deref(), Some(want), "{line}");
+        }
         // Captured from `python3 -c 'import os; os.environ["OCR_HOST"]'`.
         let f = facts(
             "KeyError: 'OCR_HOST'",
