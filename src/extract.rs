@@ -8,8 +8,18 @@
 //! specific an error it is: a named exception or a known failure message beats a
 //! bare `error:` prefix, which beats the word `ERROR`. The best score wins; among
 //! equals, the line nearest the end (the final exception of a chained traceback).
-//! Every pattern lives in one `RegexSet`, compiled once, so a step costs one pass
-//! over at most [`crate::ingest::TAIL_LINES`] lines.
+//! Tools that spread one message over a block of prefixed lines (pytest's `E   `,
+//! `npm error`) are read from the block's first strong line. Every pattern lives
+//! in one `RegexSet`, compiled once, so a step costs one pass over at most
+//! [`crate::ingest::TAIL_LINES`] lines.
+//!
+//! Which steps failed: a whole job log marks them (`##[error]`), and those marks
+//! are trusted. A fragment pasted into an issue often keeps its `##[group]` lines
+//! but loses the marks, and a plain tool log has none: there a step counts as
+//! failed only on strong evidence, and not when its last lines report success;
+//! of a fragment's steps, the last one with evidence is the failure. Structured
+//! test reports are attached to the failure that names their file or test, and
+//! stand on their own when the logs show nothing.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
