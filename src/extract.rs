@@ -173,6 +173,8 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^(?:Error: buildx failed with: )?(?:ERROR: )?failed to solve: process .* did not complete successfully",
+        r"^> Task :\S+ FAILED$",
         r"^ERROR: pip's dependency resolver does not currently take into account",
         r"^Caused by:$",
         r"^npm (?:ERR!|error) network (?:This is a problem related to network|In most cases you are behind a proxy|If you are behind a proxy|'proxy' config|and make sure)",
@@ -180,6 +182,15 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^If you still have problems, please stop by",
     ])
     .expect("boilerplate patterns are valid")
+});
+
+/// Prefixes other tools put before each line: BuildKit's `#8 2.345 `, Compose's
+/// `api-1  | `, Jenkins' and loggers' clock times and dates.
+static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+    )
+    .expect("line prefix pattern is valid")
 });
 
 /// Lines that only warn: never a cause, whatever words they contain.
@@ -298,6 +309,10 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
     (r"Failure/Error:|Failed asserting that", 88),
+    (
+        r"AssertionFailedError|ComparisonFailure|AssertionFailure",
+        90,
+    ),
     // Crashes and the runner giving up: causes of their own (`other`).
     (
         r"Segmentation fault|core dumped|SIGSEGV|SIGABRT|Illegal instruction",
@@ -561,6 +576,11 @@ fn clean(text: &str) -> &str {
 fn score(text: &str) -> u32 {
     // The cause is stated at the start of a line; a 64 KiB line is mostly payload.
     let t = floor(clean(text), SCORE_MAX_BYTES);
+    // Other runners' and tools' line prefixes hide the start of the message.
+    let t = match LINE_PREFIX.find(t) {
+        Some(m) => t.get(m.end()..).unwrap_or(t),
+        None => t,
+    };
     let trimmed = t.trim_start();
     if trimmed.is_empty()
         || BOILERPLATE.is_match(trimmed)
@@ -1480,6 +1500,21 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
             f.error_line.starts_with("npm error The `npm ci` command"),
             "{}",
             f.error_line
+        );
+    }
+
+    #[test]
+    fn tool_prefixes_do_not_hide_the_cause() {
+        let text = "#8 1.234 Collecting nosuchpkg==99\n#8 2.345 ERROR: No matching distribution found for nosuchpkg==99\n#8 ERROR: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1\nERROR: failed to solve: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "#8 2.345 ERROR: No matching distribution found for nosuchpkg==99"
+        );
+        let text = "api-1  | Traceback (most recent call last):\napi-1  |   File \"app.py\", line 3, in <module>\napi-1  | KeyError: 'DB_HOST'\napi-1 exited with code 1";
+        assert_eq!(
+            primary(text, None).map(|f| f.error_line),
+            Some("api-1  | KeyError: 'DB_HOST'".to_owned())
         );
     }
 
