@@ -188,7 +188,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
 /// `api-1  | `, Jenkins' and loggers' clock times and dates.
 static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+        r"^(?:│\s*|#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
     )
     .expect("line prefix pattern is valid")
 });
@@ -402,6 +402,15 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
     (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
     (r"^E: ", 60),
+    (
+        r"^[\w./-]+\.(?:ya?ml|toml|json|tf|hcl|ini|cfg|xml):\d+(?::\d+)?:? ",
+        70,
+    ),
+    (r"^invalid config:|^\[FATAL\]|Non-parseable POM", 80),
+    (r"missing go\.sum entry", 90),
+    (r"^\s*-->\s+\S+:\d+:\d+", 55),
+    (r"^Found \d+ errors?\b", 50),
+    (r"^\d+ error ", 55),
     // Named exceptions and generic prefixes.
     (
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",

@@ -357,7 +357,7 @@ regex!(
 );
 regex!(
     GO_MODULE,
-    r#"(?:no required module provides package|cannot find module providing package) ([\w.~/-]+)|cannot find package "([^"\s]+)"|package ([\w.~/-]+) is not in (?:GOROOT|std)"#
+    r#"(?:no required module provides package|cannot find module providing package) ([\w.~/-]+)|cannot find package "([^"\s]+)"|package ([\w.~/-]+) is not in (?:GOROOT|std)|missing go\.sum entry[^\n]*\n?[^\n]*?go mod download ([\w.~/-]+)"#
 );
 regex!(
     JAVA_PACKAGE,
@@ -546,12 +546,17 @@ regex!(
     CONFIG_MENTION,
     r#"(?:^|[\s'"(])(/?(?:[\w.-]+/)*(?:tsconfig[\w.-]*\.json|package\.json|\.eslintrc(?:\.[a-z]+)?|eslint\.config\.[a-z]+|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|Cargo\.toml|go\.mod|\.pre-commit-config\.yaml|action\.ya?ml|\.github/workflows/[\w.-]+\.ya?ml|requirements[\w.-]*\.txt))\b"#
 );
+regex!(TF_AT, r"\bon ([\w./-]+\.tf) line (\d+)");
+regex!(
+    POM_AT,
+    r"Non-parseable POM ([^\s:]+):(?:[^\n]*?@(\d+):\d+)?"
+);
 regex!(PYTEST_CONFIGFILE, r"(?m)^(?:configfile|inifile): ([^\s,]+)");
 regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
 regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
 regex!(
     CONFIG_COLON,
-    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
+    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf|tf|hcl)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
 );
 regex!(
     CONFIG_WORDS,
@@ -1184,6 +1189,12 @@ fn config(f: &mut Facts, el: &str, text: &str) {
             file = Some(fl.to_owned());
             line = ln.parse().ok();
         }
+    } else if let Some(c) = TF_AT.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
+    } else if let Some(c) = POM_AT.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c.get(2).and_then(|l| l.as_str().parse().ok());
     } else if YAML_ERROR.is_match(text) {
         if let Some(c) = YAML_MARK.captures_iter(text).last() {
             if !c[1].starts_with('<') {
@@ -1222,6 +1233,13 @@ fn config(f: &mut Facts, el: &str, text: &str) {
             file = Some(fl.to_owned());
             line = ln.parse().ok();
         }
+    } else if let Some(c) = CONFIG_COLON
+        .captures(el)
+        .filter(|c| c.get(0).is_some_and(|m| m.start() == 0))
+    {
+        // `file.yml:8:13: message`: a linter (actionlint, yamllint) names the spot.
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
     } else if CONFIG_WORDS.is_match(el)
         && let Some(c) = find(&CONFIG_COLON, el, text)
     {
@@ -2012,6 +2030,37 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn configuration_files() {
+        for (line, region, file, n) in [
+            (
+                ".github/workflows/test.yml:8:13: step ID \"build\" duplicates. previously defined at line:6,col:13",
+                "",
+                Some(".github/workflows/test.yml"),
+                Some(8),
+            ),
+            (
+                "│ Error: Missing name for resource",
+                "│ Error: Missing name for resource\n│\n│   on variables.tf line 1, in resource \"aws_iam_role\":",
+                Some("variables.tf"),
+                Some(1),
+            ),
+            (
+                "[FATAL] Non-parseable POM /src/pom.xml: unexpected character in markup < (position: END_TAG seen ...<<... @73:3)  @ line 73, column 3",
+                "",
+                Some("/src/pom.xml"),
+                Some(73),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
+        let f = facts(
+            "go: github.com/x/y@v0.13.10 requires",
+            "go: github.com/x/y@v0.13.10 requires\n\tgithub.com/Azure/azure-event-hubs-go/v3@v3.3.7: missing go.sum entry; to add it:\n\tgo mod download github.com/Azure/azure-event-hubs-go/v3",
+        );
+        assert_eq!(
+            (f.ecosystem, f.package),
+            (s("go"), s("github.com/Azure/azure-event-hubs-go/v3"))
+        );
         // Captured from PyYAML 6 on a broken document.
         let yaml = "yaml.parser.ParserError: while parsing a block mapping\n  in \"ci.yml\", line 1, column 1\nexpected <block end>, but found '<block mapping start>'\n  in \"ci.yml\", line 3, column 2";
         let f = facts(
