@@ -188,7 +188,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
 /// `api-1  | `, Jenkins' and loggers' clock times and dates.
 static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:│\s*|#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
     )
     .expect("line prefix pattern is valid")
 });
@@ -411,6 +411,30 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^\s*-->\s+\S+:\d+:\d+", 55),
     (r"^Found \d+ errors?\b", 50),
     (r"^\d+ error ", 55),
+    (r": unbound variable$", 95),
+    (r"(?i)no such file or directory", 60),
+    (r"cannot find -l[\w.+-]+", 92),
+    (r"^Expecting .*: line \d+ column \d+", 88),
+    (
+        r"\((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound\w*)\)$",
+        85,
+    ),
+    (r"Unable to connect to ", 85),
+    (
+        r"! \[remote rejected\]|GH006|Protected branch update failed",
+        88,
+    ),
+    (r"\bfatal error:|internal compiler error", 75),
+    (
+        r"CMake Error|Could not find a package configuration file provided by",
+        85,
+    ),
+    (r"^\s*But was:", 85),
+    (r"^\s*statusCode: [45]\d\d", 60),
+    (
+        r"Unprocessable Entity|Validation Failed|returned error: [45]\d\d",
+        85,
+    ),
     // Named exceptions and generic prefixes.
     (
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
@@ -440,7 +464,7 @@ static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
 /// A clear success summary at the end of a plain log: its errors were tolerated.
 static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:passed|skipped|todo), )*\d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
+        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:skipped|todo), )*\d+ passed, \d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures$|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
     )
     .expect("success pattern is valid")
 });
@@ -470,6 +494,12 @@ static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b|with base 10: ''",
     )
     .expect("unset value pattern is valid")
+});
+
+/// A failure count or verdict among the last lines: the run did not pass.
+static FAILURE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[1-9]\d* (?:failed|failures?|errors?)\b|\bFAILED\b|^FAIL\b|\b[1-9]\d* failing\b")
+        .expect("failure end pattern is valid")
 });
 
 /// Source lines that read an environment variable, or build a URL from a name.
@@ -761,21 +791,20 @@ fn is_echo(lines: &[&Line], index: usize, annotation_numbers: &HashSet<u64>) -> 
 
 /// Whether the last lines of a plain log report success.
 fn ends_clean(lines: &[&Line]) -> bool {
-    let mut seen = 0;
-    for line in lines.iter().rev() {
-        let t = line.text.trim();
-        if t.is_empty() {
-            continue;
+    let last = lines
+        .iter()
+        .rev()
+        .map(|l| l.text.trim())
+        .filter(|t| !t.is_empty())
+        .take(8);
+    let mut success = false;
+    for (i, t) in last.enumerate() {
+        if FAILURE_END.is_match(t) {
+            return false;
         }
-        if SUCCESS_END.is_match(t) {
-            return true;
-        }
-        seen += 1;
-        if seen >= 5 {
-            break;
-        }
+        success |= i < 5 && SUCCESS_END.is_match(t);
     }
-    false
+    success
 }
 
 /// A failing step with no error evidence: its last error annotation that is not
@@ -1525,6 +1554,44 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
             primary(text, None).map(|f| f.error_line),
             Some("api-1  | KeyError: 'DB_HOST'".to_owned())
         );
+    }
+
+    #[test]
+    fn failure_summaries_are_not_success() {
+        // Jest prints `Tests: 0 total` when a suite fails to load.
+        let text = "  ● Test suite failed to run\n\n    Cannot find module 'commander' from 'test/billing.spec.js'\n\nTest Suites: 1 failed, 1 total\nTests:       0 total\nSnapshots:   0 total\nTime:        1.203 s";
+        let f = primary(text, None).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "Cannot find module 'commander' from 'test/billing.spec.js'"
+        );
+        let text = "LoadError:\n  cannot load such file -- dotenv\nNo examples found.\n\nFinished in 0.00004 seconds (files took 0.44 seconds to load)\n0 examples, 0 failures, 1 error occurred outside of examples";
+        assert!(primary(text, None).is_some());
+        for (text, want) in [
+            (
+                "==> Publishing\nscripts/deploy.sh: line 4: RELEASE_VERSION: unbound variable",
+                "unbound variable",
+            ),
+            (
+                "/usr/bin/ld: cannot find -lmysqlclient: No such file or directory\ncollect2: error: ld returned 1 exit status",
+                "cannot find -lmysqlclient",
+            ),
+            (
+                "  │ Error: error configuring S3 Backend: no valid credential sources for S3 Backend found.\n  │ ",
+                "S3 Backend",
+            ),
+            (
+                "lib/client.rb:2:in `get_user': wrong number of arguments (given 2, expected 1) (ArgumentError)\n\tfrom bin/sync:4:in `<main>'",
+                "ArgumentError",
+            ),
+        ] {
+            let f = primary(text, None).unwrap_or_else(|| panic!("no failure in {text:?}"));
+            assert!(
+                f.error_line.contains(want),
+                "{text:?} gave {:?}",
+                f.error_line
+            );
+        }
     }
 
     #[test]

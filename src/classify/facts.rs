@@ -370,7 +370,7 @@ regex!(
 );
 regex!(
     CMD_NOT_FOUND,
-    r#"(?m)(?:^|: )([^\s:/'"]+): command not found|(?:^|\b)(?:sh|bash|dash|zsh): \d+: ([^\s:/'"]+): not found|exec: "([^"/\s]+)": executable file not found|env: '?([^'\s:/]+)'?: No such file or directory"#
+    r#"(?m)(?:^|: )([^\s:/'"]+): command not found|(?:^|\b)(?:sh|bash|dash|zsh): \d+: ([^\s:/'"]+): not found|exec: "([^"/\s]+)": executable file not found|env: ['‘]?([^'‘’\s:/]+)['’]?: No such file or directory"#
 );
 regex!(
     SHARED_LIB,
@@ -470,6 +470,17 @@ regex!(
     MOCHA_DIFF,
     r"(?m)\+ expected - actual\s*\n(?:\s*\n)*\s*([+-])(\S.*)\n\s*([+-])(\S.*)$"
 );
+regex!(BASH_UNBOUND, r"([A-Za-z_][A-Za-z0-9_]*): unbound variable");
+regex!(LINKER_LIB, r"cannot find -l([\w.+-]+)");
+regex!(
+    CMAKE_PACKAGE,
+    r#"Could not find a package configuration file provided by "([^"]+)"|Could NOT find (\w+)"#
+);
+regex!(
+    NUNIT_PAIR,
+    r"(?m)Expected:\s*(.+?)\s*\n\s*But was:\s*(.+?)\s*$"
+);
+regex!(CMAKE_AT, r"CMake Error at ([\w./-]+):(\d+)");
 regex!(
     DJANGO_SETTING,
     r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
@@ -478,7 +489,7 @@ regex!(
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)|statusCode:? (\d{3})\b|(\d{3}): (?:Unprocessable Entity|Not Found|Forbidden|Unauthorized|Conflict|Bad Request)"
 );
 regex!(
     NET_HOST_PORT,
@@ -771,6 +782,18 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         f.module = Some(lib.to_owned());
         return;
     }
+    if let Some(c) = find(&LINKER_LIB, el, text) {
+        f.ecosystem = Some("system".into());
+        f.module = Some(format!("lib{}", &c[1]));
+        return;
+    }
+    if let Some(c) = find(&CMAKE_PACKAGE, el, text)
+        && let Some(name) = group(&c)
+    {
+        f.ecosystem = Some("cmake".into());
+        f.module = Some(name.to_owned());
+        return;
+    }
     if let Some(c) = find(&DOTNET_TYPE, el, text) {
         f.ecosystem = Some("dotnet".into());
         f.module = Some(c[1].to_owned());
@@ -816,6 +839,10 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         && let Some(name) = unique(ENV_NAME_TOKEN.find_iter(el).map(|m| m.as_str().to_owned()))
     {
         f.variable = Some(name);
+        return;
+    }
+    if let Some(c) = find(&BASH_UNBOUND, el, text) {
+        f.variable = Some(c[1].to_owned());
         return;
     }
     if let Some(c) = find(&DJANGO_SETTING, el, text) {
@@ -1066,6 +1093,10 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
             f.expected = Some(plus.trim().to_owned());
             f.actual = Some(minus.trim().to_owned());
         }
+    } else if let Some(c) = NUNIT_PAIR.captures(text) {
+        f.framework = Some("nunit".into());
+        f.expected = Some(c[1].to_owned());
+        f.actual = Some(c[2].to_owned());
     } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
         f.framework = Some("mstest".into());
         f.expected = Some(c[1].to_owned());
@@ -1189,6 +1220,9 @@ fn config(f: &mut Facts, el: &str, text: &str) {
             file = Some(fl.to_owned());
             line = ln.parse().ok();
         }
+    } else if let Some(c) = CMAKE_AT.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
     } else if let Some(c) = TF_AT.captures(text) {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
@@ -1556,6 +1590,19 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn missing_commands() {
+        let f = facts("env: ‘ansible-playbook’: No such file or directory", "");
+        assert_eq!(f.command, s("ansible-playbook"));
+        let f = facts(
+            "/usr/bin/ld: cannot find -lmysqlclient: No such file or directory",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("system"), s("libmysqlclient")));
+        let f = facts(
+            "CMake Error at CMakeLists.txt:141 (find_package):",
+            "  Could not find a package configuration file provided by \"CEF\" with any of\n  the following names:",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("cmake"), s("CEF")));
+        assert_eq!((f.file, f.line), (s("CMakeLists.txt"), Some(141)));
         // Captured from bash and dash here.
         let f = facts("bash: line 1: foobarcmd: command not found", "");
         assert_eq!(
@@ -1587,6 +1634,11 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn environment_variables() {
+        let f = facts(
+            "scripts/deploy.sh: line 4: RELEASE_VERSION: unbound variable",
+            "",
+        );
+        assert_eq!(f.variable, s("RELEASE_VERSION"));
         assert_eq!(
             facts("Error: required environment variables are not set", "").variable,
             None
@@ -1788,6 +1840,23 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn jest_vitest_rust_go_junit_assertions() {
+        let f = facts(
+            "Test(s) failed.   Expected: null",
+            "  Expected: null\n  But was:  False\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("nunit"), s("null"), s("False"))
+        );
+        assert_eq!(
+            facts(
+                "Unable to create pull request: 422: Unprocessable Entity",
+                ""
+            )
+            .http_status,
+            Some(422)
+        );
+        assert_eq!(facts("    statusCode: 404,", "").http_status, Some(404));
         let f = facts(
             "Failure/Error: expect(last_response.status).to eq 123",
             "     Failure/Error: expect(last_response.status).to eq 123\n\n       expected: 123\n            got: 200\n",
