@@ -412,6 +412,10 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^Found \d+ errors?\b", 50),
     (r"^\d+ error ", 55),
     (r": unbound variable$", 95),
+    (
+        r"is required but not installed|Unable to locate executable file|no such module '|error NU1101|in the \w+ option was not found|Failed opening required",
+        92,
+    ),
     (r"(?i)no such file or directory", 60),
     (r"cannot find -l[\w.+-]+", 92),
     (r"^Expecting .*: line \d+ column \d+", 88),

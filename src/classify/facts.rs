@@ -78,6 +78,7 @@ static PY_IMPORTS_TSV: &str = include_str!("data/py_imports.tsv");
 static PYTEST_OPTIONS_TSV: &str = include_str!("data/pytest_options.tsv");
 static COMMANDS_TSV: &str = include_str!("data/commands.tsv");
 static NODE_BINS_TSV: &str = include_str!("data/node_bins.tsv");
+static C_HEADERS_TSV: &str = include_str!("data/c_headers.tsv");
 
 /// Rows of a two-column TSV table, comments and blank lines skipped.
 fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -279,6 +280,20 @@ fn pytest_prefix_plugin(option: &str) -> Option<&'static str> {
         .map(|(_, _, p)| *p)
 }
 
+/// The Debian package that provides a C header (`curl/curl.h` → `libcurl4-openssl-dev`):
+/// an exact entry, else the longest directory entry (`boost/` for `boost/asio.hpp`).
+pub fn debian_header_package(header: &str) -> Option<&'static str> {
+    let exact = rows(C_HEADERS_TSV)
+        .find(|(h, _)| *h == header)
+        .map(|(_, p)| p);
+    exact.or_else(|| {
+        rows(C_HEADERS_TSV)
+            .filter(|(h, _)| h.ends_with('/') && header.starts_with(h))
+            .max_by_key(|(h, _)| h.len())
+            .map(|(_, p)| p)
+    })
+}
+
 /// The Debian package that provides a command, when it is obvious.
 pub fn debian_package(command: &str) -> Option<&'static str> {
     COMMANDS.get(command).copied()
@@ -366,7 +381,7 @@ regex!(
 regex!(RUBY_LOAD, r"cannot load such file -- ([\w/.+-]+)");
 regex!(
     RUBY_GEM,
-    r"Could not find gem '([A-Za-z0-9_.-]+)|Gem::MissingSpecError: [Cc]ould not find '([A-Za-z0-9_.-]+)'|Bundler::GemNotFound: Could not find ([A-Za-z0-9_.-]+?)-\d"
+    r"Could not find '([A-Za-z0-9_.-]+)' \(|Could not find ([A-Za-z0-9_.-]+?)-\d[\w.]* in any of the sources|Could not find gem '([A-Za-z0-9_.-]+)|Gem::MissingSpecError: [Cc]ould not find '([A-Za-z0-9_.-]+)'|Bundler::GemNotFound: Could not find ([A-Za-z0-9_.-]+?)-\d"
 );
 regex!(
     CMD_NOT_FOUND,
@@ -469,6 +484,27 @@ regex!(
 regex!(
     MOCHA_DIFF,
     r"(?m)\+ expected - actual\s*\n(?:\s*\n)*\s*([+-])(\S.*)\n\s*([+-])(\S.*)$"
+);
+regex!(
+    C_HEADER,
+    r"fatal error: ([\w./+-]+\.h(?:pp|h|xx)?): No such file or directory"
+);
+regex!(
+    REQUIRED_TOOL,
+    r"(?:error: )?([\w.+-]+) is required but not installed|Unable to locate executable file: ([\w+-]+(?:\.[\w+-]+)*)"
+);
+regex!(SWIFT_MODULE, r"error: no such module '([\w.]+)'");
+regex!(
+    NUGET_PACKAGE,
+    r"error NU1101: Unable to find package ([\w-]+(?:\.[\w-]+)*)"
+);
+regex!(
+    JEST_TRANSFORM,
+    r"Module ([@\w./-]+) in the \w+ option was not found"
+);
+regex!(
+    PHP_AUTOLOAD,
+    r"Failed opening required '[^']*?(vendor/autoload\.php)'|require(?:_once)?\((vendor/autoload\.php)\)"
 );
 regex!(BASH_UNBOUND, r"([A-Za-z_][A-Za-z0-9_]*): unbound variable");
 regex!(LINKER_LIB, r"cannot find -l([\w.+-]+)");
@@ -758,6 +794,50 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
     {
         f.ecosystem = Some("ruby".into());
         f.package = Some(name.into());
+        return;
+    }
+    if let Some(c) = find(&JEST_TRANSFORM, el, text)
+        && NPM_NAME.is_match(&c[1])
+    {
+        f.ecosystem = Some("node".into());
+        f.package = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&C_HEADER, el, text) {
+        f.ecosystem = Some("system".into());
+        f.module = Some(c[1].to_owned());
+        f.package = debian_header_package(&c[1]).map(str::to_owned);
+        return;
+    }
+    if let Some(c) = find(&SWIFT_MODULE, el, text) {
+        f.ecosystem = Some("swift".into());
+        f.module = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&NUGET_PACKAGE, el, text) {
+        f.ecosystem = Some("dotnet".into());
+        f.package = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&PHP_AUTOLOAD, el, text)
+        && let Some(m) = group(&c)
+    {
+        f.ecosystem = Some("php".into());
+        f.module = Some(m.to_owned());
+        return;
+    }
+    if let Some(c) = find(&REQUIRED_TOOL, el, text)
+        && let Some(cmd) = group(&c)
+        && COMMAND_NAME.is_match(cmd)
+    {
+        f.command = Some(cmd.into());
+        if let Some(pkg) = NODE_BINS.get(cmd) {
+            f.ecosystem = Some("node".into());
+            f.package = Some((*pkg).into());
+        } else {
+            f.ecosystem = Some("system".into());
+            f.package = debian_package(cmd).map(str::to_owned);
+        }
         return;
     }
     if let Some(c) = find(&CMD_NOT_FOUND, el, text)
@@ -1590,6 +1670,62 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn missing_commands() {
+        for (line, module, package) in [
+            (
+                "src/main.c:2:10: fatal error: curl/curl.h: No such file or directory",
+                Some("curl/curl.h"),
+                Some("libcurl4-openssl-dev"),
+            ),
+            (
+                "csrc/module.c:2:10: fatal error: boost/asio.hpp: No such file or directory",
+                Some("boost/asio.hpp"),
+                Some("libboost-all-dev"),
+            ),
+            (
+                "x.c:1:10: fatal error: nosuch.h: No such file or directory",
+                Some("nosuch.h"),
+                None,
+            ),
+        ] {
+            let f = facts(line, "");
+            assert_eq!(
+                (f.module.as_deref(), f.package.as_deref()),
+                (module, package),
+                "{line}"
+            );
+        }
+        let f = facts("error: golangci-lint is required but not installed", "");
+        assert_eq!(f.command, s("golangci-lint"));
+        let f = facts(
+            "Error: Unable to locate executable file: git. Please verify either the file path exists",
+            "",
+        );
+        assert_eq!((f.command, f.package), (s("git"), s("git")));
+        let f = facts(
+            "Sources/Xi.swift:15:8: error: no such module 'ArgumentParser'",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("swift"), s("ArgumentParser")));
+        let f = facts(
+            "X.csproj : error NU1101: Unable to find package Castle.Core. No packages exist",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("dotnet"), s("Castle.Core")));
+        let f = facts(
+            "● Validation Error:",
+            "● Validation Error:\n\n  Module ts-jest in the transform option was not found.",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("node"), s("ts-jest")));
+        let f = facts(
+            "rubygems/dependency.rb:313:in `to_specs': Could not find 'rake' (= 99.0) - did find: [rake-13.0.6] (Gem::MissingSpecVersionError)",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("ruby"), s("rake")));
+        let f = facts(
+            "bundler/definition.rb:481:in `materialize': Could not find puma-6.4.2 in any of the sources (Bundler::GemNotFound)",
+            "",
+        );
+        assert_eq!(f.package, s("puma"));
         let f = facts("env: ‘ansible-playbook’: No such file or directory", "");
         assert_eq!(f.command, s("ansible-playbook"));
         let f = facts(
@@ -2443,6 +2579,11 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         for (cmd, pkg) in table_keys(COMMANDS_TSV) {
             assert!(seen.insert(cmd), "duplicate command {cmd}");
             assert!(COMMAND_NAME.is_match(cmd), "bad command {cmd}");
+            assert!(debian.is_match(pkg), "bad Debian package {pkg}");
+        }
+        let mut seen = HashSet::new();
+        for (header, pkg) in table_keys(C_HEADERS_TSV) {
+            assert!(seen.insert(header), "duplicate header {header}");
             assert!(debian.is_match(pkg), "bad Debian package {pkg}");
         }
         let mut seen = HashSet::new();
