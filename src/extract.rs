@@ -173,6 +173,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^\s*(?:code|errno|syscall|path|dest|address|port): ['\d-]",
         r"^(?:Error: buildx failed with: )?(?:ERROR: )?failed to solve: process .* did not complete successfully",
         r"^> Task :\S+ FAILED$",
         r"^ERROR: pip's dependency resolver does not currently take into account",
@@ -412,6 +413,8 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^Found \d+ errors?\b", 50),
     (r"^\d+ error ", 55),
     (r": unbound variable$", 95),
+    (r"called `(?:Result|Option)::(?:unwrap|expect)\(\)`", 92),
+    (r"requires superuser privilege|Could not open lock file", 90),
     (
         r"is required but not installed|Unable to locate executable file|no such module '|error NU1101|in the \w+ option was not found|Failed opening required",
         92,
@@ -456,7 +459,7 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^Traceback \(most recent call last\)", 40),
     (r"^\s*FAIL\b", 35),
     (r"\bERROR\b", 30),
-    (r"(?i)\berror\b", 20),
+    (r"(?i)(?:^|[^\w-])error(?:[^\w-]|$)", 20),
     (r"(?i)\bfail(?:ed|ure)?\b", 15),
 ];
 
@@ -1596,6 +1599,24 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
                 f.error_line
             );
         }
+    }
+
+    #[test]
+    fn error_objects_and_panics_point_at_their_message() {
+        let text = "Error: EACCES: permission denied, open '/etc/app.conf'\n    at Object.openSync (node:fs:596:3) {\n  errno: -13,\n  code: 'EACCES',\n  syscall: 'open',\n  path: '/etc/app.conf'\n}\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("Error: EACCES: permission denied, open '/etc/app.conf'".to_owned())
+        );
+        let text = "thread 'main' (19754) panicked at src/main.rs:2:57:\ncalled `Result::unwrap()` on an `Err` value: Os { code: 13, kind: PermissionDenied, message: \"Permission denied\" }\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace";
+        let f = primary(text, None).expect("a failure");
+        assert!(
+            f.error_line.starts_with("called `Result::unwrap()`"),
+            "{}",
+            f.error_line
+        );
+        // `fail-on-error` in an action's inputs is not an error.
+        assert_eq!(score("  fail-on-error: 'true'"), 0);
     }
 
     #[test]

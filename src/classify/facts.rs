@@ -546,7 +546,7 @@ regex!(
 );
 regex!(
     PERM_PATH,
-    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
+    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|‘([^’]+)’: (?:Permission denied|Operation not permitted)|'([^']+)': Operation not permitted|([^\s:()]+) \(Permission denied\)|AccessDeniedException: (\S+)|lock file (\S+) - open \(13: Permission denied\)|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
 );
 regex!(GH_INTEGRATION, r"Resource not accessible by integration");
 regex!(
@@ -1251,7 +1251,8 @@ fn permission(f: &mut Facts, el: &str, text: &str) {
         || lower.contains("operation not permitted")
         || lower.contains("eacces")
         || lower.contains("eperm")
-        || lower.contains("dubious ownership"))
+        || lower.contains("dubious ownership")
+        || lower.contains("accessdenied"))
         && let Some(c) = find(&PERM_PATH, el, text)
         && let Some(path) = group(&c)
     {
@@ -2179,6 +2180,30 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn permissions() {
+        for (line, path) in [
+            (
+                "mkdir: cannot create directory ‘/opt/app’: Permission denied",
+                "/opt/app",
+            ),
+            (
+                "chmod: changing permissions of '/usr/bin/python3': Operation not permitted",
+                "/usr/bin/python3",
+            ),
+            (
+                "Exception in thread \"main\" java.io.FileNotFoundException: config/keystore.jks (Permission denied)",
+                "config/keystore.jks",
+            ),
+            (
+                "Exception in thread \"main\" java.nio.file.AccessDeniedException: /opt/app",
+                "/opt/app",
+            ),
+            (
+                "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)",
+                "/var/lib/dpkg/lock-frontend",
+            ),
+        ] {
+            assert_eq!(facts(line, "").path.as_deref(), Some(path), "{line}");
+        }
         // Captured from python3 and node here.
         let f = facts(
             "PermissionError: [Errno 13] Permission denied: '/proc/1/mem'",

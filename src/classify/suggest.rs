@@ -140,6 +140,9 @@ fn permission(f: &Facts, failure: &Failure) -> String {
     if line.contains("Bad credentials") || line.contains("Invalid or non-existent authentication") {
         return "Check the token or password the step uses: it is invalid or expired".to_owned();
     }
+    if line.contains("requires superuser privilege") || line.contains("Could not open lock file") {
+        return "Run the command with sudo (the runner user is not root)".to_owned();
+    }
     if line.contains("Permission denied (publickey)") {
         return "Give the job an SSH key with access (a deploy key in a secret), or clone over HTTPS with a token".to_owned();
     }
