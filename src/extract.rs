@@ -460,7 +460,7 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^\s*FAIL\b", 35),
     (r"\bERROR\b", 30),
     (r"(?i)(?:^|[^\w-])error(?:[^\w-]|$)", 20),
-    (r"(?i)\bfail(?:ed|ure)?\b", 15),
+    (r"(?i)(?:^|[^\w-])fail(?:ed|ure)?(?:[^\w-]|$)", 15),
 ];
 
 static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
