@@ -412,7 +412,11 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^\s*-->\s+\S+:\d+:\d+", 55),
     (r"^Found \d+ errors?\b", 50),
     (r"^\d+ error ", 55),
-    (r": unbound variable$", 95),
+    (r": unbound variable$|: parameter null or not set$", 95),
+    (
+        r"\bNotPresent\b|kind: Empty|(?:username|password|token) is empty|key not found: \x22",
+        88,
+    ),
     (r"called `(?:Result|Option)::(?:unwrap|expect)\(\)`", 92),
     (r"requires superuser privilege|Could not open lock file", 90),
     (

@@ -164,7 +164,10 @@ static KNOWN_CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|
         (r"(?i)codecov.*token (?:not found|required)|Token required (?:-|because)", "CODECOV_TOKEN"),
         // actions/setup-node writes an .npmrc that reads NODE_AUTH_TOKEN.
         (r"npm (?:ERR!|error) (?:need auth|code ENEEDAUTH)|requires you to be logged in to https://registry\.npmjs\.org", "NODE_AUTH_TOKEN"),
-        (r"No token defined in the environment", "GITHUB_TOKEN"),
+        (r"No token defined in the environment|No GitHub token specified", "GITHUB_TOKEN"),
+        (r"No npm token specified", "NPM_TOKEN"),
+        (r"no (?:upload )?token found, please run `cargo login`", "CARGO_REGISTRY_TOKEN"),
+        (r"could not find default credentials", "GOOGLE_APPLICATION_CREDENTIALS"),
     ]
     .into_iter()
     .map(|(p, v)| (re(p), v))
@@ -401,7 +404,7 @@ regex!(
 );
 regex!(
     ENV_PHRASE,
-    r#"(?i)(?:environment variable|env var(?:iable)?)s?:? [`'"$]?([A-Za-z_]\w*)[`'"]? (?:is |was )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset|not found|not provided)|(?:missing|required|undefined|unset) (?:required )?(?:environment variable|env var)s?:? [`'"$]?([A-Za-z_]\w*)|\b([A-Z_][A-Z0-9_]+) (?:environment variable|env var) (?:is )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset)"#
+    r#"(?i)environment variables? (?:are |is )?(?:missing|not set|required|undefined):? [`'"$]?([A-Za-z_]\w*)|(?:environment variable|env var(?:iable)?)s?:? [`'"$]?([A-Za-z_]\w*)[`'"]? (?:is |was )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset|not found|not provided)|(?:missing|required|undefined|unset) (?:required )?(?:environment variable|env var)s?:? [`'"$]?([A-Za-z_]\w*)|(?:define|set) the environment variable ([A-Za-z_]\w*)|\b([A-Z_][A-Z0-9_]+) (?:environment variable|env var) (?:is )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset)"#
 );
 regex!(
     ENV_SHOUT,
@@ -409,7 +412,7 @@ regex!(
 );
 regex!(
     UNSET_VALUE,
-    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b|'NoneType'|NoneType object|with base 10: ''|of undefined \(reading"#
+    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b|URL from (?:undefined|null)\b|input: '(?:undefined|null)\b|'NoneType'|NoneType object|with base 10: ''|of undefined \(reading"#
 );
 regex!(
     URL_TEMPLATE_NAME,
@@ -506,7 +509,26 @@ regex!(
     PHP_AUTOLOAD,
     r"Failed opening required '[^']*?(vendor/autoload\.php)'|require(?:_once)?\((vendor/autoload\.php)\)"
 );
-regex!(BASH_UNBOUND, r"([A-Za-z_][A-Za-z0-9_]*): unbound variable");
+regex!(
+    BASH_UNBOUND,
+    r"([A-Za-z_][A-Za-z0-9_]*): (?:unbound variable|parameter null or not set)"
+);
+regex!(
+    RUST_ENV,
+    r"\b([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b[^\n]*(?:NotPresent|kind: Empty)"
+);
+regex!(
+    RUBY_ENV_FETCH,
+    r#"`fetch': key not found: "([A-Z][A-Z0-9_]*)""#
+);
+regex!(
+    NO_NAME_PROVIDED,
+    r"\bNo ([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]) (?:provided|found|set|given|defined|specified)"
+);
+regex!(
+    DOCKER_LOGIN_USER,
+    r#"docker login[^\n]*?(?:-u|--username)[ =]"?\$\{?([A-Za-z_]\w*)"#
+);
 regex!(LINKER_LIB, r"cannot find -l([\w.+-]+)");
 regex!(
     CMAKE_PACKAGE,
@@ -921,7 +943,20 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         f.variable = Some(name);
         return;
     }
-    if let Some(c) = find(&BASH_UNBOUND, el, text) {
+    for r in [
+        &*BASH_UNBOUND,
+        &*RUST_ENV,
+        &*RUBY_ENV_FETCH,
+        &*NO_NAME_PROVIDED,
+    ] {
+        if let Some(c) = find(r, el, text) {
+            f.variable = Some(c[1].to_owned());
+            return;
+        }
+    }
+    if el.contains("username is empty")
+        && let Some(c) = DOCKER_LOGIN_USER.captures(text)
+    {
         f.variable = Some(c[1].to_owned());
         return;
     }
@@ -978,7 +1013,11 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
     }
     let lower = el.to_ascii_lowercase();
     if text.contains("process.env")
-        && (lower.contains("undefined") || lower.contains("not set") || lower.contains("missing"))
+        && (lower.contains("undefined")
+            || lower.contains("not set")
+            || lower.contains("missing")
+            || text.contains("Received: undefined")
+            || text.contains("toBeDefined"))
         && let Some(name) = unique(
             NODE_ENV
                 .captures_iter(text)
@@ -1771,6 +1810,64 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn environment_variables() {
+        for (line, region, want) in [
+            (
+                "/home/runner/work/_temp/x.sh: line 3: CF_API_TOKEN: parameter null or not set",
+                "",
+                "CF_API_TOKEN",
+            ),
+            (
+                "KAFKA_BROKERS must be a valid number: ParseIntError { kind: Empty }",
+                "",
+                "KAFKA_BROKERS",
+            ),
+            (
+                "config/boot.rb:1:in `fetch': key not found: \"SENTRY_DSN\" (KeyError)",
+                "",
+                "SENTRY_DSN",
+            ),
+            (
+                "Error: No SLACK_WEBHOOK_URL provided",
+                "",
+                "SLACK_WEBHOOK_URL",
+            ),
+            (
+                "Error: The following environment variables are missing: SMTP_PASSWORD, NODE_ENV",
+                "",
+                "SMTP_PASSWORD",
+            ),
+            (
+                "django.core.exceptions.ImproperlyConfigured: Requested setting FILE_DB, but settings are not configured. You must either define the environment variable DJANGO_SETTINGS_MODULE or call settings.configure()",
+                "",
+                "DJANGO_SETTINGS_MODULE",
+            ),
+            (
+                "username is empty",
+                "echo \"$DOCKER_PASSWORD\" | docker login -u \"$GHCR_USER\" --password-stdin\nusername is empty",
+                "GHCR_USER",
+            ),
+            (
+                "SemanticReleaseError: No GitHub token specified.",
+                "",
+                "GITHUB_TOKEN",
+            ),
+            (
+                "error: no token found, please run `cargo login`",
+                "",
+                "CARGO_REGISTRY_TOKEN",
+            ),
+            (
+                "● config › has SUPABASE_URL",
+                "    expect(process.env.SUPABASE_URL).toBeDefined()\n    Received: undefined",
+                "SUPABASE_URL",
+            ),
+        ] {
+            assert_eq!(
+                facts(line, region).variable.as_deref(),
+                Some(want),
+                "{line}"
+            );
+        }
         let f = facts(
             "scripts/deploy.sh: line 4: RELEASE_VERSION: unbound variable",
             "",
