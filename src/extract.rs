@@ -76,6 +76,8 @@ const WEAK_SCORE: u32 = 40;
 /// An `E   ` line above the pick, in the same block, at least this strong is the
 /// block's message.
 const E_BLOCK_MIN_SCORE: u32 = 90;
+/// How far above the pick the first finding of a linter's list is looked for.
+const LINT_LOOKBACK: usize = 60;
 /// A bare exception line after a traceback's last frame scores this.
 const PY_FINAL_SCORE: u32 = 85;
 /// Score lost per this many lines of distance from the end of the tail, so that a
@@ -487,6 +489,11 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("final exception pattern is valid")
 });
 
+/// A linter finding: `path/file.ext:line:col: message`.
+static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\w./-]+\.\w{1,5}:\d+:\d+:? ").expect("lint location pattern is valid")
+});
+
 /// The runner's last words on a finished job.
 static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:Cleaning up orphan processes|Evaluate and set job outputs|Job completed|Finishing: SUCCESS)")
@@ -647,6 +654,7 @@ fn score(text: &str) -> u32 {
         .unwrap_or(0)
 }
 
+#[derive(Clone, Copy)]
 struct Pick {
     /// Index into the candidate list.
     index: usize,
@@ -756,6 +764,20 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
     let Some(text) = lines.get(pick.index).map(|l| l.text.as_str()) else {
         return pick;
     };
+    // A linter lists its findings as `file:line:col: message`, each maybe followed
+    // by a code snippet: the first finding of the list is the one to report.
+    if LINT_LOCATION.is_match(text) {
+        let from = pick.index.saturating_sub(LINT_LOOKBACK);
+        let first = (from..pick.index).find(|&i| {
+            lines
+                .get(i)
+                .is_some_and(|l| LINT_LOCATION.is_match(&l.text) && score(&l.text) == pick.score)
+        });
+        return first.map_or(pick, |index| Pick {
+            index,
+            score: pick.score,
+        });
+    }
     let (prefix, min) = if text.starts_with("E ") {
         ("E ", E_BLOCK_MIN_SCORE)
     } else if let Some(p) = ["npm ERR! ", "npm error "]
@@ -1621,6 +1643,13 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         );
         // `fail-on-error` in an action's inputs is not an error.
         assert_eq!(score("  fail-on-error: 'true'"), 0);
+    }
+
+    #[test]
+    fn a_linter_list_reports_its_first_finding() {
+        let text = ".github/workflows/test.yml:5:5: unexpected key \"runs_on\" for \"job\" section [syntax-check]\n  |\n5 |     runs_on: ubuntu-latest\n  |     ^~~~~~~\n.github/workflows/test.yml:7:15: runtime \"node20\" is deprecated [action]\n  |\n7 |       - uses: actions/checkout@v4\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(f.error_line.contains("unexpected key"), "{}", f.error_line);
     }
 
     #[test]
