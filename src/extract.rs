@@ -175,6 +175,9 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^\s*at (?:async )?\S.*(?:\)|:\d+)$",
+        r"^npm (?:ERR!|error) (?:To see a list of scripts|\s+npm run|Run \x22npm help|Did you mean)",
+        r"^(?:error: metadata-generation-failed|× Encountered error while|╰─> See above for output|note: This (?:is an issue with the package|error originates from a subprocess)|hint: See above for)",
         r"^\s*(?:code|errno|syscall|path|dest|address|port): ['\d-]",
         r"^(?:Error: buildx failed with: )?(?:ERROR: )?failed to solve: process .* did not complete successfully",
         r"^> Task :\S+ FAILED$",
@@ -415,6 +418,16 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^Found \d+ errors?\b", 50),
     (r"^\d+ error ", 55),
     (r": unbound variable$|: parameter null or not set$", 95),
+    (
+        r"No rule to make target|No targets specified and no makefile found|\*\*\* missing separator",
+        90,
+    ),
+    (
+        r"Configuration for rule .* is invalid|is invalid because|There was an error parsing|ParsingError|DuplicateOptionError|Missing script:",
+        88,
+    ),
+    (r"^\s*Cause: \S", 80),
+    (r"^parse error: .* at line \d+", 88),
     (
         r"\bNotPresent\b|kind: Empty|(?:username|password|token) is empty|key not found: \x22",
         88,
@@ -1650,6 +1663,21 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         let text = ".github/workflows/test.yml:5:5: unexpected key \"runs_on\" for \"job\" section [syntax-check]\n  |\n5 |     runs_on: ubuntu-latest\n  |     ^~~~~~~\n.github/workflows/test.yml:7:15: runtime \"node20\" is deprecated [action]\n  |\n7 |       - uses: actions/checkout@v4\n##[error]Process completed with exit code 1.";
         let f = primary(text, Some(true)).expect("a failure");
         assert!(f.error_line.contains("unexpected key"), "{}", f.error_line);
+    }
+
+    #[test]
+    fn stack_frames_and_pip_footers_are_not_causes() {
+        let text = "SyntaxError: Unexpected token } in JSON at position 12\n    at JSON.parse (<anonymous>)\n    at Object.<anonymous> (/app/index.js:3:6)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        let text = "  ModuleNotFoundError: No module named 'setuptools.build_meta_typo'\n  [end of output]\nnote: This error originates from a subprocess, and is likely not a problem with pip.\nerror: metadata-generation-failed\n\n× Encountered error while generating package metadata.\n╰─> See above for output.";
+        let f = primary(text, None).expect("a failure");
+        assert!(
+            f.error_line.contains("ModuleNotFoundError"),
+            "{}",
+            f.error_line
+        );
+        let text = "make: *** No rule to make target 'build/app.o', needed by 'app'.  Stop.\n##[error]Process completed with exit code 2.";
+        assert!(primary(text, Some(true)).is_some_and(|f| f.error_line.contains("No rule")));
     }
 
     #[test]

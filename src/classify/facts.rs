@@ -620,6 +620,14 @@ regex!(
     POM_AT,
     r"Non-parseable POM ([^\s:]+):(?:[^\n]*?@(\d+):\d+)?"
 );
+regex!(
+    NAMED_CONFIG,
+    r"The Compose file '([^']+)' is invalid|error parsing `([^`]+)`|[Cc]onfig(?:uration)? file '([^']+)'|Source contains parsing errors: '([^']+)'|While reading from '([^']+)'|^(Makefile|GNUmakefile|makefile):\d+: \*\*\*"
+);
+regex!(
+    CONFIG_LINE_ONLY,
+    r"parse error: [^\n]* at line (\d+), column \d+|@ line (\d+), column \d+|\[line +(\d+)\]|^(?:Makefile|GNUmakefile|makefile):(\d+): \*\*\*"
+);
 regex!(PYTEST_CONFIGFILE, r"(?m)^(?:configfile|inifile): ([^\s,]+)");
 regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
 regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
@@ -1399,6 +1407,16 @@ fn config(f: &mut Facts, el: &str, text: &str) {
     {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
+    }
+    if file.is_none()
+        && let Some(c) = find(&NAMED_CONFIG, el, text)
+    {
+        file = group(&c).map(str::to_owned);
+    }
+    if line.is_none()
+        && let Some(c) = find(&CONFIG_LINE_ONLY, el, text)
+    {
+        line = group(&c).and_then(|l| l.parse().ok());
     }
     // A config error that names its file without a line, or pytest's header.
     if file.is_none()
@@ -2357,6 +2375,47 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn configuration_files() {
+        for (line, region, file, n) in [
+            (
+                "ERROR: The Compose file './docker-compose.yml' is invalid because:",
+                "",
+                Some("./docker-compose.yml"),
+                None,
+            ),
+            (
+                "configparser.DuplicateOptionError: While reading from 'config/app.ini' [line  3]: option 'port' in section 'server' already exists",
+                "",
+                Some("config/app.ini"),
+                Some(3),
+            ),
+            (
+                "parse error: Invalid numeric literal at line 4, column 0",
+                "",
+                None,
+                Some(4),
+            ),
+            (
+                "[!] There was an error parsing `Gemfile`: syntax error, unexpected `end'",
+                "",
+                Some("Gemfile"),
+                None,
+            ),
+            (
+                "Makefile:3: *** missing separator.  Stop.",
+                "",
+                Some("Makefile"),
+                Some(3),
+            ),
+            (
+                "error TS18003: No inputs were found in config file '/w/tsconfig.json'. Specified 'include' paths were '[]'",
+                "",
+                Some("/w/tsconfig.json"),
+                None,
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
         for (line, region, file, n) in [
             (
                 ".github/workflows/test.yml:8:13: step ID \"build\" duplicates. previously defined at line:6,col:13",
