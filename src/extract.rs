@@ -175,6 +175,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^Found \d+ errors? in \d+ files?",
         r"^\s*at (?:async )?\S.*(?:\)|:\d+)$",
         r"^npm (?:ERR!|error) (?:To see a list of scripts|\s+npm run|Run \x22npm help|Did you mean)",
         r"^(?:error: metadata-generation-failed|× Encountered error while|╰─> See above for output|note: This (?:is an issue with the package|error originates from a subprocess)|hint: See above for)",
@@ -415,6 +416,7 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^invalid config:|^\[FATAL\]|Non-parseable POM", 80),
     (r"missing go\.sum entry", 90),
     (r"^\s*-->\s+\S+:\d+:\d+", 55),
+    (r"^[A-Z]{1,3}\d{3,4} ", 62),
     (r"^Found \d+ errors?\b", 50),
     (r"^\d+ error ", 55),
     (r": unbound variable$|: parameter null or not set$", 95),
@@ -777,6 +779,18 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
     let Some(text) = lines.get(pick.index).map(|l| l.text.as_str()) else {
         return pick;
     };
+    // Rust prints a panic's message on the line after `panicked at file:line:col:`.
+    if text.contains("panicked at ")
+        && text.ends_with(':')
+        && let Some(next) = lines.get(pick.index + 1)
+        && !next.text.trim().is_empty()
+        && !next.text.starts_with("note:")
+    {
+        return Pick {
+            index: pick.index + 1,
+            score: pick.score,
+        };
+    }
     // A linter lists its findings as `file:line:col: message`, each maybe followed
     // by a code snippet: the first finding of the list is the one to report.
     if LINT_LOCATION.is_match(text) {
@@ -1678,6 +1692,17 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         );
         let text = "make: *** No rule to make target 'build/app.o', needed by 'app'.  Stop.\n##[error]Process completed with exit code 2.";
         assert!(primary(text, Some(true)).is_some_and(|f| f.error_line.contains("No rule")));
+    }
+
+    #[test]
+    fn panic_message_and_rule_codes() {
+        let text = "thread 'main' (23470) panicked at src/main.rs:3:13:\nindex out of bounds: the len is 3 but the index is 5\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n##[error]Process completed with exit code 101.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("index out of bounds: the len is 3 but the index is 5".to_owned())
+        );
+        let text = "F401 [*] `os` imported but unused\n --> app/models.py:1:8\n  |\n1 | import os\n  |        ^^\n\nFound 1 error.\n[*] 1 fixable with the `--fix` option.";
+        assert_eq!(primary(text, None).map(|f| f.line), Some(1));
     }
 
     #[test]
