@@ -201,6 +201,9 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         text = text.replace(HOSTNAME, "fv-az1234-567")
     # Process ids that bash reports for a killed child change on every run.
     text = re.sub(r"(line \d+: +)\d+( +(?:Killed|Aborted|Segmentation fault|Terminated))", r"\g<1>4187\2", text)
+    # Temporary names that pip and gcc pick at random.
+    text = re.sub(r"/tmp/pip-([a-z-]+)-[a-z0-9_]{8}\b", r"/tmp/pip-\1-k2x9q0ab", text)
+    text = re.sub(r"/tmp/cc[A-Za-z0-9]{6}\.o\b", "/tmp/ccq3LxVb.o", text)
     # Go's log package stamps every line with the wall clock.
     text = re.sub(r"(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "2024/05/01 12:00:00 ", text)
     # npm names its debug log after the current time.
