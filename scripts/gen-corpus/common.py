@@ -90,6 +90,8 @@ class Case:
     netns: bool = False
     # A `uses:` step: `display` is the action reference plus its `with:` block.
     uses: bool = False
+    # Drop the case when its output matches this: the failure was of another kind.
+    reject: str | None = None
 
 
 def base_env(user: str | None) -> dict[str, str]:
@@ -651,6 +653,9 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
             print(f"[{gen}] case {idx} ({case.what}) did not match {case.expect!r}; rc={rc}\n"
                   + "\n".join(out.splitlines()[-8:]), file=sys.stderr)
             return None
+        if case.reject and re.search(case.reject, out):
+            print(f"[{gen}] case {idx} ({case.what}) failed another way ({case.reject!r})", file=sys.stderr)
+            return None
         if rc == 0:
             print(f"[{gen}] case {idx} ({case.what}) exited 0; skipped", file=sys.stderr)
             return None
@@ -709,7 +714,17 @@ def write(gen: str, items: list[Item]) -> Path:
     return path
 
 
-def main(gen: str, build: Callable[[random.Random, Services], list[Case]], workers: int = 2) -> None:
+def carried_over(gen: str, pattern: str) -> list[Item]:
+    """Rows of the current file whose source matches `pattern`, for cases a re-run skips."""
+    path = CORPUS_DIR / f"generated-{gen}.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+    return [Item(r["label"], r["source"], r["text"]) for r in rows if re.search(pattern, r["source"])]
+
+
+def main(gen: str, build: Callable[[random.Random, Services], list[Case]], workers: int = 2,
+         keep: Callable[[], list[Item]] | None = None) -> None:
     rng = random.Random(f"gen-corpus:{gen}")
     svc = Services()
     try:
@@ -724,6 +739,8 @@ def main(gen: str, build: Callable[[random.Random, Services], list[Case]], worke
                 print("=" * 30, it.label, "|", it.source)
                 print(it.text)
             return
+        if keep:
+            items += keep()
         write(gen, items)
         print(f"[{gen}] {len(cases)} cases in {time.time() - t0:.0f}s", file=sys.stderr)
     finally:
