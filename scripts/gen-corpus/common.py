@@ -482,6 +482,27 @@ class _Hang(socketserver.BaseRequestHandler):
             pass
 
 
+class _Reset(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        # Read what the client sent, then abort the connection: the client sees a reset.
+        self.request.settimeout(2)
+        try:
+            self.request.recv(4096)
+        except OSError:
+            pass
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+class _Empty(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        # Read the request and close without a reply: "empty reply", "socket hang up".
+        self.request.settimeout(2)
+        try:
+            self.request.recv(4096)
+        except OSError:
+            pass
+
+
 class _ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -573,15 +594,19 @@ class Services:
     def __init__(self) -> None:
         self.hangs = _bind(_Hang, [8088, 9000, 4010, 7070, 5001])
         self.https = _bind(_StatusHandler, [8085, 8090, 3001, 5050])
-        for s in self.hangs + self.https:
+        self.resets = _bind(_Reset, [8099, 9099, 6380])
+        self.empties = _bind(_Empty, [8098, 9098, 4001])
+        for s in self.hangs + self.https + self.resets + self.empties:
             threading.Thread(target=s.serve_forever, daemon=True).start()
         self.hang_ports = [s.server_address[1] for s in self.hangs]
         self.http_ports = [s.server_address[1] for s in self.https]
         self.hang_port = self.hang_ports[0]
         self.http_port = self.http_ports[0]
+        self.reset_ports = [s.server_address[1] for s in self.resets]
+        self.empty_ports = [s.server_address[1] for s in self.empties]
 
     def close(self) -> None:
-        for s in self.hangs + self.https:
+        for s in self.hangs + self.https + self.resets + self.empties:
             s.shutdown()
             s.server_close()
 
