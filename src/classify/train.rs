@@ -382,7 +382,15 @@ pub fn stratified_folds(examples: &[Example], k: usize, seed: u64) -> Vec<usize>
 /// The group of a source: the generator and its scenario, or the public
 /// address, so that items made from one template stay in one fold.
 pub fn source_group(source: &str) -> String {
-    source.trim().to_string()
+    // Variants of one scenario differ only in a parenthesised note or a
+    // number (`shell unset TOKEN (shape 2)`, `eslintrc (3)`): one group.
+    let mut s = source.trim();
+    while let Some(open) = s.rfind(" (")
+        && s.ends_with(')')
+    {
+        s = s[..open].trim_end();
+    }
+    s.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
 /// Group folds: all examples of a source group in one fold, groups dealt in
@@ -771,6 +779,17 @@ mod tests {
             }
             assert_eq!(per, [2; 5], "label {label}");
         }
+    }
+
+    #[test]
+    fn source_groups_merge_variants() {
+        assert_eq!(
+            source_group("gen.py: shell unset TOKEN (shape 2)"),
+            source_group("gen.py: shell unset TOKEN (shape 1)")
+        );
+        assert_eq!(source_group("x (quoted in issue)"), "x");
+        assert_eq!(source_group("a (b) (c)"), "a");
+        assert_ne!(source_group("gen.py: pip"), source_group("gen.py: npm"));
     }
 
     #[test]
