@@ -794,7 +794,9 @@ mod tests {
 
     #[test]
     fn group_folds_keep_groups_together() {
-        let examples: Vec<Example> = (0..40).map(|i| ex(0, &format!("g{}", i % 8))).collect();
+        let examples: Vec<Example> = (0..40)
+            .map(|i| ex(0, &format!("g{}", (b'a' + (i % 8) as u8) as char)))
+            .collect();
         let folds = group_folds(&examples, 5, SEED);
         for (i, a) in examples.iter().enumerate() {
             for (j, b) in examples.iter().enumerate() {
