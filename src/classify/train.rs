@@ -81,6 +81,9 @@ pub enum TrainError {
     MissingLabel(&'static str),
     #[error("fit failed: {0}")]
     Fit(String),
+    /// `add` refused the log (bad label, empty, duplicate, file full).
+    #[error("{0}")]
+    Add(String),
 }
 
 /// One labelled corpus line.
@@ -677,11 +680,7 @@ pub const MAX_LEARNED_BYTES: u64 = 8 << 20;
 /// Returns the number of items the file now has.
 pub fn add(corpus_dir: &Path, label: &str, log: &[u8], source: &str) -> Result<usize, TrainError> {
     let path = corpus_dir.join("learned.jsonl");
-    let bad = |msg: String| TrainError::Corpus {
-        path: "learned.jsonl".into(),
-        line: 0,
-        msg,
-    };
+    let bad = TrainError::Add;
     let label = if label == "unknown" { "other" } else { label };
     if label_index(label).is_none() {
         return Err(bad(format!(
