@@ -4,6 +4,7 @@
 pub mod facts;
 pub mod features;
 pub mod model;
+pub mod suggest;
 
 use serde::{Deserialize, Serialize};
 
