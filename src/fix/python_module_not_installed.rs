@@ -268,8 +268,10 @@ fn pip_lines(wf: &Workflow, job: &Job) -> Vec<PipLine> {
             .and_then(|w| w.as_str())
             .map(str::to_string);
         for line in run.lines() {
-            if let Some(m) = pip_re().find(line) {
-                let (target, names) = classify_pip(&line[m.end()..]);
+            // A trailing shell comment is not part of the command.
+            let cmd = line.split(" #").next().unwrap_or(line);
+            if let Some(m) = pip_re().find(cmd) {
+                let (target, names) = classify_pip(&cmd[m.end()..]);
                 out.push(PipLine {
                     step_line: step.line,
                     next_step_line: next,
@@ -349,13 +351,18 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
             ),
         )
     };
-    let line = pl.line.trim_end();
-    for bad in ["${{", "&&", ";", "|", "$(", "`", "<<", "||", ">"] {
-        if line.contains(bad) {
+    // The command, without a trailing shell comment.
+    let command = match pl.line.find(" #") {
+        Some(p) => &pl.line[..p],
+        None => pl.line.as_str(),
+    }
+    .trim_end();
+    for bad in ["${{", "&&", ";", "|", "$(", "`", "<<", ">", "<", "#"] {
+        if command.contains(bad) {
             return Err(complex(&format!("it contains `{bad}`")));
         }
     }
-    if line.ends_with('\\') {
+    if command.ends_with('\\') {
         return Err(complex("it continues on the next line"));
     }
     let run_lines: Vec<&str> = pl.run.lines().collect();
@@ -365,7 +372,7 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
     {
         return Err(complex("it continues a previous line"));
     }
-    if pl.names.iter().any(|n| !pypi::valid_name(n)) || line.contains(" #") {
+    if pl.names.iter().any(|n| !pypi::valid_name(n)) {
         return Err(complex("it has something other than package names"));
     }
     let want = pypi::normalize(package);
@@ -375,8 +382,8 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
             job.id, wf.path
         )));
     }
-    // Find the physical line in the step whose text ends with this run line.
-    let needle = line.trim();
+    // Find the physical line of the step that holds this run line.
+    let needle = pl.line.trim();
     let candidates: Vec<usize> = (pl.step_line..pl.next_step_line)
         .filter(|&k| {
             let l = &wf.lines[k];
@@ -393,17 +400,18 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
         return Err(complex("its text could not be located unambiguously"));
     };
     let l = &wf.lines[k];
-    let at = l.start + wf.text[l.start..l.end].trim_end().len();
+    let physical = &wf.text[l.start..l.end];
+    let Some(cmd_at) = physical.find(command.trim_start()) else {
+        return Err(complex("its text could not be located unambiguously"));
+    };
+    let at = l.start + cmd_at + command.trim_start().len();
     let edit = Edit::insert(&wf.path, at, format!(" {package}"));
     // Re-parse: the only change is this step's run text gaining the name.
     let new_text = workflow::apply_one(&wf.text, &edit);
     let new_value = workflow::parse(&wf.path, &new_text)?;
     let mut expected = wf.value.clone();
-    let new_run = pl.run.replacen(
-        &pl.line,
-        &format!("{} {package}{}", line, &pl.line[line.len()..]),
-        1,
-    );
+    let new_line = format!("{command} {package}{}", &pl.line[command.len()..]);
+    let new_run = pl.run.replacen(&pl.line, &new_line, 1);
     if let Some(step) = expected
         .get_mut("jobs")
         .and_then(|j| j.get_mut(job.id.as_str()))
