@@ -1006,3 +1006,213 @@ fn seed_example_logs_are_shipped() {
         assert!(fs::metadata(zip).unwrap().len() > 0);
     }
 }
+
+#[test]
+fn env_ambiguous_refusal_says_what_to_add_by_hand() {
+    let c = case(ENV, "ambiguous");
+    let r = check_refused(
+        &c,
+        &env_diag("test", "OCR_HOST"),
+        &FixOptions::default(),
+        "refused (ambiguous-workflow)",
+    );
+    assert!(
+        r.reason
+            .unwrap()
+            .contains("add `OCR_HOST: ${{ vars.OCR_HOST }}` to the failing job's env")
+    );
+}
+
+#[test]
+fn env_plain_action_inputs_get_advice() {
+    let c = case(ENV, "action-input");
+    let d = diag(
+        Category::EnvironmentVariable,
+        "release",
+        "Publish release",
+        Facts {
+            action_input: Some("path".into()),
+            ..Facts::default()
+        },
+    );
+    let r = check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "no automatic fix (advice only)",
+    );
+    assert!(r.fixes[0].description.contains("`path:`"));
+    let d = diag(
+        Category::EnvironmentVariable,
+        "release",
+        "Publish release",
+        Facts {
+            action_input: Some("api-key".into()),
+            ..Facts::default()
+        },
+    );
+    let diff = check_fix(ENV, "action-input", &d, &FixOptions::default());
+    assert!(
+        diff.contains("+          api-key: ${{ secrets.API_KEY }}"),
+        "{diff}"
+    );
+}
+
+// ---------------------------------------------------------------- property tests
+
+mod props {
+    use super::*;
+    use autoheal::fix::workflow::{self, Workflow};
+    use proptest::prelude::*;
+
+    fn allowed_value(v: &str) -> bool {
+        let re = regex::Regex::new(
+            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|'')*')?|secrets\.[A-Z][A-Z0-9_]{0,63}) \}\}$",
+        )
+        .unwrap();
+        re.is_match(v)
+    }
+
+    fn workflow_text() -> impl Strategy<Value = String> {
+        (
+            prop::bool::ANY,
+            prop::sample::select(vec![2usize, 4]),
+            prop::bool::ANY,
+            prop::bool::ANY,
+            prop::bool::ANY,
+            prop::sample::select(vec!["test", "build", "unit-tests"]),
+        )
+            .prop_map(|(crlf, ind, env_block, comment, final_nl, job)| {
+                let i = " ".repeat(ind);
+                let mut s = String::from("name: ci\non: push\njobs:\n");
+                s.push_str(&format!("{i}{job}:\n"));
+                if comment {
+                    s.push_str(&format!("{i}{i}# a comment: with colon\n"));
+                }
+                s.push_str(&format!("{i}{i}runs-on: ubuntu-latest\n"));
+                if env_block {
+                    s.push_str(&format!("{i}{i}env:\n{i}{i}{i}EXISTING: \"1\"\n"));
+                }
+                s.push_str(&format!(
+                    "{i}{i}steps:\n{i}{i}- run: |\n{i}{i}{i}{i}echo 'x: y'\n"
+                ));
+                s.push_str(&format!("{i}{i}- run: pytest"));
+                if final_nl {
+                    s.push('\n');
+                }
+                if crlf { s.replace('\n', "\r\n") } else { s }
+            })
+    }
+
+    fn env_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[A-Z][A-Z0-9_]{0,10}",
+            Just("LD_PRELOAD".to_string()),
+            Just("GITHUB_TOKEN".to_string()),
+            Just("A}} ${{ github.token".to_string()),
+            Just("X\nY".to_string()),
+            ".{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn yaml_scanner_never_panics(text in ".{0,400}") {
+            let _ = workflow::parse("x.yml", &text);
+            if let Ok(wf) = Workflow::from_text("x.yml", text.clone()) {
+                if let Ok(jobs) = wf.jobs() {
+                    for j in &jobs {
+                        let _ = wf.steps(j);
+                        let _ = wf.children(j.line);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn env_edit_is_one_allowed_key_or_nothing(text in workflow_text(), name in env_name()) {
+            let dir = tempfile::tempdir().unwrap();
+            let wf_dir = dir.path().join(".github/workflows");
+            fs::create_dir_all(&wf_dir).unwrap();
+            fs::write(wf_dir.join("ci.yml"), &text).unwrap();
+            let ws = Workspace::open(dir.path()).unwrap();
+            let d = env_diag("whatever", &name);
+            let report = fix::run(&DiagnoseReport::new(vec![d]), &ws, &FixOptions::default()).unwrap();
+            let after = fs::read_to_string(wf_dir.join("ci.yml")).unwrap();
+            if report.diff.is_empty() {
+                prop_assert_eq!(&after, &text);
+            } else {
+                let old: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
+                let mut new: yaml_serde::Value = yaml_serde::from_str(&after).unwrap();
+                let job = new["jobs"].as_mapping().unwrap().keys().next().unwrap().clone();
+                let env = new["jobs"][&job]["env"].as_mapping_mut().unwrap();
+                let value = env.shift_remove(name.as_str()).unwrap();
+                prop_assert!(allowed_value(value.as_str().unwrap()), "{:?}", value);
+                if env.is_empty() && old["jobs"][&job].get("env").is_none() {
+                    new["jobs"][&job].as_mapping_mut().unwrap().shift_remove("env");
+                }
+                prop_assert_eq!(new, old);
+                // Every original line is still there, byte for byte.
+                let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                for line in text.split(eol) {
+                    prop_assert!(after.contains(line));
+                }
+            }
+        }
+    }
+
+    fn text_and_edits() -> impl Strategy<Value = (String, Vec<(usize, usize, String)>)> {
+        (
+            prop::collection::vec("[a-zé #:]{0,12}", 1..12),
+            prop::bool::ANY,
+            prop::bool::ANY,
+        )
+            .prop_flat_map(|(lines, crlf, final_nl)| {
+                let eol = if crlf { "\r\n" } else { "\n" };
+                let mut text = lines.join(eol);
+                if final_nl {
+                    text.push_str(eol);
+                }
+                let n = text.chars().count();
+                let edits = prop::collection::vec((0..=n, 0..4usize, "[a-z\n]{0,6}"), 0..4);
+                (Just(text), edits)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn applier_and_git_apply_agree((text, raw) in text_and_edits()) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("r");
+            fs::create_dir_all(&root).unwrap();
+            fs::write(root.join("f.txt"), &text).unwrap();
+            let ws = Workspace::open(&root).unwrap();
+            // Char offsets to byte offsets, so every edit is on a boundary.
+            let idx: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+            let edits: Vec<Edit> = raw
+                .iter()
+                .map(|(at, len, content)| {
+                    let s = idx[*at];
+                    let e = idx[(*at + len).min(idx.len() - 1)];
+                    Edit::replace("f.txt", s..e, content.clone())
+                })
+                .collect();
+            let prepared = apply::prepare(&ws, &edits).unwrap();
+            let diff = fix::diff::render(&prepared.changes);
+            let original = tempfile::tempdir().unwrap();
+            fs::write(original.path().join("f.txt"), &text).unwrap();
+            apply::write_all(&ws, &prepared.changes).unwrap();
+            let ours = fs::read(root.join("f.txt")).unwrap();
+            if diff.is_empty() {
+                prop_assert_eq!(ours, text.as_bytes().to_vec());
+            } else {
+                let theirs = git_apply(original.path(), &diff);
+                prop_assert_eq!(&theirs["f.txt"], &ours);
+            }
+        }
+    }
+}

@@ -64,7 +64,18 @@ impl Fixer for EnvVarUnset {
             return Ok(None);
         };
         check_name(name)?;
-        let (wf, job) = workflow::locate(ws, d, opts)?;
+        let (wf, job) = match workflow::locate(ws, d, opts) {
+            Ok(x) => x,
+            Err(mut r) if r.id == "ambiguous-workflow" => {
+                // Still say what the entry would be, for a person to add.
+                let (value, _) = value_for(name, ws);
+                r.detail.push_str(&format!(
+                    "; to fix by hand, add `{name}: {value}` to the failing job's env"
+                ));
+                return Err(r);
+            }
+            Err(r) => return Err(r),
+        };
         if let Some(place) = defined_in(&wf, &job, name) {
             return Err(Refusal::already(format!(
                 "{name} is already defined in {place} of {}",
@@ -447,13 +458,18 @@ fn plan_input(
         "token" | "github-token" | "github_token" | "repo-token" | "repo_token"
     ) {
         "${{ secrets.GITHUB_TOKEN }}".to_string()
-    } else {
+    } else if secret_like(&secret) {
         check_name(&secret)?;
-        if secret_like(&secret) {
-            format!("${{{{ secrets.{secret} }}}}")
-        } else {
-            format!("${{{{ vars.{secret} }}}}")
-        }
+        format!("${{{{ secrets.{secret} }}}}")
+    } else {
+        // A plain input (a path, a version): only the author knows its value.
+        return Ok(Fix::advice(
+            ID,
+            format!(
+                "Give the failing step of job `{}` in {} the required input `{input}:` in its `with:`",
+                job.id, wf.path
+            ),
+        ));
     };
     let keys = wf.step_keys(step);
     let with_line = keys.iter().find(|(k, _)| k == "with").map(|(_, l)| *l);
