@@ -1121,12 +1121,12 @@ mod props {
         #[test]
         fn yaml_scanner_never_panics(text in ".{0,400}") {
             let _ = workflow::parse("x.yml", &text);
-            if let Ok(wf) = Workflow::from_text("x.yml", text.clone()) {
-                if let Ok(jobs) = wf.jobs() {
-                    for j in &jobs {
-                        let _ = wf.steps(j);
-                        let _ = wf.children(j.line);
-                    }
+            if let Ok(wf) = Workflow::from_text("x.yml", text.clone())
+                && let Ok(jobs) = wf.jobs()
+            {
+                for j in &jobs {
+                    let _ = wf.steps(j);
+                    let _ = wf.children(j.line);
                 }
             }
         }
