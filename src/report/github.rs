@@ -237,14 +237,24 @@ fn uuid_v4() -> Result<String, GithubError> {
 fn write_outputs(path: &Path, outs: &[(&'static str, String)]) -> Result<(), GithubError> {
     let mut buf = String::new();
     for (name, value) in outs {
-        debug_assert!(valid_output_name(name));
         let delim = format!("ghadelimiter_{}", uuid_v4()?);
-        if value.contains(&delim) {
-            return Err(GithubError::Delimiter(name));
-        }
-        let _ = write!(buf, "{name}<<{delim}\n{value}\n{delim}\n");
+        push_heredoc(&mut buf, name, value, &delim)?;
     }
     append(path, buf.as_bytes())
+}
+
+fn push_heredoc(
+    buf: &mut String,
+    name: &'static str,
+    value: &str,
+    delim: &str,
+) -> Result<(), GithubError> {
+    debug_assert!(valid_output_name(name));
+    if value.contains(delim) {
+        return Err(GithubError::Delimiter(name));
+    }
+    let _ = write!(buf, "{name}<<{delim}\n{value}\n{delim}\n");
+    Ok(())
 }
 
 /// Output names are fixed by the interface; this is their shape.
@@ -771,6 +781,20 @@ mod tests {
     fn summary_truncates_with_marker() {
         let s = cut_with_marker(&"é".repeat(100), 51);
         assert!(s.ends_with("… [truncated 150 bytes]\n"));
+    }
+
+    #[test]
+    fn value_holding_its_delimiter_is_refused() {
+        let mut buf = String::new();
+        let d = "ghadelimiter_0";
+        let err = push_heredoc(&mut buf, "diff", "x\nghadelimiter_0\nfixable=true", d);
+        assert_eq!(
+            err.map_err(|e| e.to_string()),
+            Err("output diff contains its delimiter".to_string())
+        );
+        assert!(buf.is_empty());
+        assert!(push_heredoc(&mut buf, "diff", "x\nEOF", d).is_ok());
+        assert_eq!(buf, "diff<<ghadelimiter_0\nx\nEOF\nghadelimiter_0\n");
     }
 
     #[test]
