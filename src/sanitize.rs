@@ -49,38 +49,56 @@ pub fn must_escape(c: char) -> bool {
 /// Replaces every character for which [`must_escape`] holds with `\u{hex}`.
 /// Borrows when there is nothing to escape (the common case).
 pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    let Some(first) = s.find(must_escape) else {
-        return Cow::Borrowed(s);
-    };
-    let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..first]);
-    for c in s[first..].chars() {
-        if must_escape(c) {
-            push_escaped(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_with(s, false)
 }
 
 /// Like [`escape_controls`], but LF and TAB are escaped too: for fields that
 /// must stay on one line (table cells, annotation titles).
 pub fn escape_single_line(s: &str) -> Cow<'_, str> {
-    let esc = |c: char| c == '\n' || c == '\t' || must_escape(c);
-    let Some(first) = s.find(esc) else {
-        return Cow::Borrowed(s);
-    };
-    let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..first]);
-    for c in s[first..].chars() {
-        if esc(c) {
-            push_escaped(&mut out, c);
-        } else {
-            out.push(c);
+    escape_with(s, true)
+}
+
+/// One pass over the bytes: every character to escape starts with an ASCII
+/// control byte or with one of the lead bytes 0xC2 (C1), 0xD8 (U+061C) and
+/// 0xE2 (the other Bidi controls), so runs of ordinary text are copied whole.
+fn escape_with(s: &str, tab_and_lf: bool) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let len = match b[i] {
+            b'\t' | b'\n' => usize::from(tab_and_lf),
+            0..=0x1f | 0x7f => 1,
+            0xc2 if matches!(b.get(i + 1), Some(0x80..=0x9f)) => 2,
+            0xd8 if b.get(i + 1) == Some(&0x9c) => 2,
+            0xe2 => match (b.get(i + 1), b.get(i + 2)) {
+                (Some(0x80), Some(0x8e | 0x8f | 0xaa..=0xae)) => 3,
+                (Some(0x81), Some(0xa6..=0xa9)) => 3,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        // `i` is a char boundary: an ASCII byte or a lead byte.
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
+        o.push_str(&s[last..i]);
+        if let Some(c) = s[i..].chars().next() {
+            push_escaped(o, c);
+        }
+        i += len;
+        last = i;
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[last..]);
+            Cow::Owned(o)
         }
     }
-    Cow::Owned(out)
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -102,24 +120,121 @@ pub fn cap(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// The well-known secret shapes. Each alternative's first group is the prefix
-/// that stays visible. Lengths are lower bounds (`{36,}`): a token glued to
-/// more word characters is still a token, and over-redacting is harmless.
-fn patterns() -> &'static Regex {
+/// The token shapes that start with a literal prefix (the gitleaks rules).
+/// Each alternative's group is the prefix that stays visible. Lengths are
+/// lower bounds (`{36,}`): a token glued to more word characters is still a
+/// token, and over-redacting is harmless. Every class is ASCII, and every
+/// alternative starts with a literal, so the regex crate's prefilter skips
+/// text that holds none of the prefixes.
+fn token_patterns() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let src = concat!(
             r"(gh[pousr]_)[A-Za-z0-9]{36,}",
             r"|(github_pat_)[A-Za-z0-9_]{82,}",
-            r"|((?:AKIA|ASIA))[A-Z0-9]{16,}",
-            // A private-key block up to its END line, or to the end of the text
-            // when the END line was cut off.
-            r"|(-----BEGIN [A-Z0-9 ]{0,64}PRIVATE KEY-----)(?s:.*?-----END [A-Z0-9 ]{0,64}PRIVATE KEY-----|.*)",
-            // Credentials in a URL: scheme://user:password@host.
-            r"|([A-Za-z][A-Za-z0-9+.\-]{0,31}://)[^\s/?#@:]{0,256}:[^\s/?#@]{1,1024}@",
+            r"|(AKIA|ASIA)[A-Z0-9]{16,}",
         );
         // The pattern is a constant; a failure here is a bug caught by every test.
         Regex::new(src).expect("secret patterns compile")
+    })
+}
+
+/// `-----BEGIN … PRIVATE KEY-----` blocks, through their END line or, when
+/// it was cut off, to the end of the text. Scanned by hand: linear, since each
+/// search resumes where the last one stopped.
+fn redact_private_keys(s: &str) -> Option<String> {
+    const BEGIN: &str = "-----BEGIN ";
+    const TAIL: &str = "PRIVATE KEY-----";
+    use memchr::memmem::Finder;
+    let begin = Finder::new(BEGIN);
+    let tail = Finder::new(TAIL);
+    let end_marker = Finder::new("-----END ");
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut from = 0;
+    while let Some(off) = begin.find(&s.as_bytes()[from..]) {
+        let start = from + off;
+        let label_from = start + BEGIN.len();
+        // The header ends at TAIL within 64 bytes, on the same line.
+        let window = &s.as_bytes()[label_from..s.len().min(label_from + 64 + TAIL.len())];
+        let header_end = tail
+            .find(window)
+            .filter(|&i| !window[..i].contains(&b'\n'))
+            .map(|i| label_from + i + TAIL.len());
+        let Some(header_end) = header_end else {
+            from = label_from;
+            continue;
+        };
+        let end = match end_marker.find(&s.as_bytes()[header_end..]) {
+            Some(i) => {
+                let e = header_end + i;
+                match tail.find(&s.as_bytes()[e..]) {
+                    Some(j) => e + j + TAIL.len(),
+                    None => s.len(),
+                }
+            }
+            None => s.len(),
+        };
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+        o.push_str(&s[last..header_end]);
+        o.push_str(REDACTED);
+        last = end;
+        from = end;
+    }
+    out.map(|mut o| {
+        o.push_str(&s[last..]);
+        o
+    })
+}
+
+/// Credentials in URLs: `scheme://user:password@host` becomes
+/// `scheme://***REDACTED***@host`. Scanned by hand from each `://`: the
+/// userinfo scan stops at the first blank, `/`, `?`, `#` or `@`, so the scans
+/// never overlap and the whole pass is linear.
+fn redact_url_credentials(s: &str) -> Option<String> {
+    const MAX_USERINFO: usize = 2048;
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut from = 0;
+    let sep_finder = memchr::memmem::Finder::new("://");
+    while let Some(off) = sep_finder.find(&b[from..]) {
+        let sep = from + off;
+        let user_from = sep + 3;
+        from = user_from;
+        // A scheme: at least one ASCII letter, digit, `+`, `-` or `.` before `://`.
+        if sep == 0
+            || !matches!(b[sep - 1], b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.')
+        {
+            continue;
+        }
+        let mut colon = false;
+        let mut at = None;
+        for (i, &c) in b[user_from..].iter().enumerate().take(MAX_USERINFO) {
+            match c {
+                b'@' => {
+                    at = Some(user_from + i);
+                    break;
+                }
+                b':' => colon = true,
+                b'/' | b'?' | b'#' => break,
+                c if c.is_ascii_whitespace() => break,
+                _ => {}
+            }
+        }
+        let Some(at) = at.filter(|&a| colon && a > user_from) else {
+            continue;
+        };
+        // `@` and `://` are ASCII, so both ends are char boundaries.
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+        o.push_str(&s[last..user_from]);
+        o.push_str(REDACTED);
+        last = at;
+        from = at;
+    }
+    out.map(|mut o| {
+        o.push_str(&s[last..]);
+        o
     })
 }
 
@@ -191,11 +306,11 @@ impl Redactor {
         {
             cur = Cow::Owned(re.replace_all(&cur, REDACTED).into_owned());
         }
-        let re = patterns();
+        let re = token_patterns();
         if re.is_match(&cur) {
             let replaced = re
                 .replace_all(&cur, |caps: &regex::Captures<'_>| {
-                    // The first participating group is the visible prefix.
+                    // The one participating group is the visible prefix.
                     let prefix = caps
                         .iter()
                         .skip(1)
@@ -203,17 +318,16 @@ impl Redactor {
                         .next()
                         .map(|m| m.as_str())
                         .unwrap_or("");
-                    let mut out = String::with_capacity(prefix.len() + REDACTED.len() + 1);
-                    out.push_str(prefix);
-                    out.push_str(REDACTED);
-                    // Keep the `@` of a URL so the host stays readable.
-                    if caps.get(5).is_some() {
-                        out.push('@');
-                    }
-                    out
+                    format!("{prefix}{REDACTED}")
                 })
                 .into_owned();
             cur = Cow::Owned(replaced);
+        }
+        if let Some(r) = redact_private_keys(&cur) {
+            cur = Cow::Owned(r);
+        }
+        if let Some(r) = redact_url_credentials(&cur) {
+            cur = Cow::Owned(r);
         }
         cur
     }
@@ -333,6 +447,20 @@ mod tests {
         assert_eq!(
             r.redact(cut),
             "-----BEGIN OPENSSH PRIVATE KEY-----***REDACTED***"
+        );
+        assert_eq!(
+            r.redact("a ftp://x:y@h b svn+ssh://u:p@h c https://only-user@h d https://h:443/p@x e"),
+            "a ftp://***REDACTED***@h b svn+ssh://***REDACTED***@h c https://only-user@h d https://h:443/p@x e"
+        );
+        assert_eq!(r.redact("://a:b@c"), "://a:b@c");
+        assert_eq!(
+            r.redact("-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----"),
+            "-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----"
+        );
+        let two = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\nmid\n-----BEGIN EC PRIVATE KEY-----\ny\n-----END EC PRIVATE KEY-----";
+        assert_eq!(
+            r.redact(two),
+            "-----BEGIN PRIVATE KEY-----***REDACTED***\nmid\n-----BEGIN EC PRIVATE KEY-----***REDACTED***"
         );
         // Too short to be a token: untouched.
         assert_eq!(r.redact("ghp_short AKIA12"), "ghp_short AKIA12");

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use autoheal::classify::{Category, Diagnosis, Facts};
 use autoheal::extract::Failure;
 use autoheal::report::github::{
-    GithubError, GithubSinks, MAX_OUTPUT_BYTES, MAX_SUMMARY_BYTES, write_diagnose, write_fix,
+    GithubError, GithubSinks, MAX_OUTPUT_BYTES, MAX_SUMMARY_BYTES, write_diagnose, write_echo,
+    write_fix, write_mask,
 };
 use autoheal::report::{Applicability, DiagnoseReport, FixEntry, FixReport};
 
@@ -26,12 +27,40 @@ struct Command {
     legacy: bool,
 }
 
+/// Lines as .NET's `StreamReader.ReadLine` (which the runner uses for both
+/// stdout and `GITHUB_OUTPUT`) splits them: at CR, LF or CRLF. A bare CR in a
+/// value would therefore start a new line for the runner.
+fn runner_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                lines.push(&text[start..i]);
+                start = i + 1;
+            }
+            b'\r' => {
+                lines.push(&text[start..i]);
+                if b.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lines.push(&text[start..]);
+    lines
+}
+
 /// Parses stdout the way the runner does and returns the commands it acts on.
 fn runner_commands(stdout: &str) -> Vec<Command> {
     let mut cmds = Vec::new();
     let mut stopped: Option<String> = None;
-    for raw in stdout.split('\n') {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+    for line in runner_lines(stdout) {
         let trimmed = line.trim_start();
         if let Some(tok) = &stopped {
             if trimmed.trim_end() == format!("::{tok}::") {
@@ -83,7 +112,7 @@ fn runner_commands(stdout: &str) -> Vec<Command> {
 
 /// Parses a `GITHUB_OUTPUT` file the way the runner does, keeping duplicates.
 fn runner_outputs(file: &str) -> Result<Vec<(String, String)>, String> {
-    let lines: Vec<&str> = file.split('\n').collect();
+    let lines: Vec<&str> = runner_lines(file);
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -582,4 +611,43 @@ fn oracle_sees_injection_without_our_escaping() {
         ]
     );
     assert!(runner_outputs("b<<EOF\nx\n").is_err());
+    // A bare CR ends a line for the runner.
+    let cmds = runner_commands("x\r::warning::cr");
+    assert_eq!(cmds.len(), 1);
+}
+
+#[test]
+fn bare_carriage_returns_cannot_split_a_value_or_a_line() {
+    let h = "a\rcategory=evil\r::add-mask::x\r\n::warning::y";
+    let diag = DiagnoseReport::new(vec![diagnosis(h, h, h, h)]);
+    let fix = fix_report(diag, &format!("+{h}\r\n+ok\r\n"));
+    let run = run_fix(&fix, None).expect("write");
+    assert_only_our_commands(&run.stdout, None);
+    let names: Vec<&str> = run.outputs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, FIX_OUTPUTS);
+    let map: BTreeMap<_, _> = run.outputs.iter().cloned().collect();
+    assert_eq!(map["category"], "dependency_missing");
+}
+
+#[test]
+fn echo_and_mask_helpers_for_the_cli() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = sinks(&dir, Some(TOKEN));
+    let mut out = Vec::new();
+    write_mask(&s, &mut out).expect("mask");
+    for h in hostile() {
+        write_echo(
+            &format!("error: archive entry \"{h}\" is not a local path {TOKEN}"),
+            &s,
+            &mut out,
+        )
+        .expect("echo");
+    }
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(text.starts_with(&format!("::add-mask::{TOKEN}\n")));
+    let names: Vec<String> = runner_commands(&text).into_iter().map(|c| c.name).collect();
+    assert_eq!(names[0], "add-mask");
+    assert!(names[1..].iter().all(|n| n == "stop-commands"), "{names:?}");
+    assert_eq!(names.len(), 1 + hostile().len());
+    assert_clean_sink("stderr", &text, Some(TOKEN));
 }

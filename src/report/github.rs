@@ -655,6 +655,60 @@ fn echo_text(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -
     s
 }
 
+/// `::add-mask::` for the token, one line per line of it: a token with a line
+/// break must not start a command.
+fn mask_lines(buf: &mut String, token: Option<&str>) {
+    if let Some(tok) = token {
+        for part in tok.split(['\r', '\n']).map(str::trim) {
+            if !part.is_empty() {
+                let _ = writeln!(buf, "::add-mask::{part}");
+            }
+        }
+    }
+}
+
+/// Appends `text` to `buf` between `::stop-commands::<token>` and
+/// `::<token>::`, the token 128 fresh random bits that the text does not hold.
+fn push_echo_block(buf: &mut String, text: &str) -> Result<(), GithubError> {
+    let mut token = hex(&random_bytes()?);
+    // 128 random bits cannot be in the text, but checking costs nothing.
+    while text.contains(&token) {
+        token = hex(&random_bytes()?);
+    }
+    let _ = writeln!(buf, "::stop-commands::{token}");
+    buf.push_str(text);
+    if !text.is_empty() && !text.ends_with('\n') {
+        buf.push('\n');
+    }
+    let _ = writeln!(buf, "::{token}::");
+    Ok(())
+}
+
+/// Prints the mask for the token. The CLI calls it before anything else in
+/// GitHub mode so the mask is the first line of stdout even when a later
+/// stage fails; the writers print it again, which is harmless.
+pub fn write_mask(sinks: &GithubSinks, out: &mut impl Write) -> Result<(), GithubError> {
+    let mut buf = String::new();
+    mask_lines(&mut buf, sinks.token.as_deref());
+    out.write_all(buf.as_bytes()).map_err(GithubError::Stdout)?;
+    out.flush().map_err(GithubError::Stdout)
+}
+
+/// Echoes untrusted text (an error message quoting an entry name, a note) on
+/// a stream the runner reads: redacted, controls escaped, inside a fresh
+/// stop-commands block.
+pub fn write_echo(
+    text: &str,
+    sinks: &GithubSinks,
+    out: &mut impl Write,
+) -> Result<(), GithubError> {
+    let red = Redactor::new(sinks.token.as_deref());
+    let mut buf = String::new();
+    push_echo_block(&mut buf, &red.clean(text))?;
+    out.write_all(buf.as_bytes()).map_err(GithubError::Stdout)?;
+    out.flush().map_err(GithubError::Stdout)
+}
+
 fn write_stdout(
     report: &DiagnoseReport,
     fix: Option<&FixReport>,
@@ -663,14 +717,7 @@ fn write_stdout(
     out: &mut impl Write,
 ) -> Result<(), GithubError> {
     let mut buf = String::new();
-    if let Some(tok) = sinks.token.as_deref() {
-        // One mask per line: a token with a line break must not start a command.
-        for part in tok.split(['\r', '\n']).map(str::trim) {
-            if !part.is_empty() {
-                let _ = writeln!(buf, "::add-mask::{part}");
-            }
-        }
-    }
+    mask_lines(&mut buf, sinks.token.as_deref());
     for a in annotations(report, sinks, red) {
         buf.push_str(&a);
         buf.push('\n');
@@ -681,15 +728,7 @@ fn write_stdout(
              token with the workflows permission\n",
         );
     }
-    let text = echo_text(report, fix, red);
-    // 128 random bits cannot be in the text, but checking costs nothing.
-    let mut token = hex(&random_bytes()?);
-    while text.contains(&token) {
-        token = hex(&random_bytes()?);
-    }
-    let _ = writeln!(buf, "::stop-commands::{token}");
-    buf.push_str(&text);
-    let _ = writeln!(buf, "::{token}::");
+    push_echo_block(&mut buf, &echo_text(report, fix, red))?;
     out.write_all(buf.as_bytes()).map_err(GithubError::Stdout)?;
     out.flush().map_err(GithubError::Stdout)
 }
