@@ -1,6 +1,8 @@
 //! Report: one serialisable report; text, JSON and GitHub writers are views of it.
 //! Everything in it that came from a log is untrusted when printed or written.
 
+pub mod github;
+
 use serde::Serialize;
 
 use crate::classify::{Category, Diagnosis};
