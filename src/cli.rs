@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::error::{Error, Outcome};
 use crate::fix::{FixOptions, Workspace};
 use crate::ingest::Source;
-use crate::report::github::GithubSinks;
 use crate::report::DiagnoseReport;
+use crate::report::github::GithubSinks;
 use crate::sanitize::Redactor;
 use crate::{classify, extract, github, ingest, report};
 
@@ -113,6 +113,7 @@ impl Env {
                 output: var("GITHUB_OUTPUT").map(PathBuf::from),
                 summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
                 runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
+                workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
                 token: token.clone(),
             },
             token,
@@ -140,7 +141,11 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let _ = writeln!(io::stderr(), "error: {}", scrub.clean_line(&error_chain(&e)));
+            let _ = writeln!(
+                io::stderr(),
+                "error: {}",
+                scrub.clean_line(&error_chain(&e))
+            );
             e.exit_code()
         }
     }
@@ -171,10 +176,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
             let report = diagnose(&args.common, env, format)?;
-            let fork_run = match &env.event_path {
-                Some(p) => github::is_fork_run(p, env.repository.as_deref()),
-                None => false,
-            };
+            let fork_run = fork_run(env)?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
@@ -182,7 +184,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 workflow: args.workflow.clone(),
                 fork_run,
             };
-            let ws = Workspace::open(&args.workspace)?;
+            let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
             let fixed = crate::fix::run(&report, &ws, &opts)?;
             emit_fix(&fixed, format, env, scrub)?;
             Ok(if fixed.diff.is_empty() {
@@ -192,6 +194,28 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             })
         }
     }
+}
+
+/// Under `workflow_run`, whether the failed run came from a fork (report only).
+fn fork_run(env: &Env) -> Result<bool, Error> {
+    let Some(path) = &env.event_path else {
+        return Ok(false);
+    };
+    let bytes = std::fs::read(path).map_err(io_err("reading GITHUB_EVENT_PATH"))?;
+    let repo = env.repository.as_deref().unwrap_or("");
+    // A payload we cannot read fails closed: no file is written.
+    Ok(github::fork_run(&bytes, repo).unwrap_or(true))
+}
+
+/// Whether `fix` has a fixer for the primary failure at the default threshold.
+fn fixable(report: &DiagnoseReport) -> bool {
+    report.primary().is_some_and(|d| {
+        d.category != classify::Category::Unknown
+            && d.confidence >= crate::fix::DEFAULT_MIN_CONFIDENCE
+            && crate::fix::FIXERS
+                .iter()
+                .any(|f| f.category() == d.category)
+    })
 }
 
 fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
@@ -227,10 +251,10 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Vec<Source>, Error> {
             .token
             .clone()
             .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
-        let client = github::Client::new(&env.api_url, &token, &repo)?;
+        let client = github::Client::new(&env.api_url, Some(token))?;
         let (name, data) = match (args.run_id, args.job_id) {
-            (_, Some(job)) => (format!("job-{job}.txt"), client.job_logs(job)?),
-            (Some(run), None) => (format!("run-{run}.zip"), client.run_logs(run)?),
+            (_, Some(job)) => (format!("job-{job}.txt"), client.job_logs(&repo, job)?),
+            (Some(run), None) => (format!("run-{run}.zip"), client.run_logs(&repo, run)?),
             (None, None) => unreachable!("checked above"),
         };
         return Ok(vec![Source::Bytes { name, data }]);
@@ -281,7 +305,7 @@ fn emit_diagnose(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_diagnose(report, &env.sinks, &mut out)?;
+            report::github::write_diagnose(report, fixable(report), &env.sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))

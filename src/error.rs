@@ -17,13 +17,13 @@ pub enum Error {
     Ingest(#[from] crate::ingest::IngestError),
     /// GitHub's API or the network.
     #[error(transparent)]
-    Github(#[from] crate::github::GithubError),
+    Github(#[from] crate::github::ApiError),
     /// Writing the fix (I/O in the workspace).
     #[error(transparent)]
     Fix(#[from] crate::fix::FixError),
     /// Writing a report sink (GITHUB_OUTPUT, the summary, stdout).
     #[error(transparent)]
-    Output(#[from] crate::report::github::OutputError),
+    Output(#[from] crate::report::github::GithubError),
     #[error("{0}")]
     Usage(String),
     #[error("{context}: {source}")]

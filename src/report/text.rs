@@ -71,14 +71,23 @@ fn write_one(out: &mut dyn Write, d: &Diagnosis, scrub: &Redactor, s: &Style) ->
         d.confidence
     )?;
     let where_ = match (f.job.is_empty(), f.step.is_empty()) {
-        (false, false) => format!("{} › {}", scrub.clean_line(&f.job), scrub.clean_line(&f.step)),
+        (false, false) => format!(
+            "{} › {}",
+            scrub.clean_line(&f.job),
+            scrub.clean_line(&f.step)
+        ),
         (false, true) => scrub.clean_line(&f.job),
         (true, false) => scrub.clean_line(&f.step),
         (true, true) => "(log)".to_string(),
     };
     writeln!(out, "  {} {where_}", s.bold("failed:"))?;
     if let Some(cmd) = &f.command {
-        writeln!(out, "  {} {}", s.bold("command:"), scrub.clean_line(first_line(cmd)))?;
+        writeln!(
+            out,
+            "  {} {}",
+            s.bold("command:"),
+            scrub.clean_line(first_line(cmd))
+        )?;
     }
     writeln!(
         out,
@@ -100,7 +109,12 @@ fn write_one(out: &mut dyn Write, d: &Diagnosis, scrub: &Redactor, s: &Style) ->
             .collect();
         writeln!(out, "  {} {}", s.bold("why:"), why.join(", "))?;
     }
-    writeln!(out, "  {} {}", s.bold("fix:"), scrub.clean_line(&d.suggested_fix))?;
+    writeln!(
+        out,
+        "  {} {}",
+        s.bold("fix:"),
+        scrub.clean_line(&d.suggested_fix)
+    )?;
     Ok(())
 }
 

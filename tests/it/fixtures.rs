@@ -106,5 +106,9 @@ fn fixture_logs() {
         };
         insta::assert_yaml_snapshot!(snap);
     });
-    assert!(misses.is_empty(), "fixture mismatches:\n{}", misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "fixture mismatches:\n{}",
+        misses.join("\n")
+    );
 }
