@@ -39,14 +39,14 @@ fn main() -> ExitCode {
     );
     for job in &bundle.jobs {
         for step in job.steps.iter().filter(|s| s.failed == Some(true)) {
-            let cause = step
+            let (number, cause) = step
                 .tail
                 .iter()
                 .rev()
                 .find(|l| l.text.contains("Error"))
-                .map_or("", |l| l.text.as_str());
+                .map_or((0, ""), |l| (l.number, l.text.as_str()));
             println!(
-                "failed: {} / {} (exit {:?}, lines {}..{}): {cause}",
+                "failed: {} / {} (exit {:?}, lines {}..{}): line {number}: {cause}",
                 job.name,
                 step.name,
                 step.exit_code,

@@ -219,7 +219,7 @@ fn text_job(name: &str, source: &str, bytes: &[u8]) -> JobLog {
         name: name.to_string(),
         source: source.to_string(),
         // Reading from a slice cannot fail.
-        steps: scan::scan(bytes, opts).unwrap_or_default(),
+        steps: scan::scan_sized(bytes, opts, Some(bytes.len() as u64)).unwrap_or_default(),
     }
 }
 
@@ -320,7 +320,7 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
                 split_steps: true,
                 github: false,
             };
-            let steps = scan::scan(file, opts).map_err(|e| io_error(path, e))?;
+            let steps = scan::scan_sized(file, opts, Some(len)).map_err(|e| io_error(path, e))?;
             bundle.jobs.push(JobLog {
                 name,
                 source: display,

@@ -153,7 +153,13 @@ impl<R: Read + Seek> Archive<'_, R> {
             if mode & 0o170000 == 0o120000 {
                 return Err(IngestError::Symlink(e.name.escape_debug().to_string()));
             }
-            if !seen.insert(e.raw.as_slice()) {
+            // `a/./b` and `a//b` name the same file as `a/b`.
+            let key: Vec<&[u8]> = e
+                .raw
+                .split(|&c| c == b'/')
+                .filter(|p| !p.is_empty() && *p != b".")
+                .collect();
+            if !seen.insert(key) {
                 return Err(IngestError::DuplicateEntry(
                     e.name.escape_debug().to_string(),
                 ));
@@ -323,7 +329,7 @@ impl<R: Read + Seek> Archive<'_, R> {
 
     fn text(&mut self, e: &Entry, opts: Options) -> Result<Vec<StepLog>, IngestError> {
         let g = self.open(e)?;
-        scan::scan(g, opts).map_err(|err| from_io(err, &e.name))
+        scan::scan_sized(g, opts, Some(e.size)).map_err(|err| from_io(err, &e.name))
     }
 
     /// Reads a whole small entry; `None` past `max`.
@@ -735,34 +741,53 @@ fn sorted_steps<'a>(steps: &[(u32, String, &'a Entry)]) -> Vec<(u32, String, &'a
     v
 }
 
-/// Per-step files win; a step of the job file with no file of its own is
-/// kept at its place in the job's order.
+/// Per-step files win. A step of the job file with no file of its own is
+/// kept only where the numbering has room for it: in a number no file took,
+/// between the files its neighbours matched (past the last file, any number,
+/// unless the file of the final "Complete job" step is there).
+/// The job file also splits a composite action's inner `Run` steps, which the
+/// action's own file already holds: past the room, they are dropped.
 fn merge_steps(files: Vec<StepLog>, from_job: Vec<StepLog>) -> Vec<StepLog> {
     if files.is_empty() {
         return from_job;
     }
-    let mut out = files;
-    let mut used = vec![false; out.len()];
-    let mut at = 0;
+    let taken: HashSet<u32> = files.iter().filter_map(|s| s.number).collect();
+    let mut keyed: Vec<(u32, StepLog)> = files
+        .iter()
+        .map(|s| (s.number.unwrap_or(0), s.clone()))
+        .collect();
+    let mut next = 0;
+    let mut lo = 0;
+    let mut pending = Vec::new();
+    let place = |pending: &mut Vec<StepLog>, lo: u32, hi: u32, out: &mut Vec<(u32, StepLog)>| {
+        let free = (lo.saturating_add(1)..hi).filter(|n| !taken.contains(n));
+        for (slot, step) in free.zip(pending.drain(..)) {
+            out.push((slot, step));
+        }
+        pending.clear();
+    };
     for js in from_job {
-        let found = (0..out.len()).find(|&k| {
-            out[k].number.is_some()
-                && !used.get(k).copied().unwrap_or(true)
-                && names_match(&out[k].name, &js.name)
-        });
+        let found = (next..files.len()).find(|&k| names_match(&files[k].name, &js.name));
         match found {
             Some(k) => {
-                used[k] = true;
-                at = k + 1;
+                let number = files[k].number.unwrap_or(0);
+                place(&mut pending, lo, number, &mut keyed);
+                lo = number;
+                next = k + 1;
             }
-            None => {
-                out.insert(at, js);
-                used.insert(at, true);
-                at += 1;
-            }
+            None => pending.push(js),
         }
     }
-    out
+    // GitHub's last step is always "Complete job": with its file present no
+    // step is missing at the end.
+    let complete = files.iter().any(|s| norm(&s.name) == "completejob");
+    let end = match files.iter().filter_map(|s| s.number).max() {
+        Some(max) if complete => max,
+        _ => u32::MAX,
+    };
+    place(&mut pending, lo, end, &mut keyed);
+    keyed.sort_by_key(|(n, _)| *n);
+    keyed.into_iter().map(|(_, s)| s).collect()
 }
 
 fn folder_name(job: &str, folder: Option<&Folder>) -> String {
@@ -1063,6 +1088,44 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(b.jobs[0].source, "run.zip:1_build.txt");
+    }
+
+    #[test]
+    fn composite_inner_steps_do_not_double_a_step_file() {
+        let job = gh(&[
+            "setup",
+            "##[group]Run ./.github/actions/build",
+            "##[endgroup]",
+            "##[group]Run make",
+            "make: *** [all] Error 2",
+            "##[error]Process completed with exit code 2.",
+        ]);
+        let composite = gh(&[
+            "##[group]Run ./.github/actions/build",
+            "##[group]Run make",
+            "make: *** [all] Error 2",
+            "##[error]Process completed with exit code 2.",
+        ]);
+        let zip = build(&[
+            e("1_build.txt", &job),
+            e("build/1_Set up job.txt", &gh(&["setup"])),
+            e("build/2_Run .github_actions_build.txt", &composite),
+            e("build/3_Complete job.txt", &gh(&["done"])),
+        ]);
+        let b = read(&zip).unwrap_or_default();
+        let steps: Vec<_> = b.jobs[0]
+            .steps
+            .iter()
+            .map(|s| (s.number, s.failed))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (Some(1), Some(false)),
+                (Some(2), Some(true)),
+                (Some(3), Some(false))
+            ]
+        );
     }
 
     #[test]
@@ -1398,6 +1461,56 @@ pub(crate) mod tests {
         zip.extend_from_slice(&(cd_offset as u32).to_le_bytes());
         zip.extend_from_slice(&0u16.to_le_bytes());
         assert_eq!(err(&zip), "overlapping zip entries");
+    }
+
+    #[test]
+    fn impossible_ratio_is_stopped_after_8_mib() {
+        let mut total = 0;
+        let mut g = Guard {
+            inner: io::repeat(0).take(RATIO_AFTER + (1 << 20)),
+            name: "x.txt".to_string(),
+            produced: 0,
+            declared: u64::MAX,
+            csize: 1000,
+            expected_crc: 0,
+            crc: flate2::Crc::new(),
+            limits: Limits::default(),
+            total: &mut total,
+        };
+        let r = io::copy(&mut g, &mut io::sink()).map_err(|e| from_io(e, "x.txt").to_string());
+        assert_eq!(
+            r,
+            Err("entry \"x.txt\" inflates past 1032:1; stopped".into())
+        );
+        assert!(g.produced > RATIO_AFTER && g.produced < RATIO_AFTER + (1 << 20));
+    }
+
+    #[test]
+    fn equivalent_names_are_duplicates() {
+        let zip = build(&[e("a/b.txt", b"1"), e("a/./b.txt", b"2")]);
+        assert_eq!(err(&zip), "duplicate entry \"a/./b.txt\"");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn damaged_archives_never_panic(
+            flips in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 0..8),
+            cut in proptest::prelude::any::<usize>(),
+        ) {
+            let mut zip = build(&[
+                e("1_a.txt", b"hello\n##[error]x\n"),
+                e("b/2_s.txt", b"y\n"),
+                E { method: 0, ..e("c/r.xml", b"<testsuite/>") },
+            ]);
+            for (at, v) in flips {
+                let i = at % zip.len();
+                zip[i] = v;
+            }
+            if cut % 3 == 0 {
+                zip.truncate(cut % zip.len());
+            }
+            let _ = read(&zip);
+        }
     }
 
     #[test]
