@@ -63,6 +63,9 @@ const PLAIN_MIN_SCORE: u32 = 50;
 /// Below this, a line is not treated as the cause of a marked failing step when a
 /// structured test report has a message.
 const WEAK_SCORE: u32 = 40;
+/// An `E   ` line above the pick, in the same block, at least this strong is the
+/// block's message.
+const E_BLOCK_MIN_SCORE: u32 = 90;
 /// Score lost per this many lines of distance from the end of the tail, so that a
 /// stray error far above does not outrank the failure at the end.
 const DISTANCE_STEP: usize = 50;
@@ -363,7 +366,8 @@ const PATTERNS: &[(&str, u32)] = &[
         88,
     ),
     (r"\+ expected - actual|expected \d{3} \S.*, got \d{3}", 88),
-    (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+: ", 80),
+    (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+:(?: |$)", 80),
+    (r"must not be empty|must be (?:set|provided|configured)", 80),
     (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
     (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
     (r"^E: ", 60),
@@ -416,7 +420,7 @@ static FAILED_EXIT: LazyLock<Regex> = LazyLock::new(|| {
 /// An error that shows a value that was never set (`https://None/`, `host='none'`).
 static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b",
+        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b|with base 10: ''",
     )
     .expect("unset value pattern is valid")
 });
@@ -630,7 +634,27 @@ fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick>
             best = Some((adjusted, Pick { index, score: s }));
         }
     }
-    best.map(|(_, p)| p)
+    best.map(|(_, p)| top_of_e_block(lines, p))
+}
+
+/// pytest prints an exception as a block of `E   ` lines whose first line is the
+/// message (`E   AssertionError: set REDIS_URL`) and whose later lines explain it
+/// (`E   assert None is not None`): the first strong line of the block wins.
+fn top_of_e_block(lines: &[&Line], pick: Pick) -> Pick {
+    let is_e = |i: usize| lines.get(i).is_some_and(|l| l.text.starts_with("E "));
+    if !is_e(pick.index) {
+        return pick;
+    }
+    let mut best = pick;
+    let mut i = best.index;
+    while i > 0 && is_e(i - 1) {
+        i -= 1;
+        let s = lines.get(i).map_or(0, |l| score(&l.text));
+        if s >= E_BLOCK_MIN_SCORE {
+            best = Pick { index: i, score: s };
+        }
+    }
+    best
 }
 
 /// An `##[error]` annotation (or a line that only re-prints one) whose text already
@@ -1328,6 +1352,16 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
                 }
             }
         }
+    }
+
+    #[test]
+    fn pytest_e_block_message_wins_over_its_explanation() {
+        let text = "    def test_config_present():\n>       assert CONFIG['REDIS_URL'] is not None, 'set REDIS_URL in the CI environment'\nE       AssertionError: set REDIS_URL in the CI environment\nE       assert None is not None\n\ntests/test_billing.py:9: AssertionError\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "E       AssertionError: set REDIS_URL in the CI environment"
+        );
     }
 
     #[test]

@@ -302,7 +302,7 @@ regex!(
 );
 regex!(
     UNSET_VALUE,
-    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b"#
+    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b|'NoneType'|NoneType object|with base 10: ''|of undefined \(reading"#
 );
 regex!(
     URL_TEMPLATE_NAME,
@@ -315,7 +315,7 @@ regex!(
 regex!(PY_FRAME, r#"File "([^"]+\.py)", line (\d+)"#);
 regex!(
     PY_GETENV,
-    r#"(?:getenv|environ\.get)\(\s*['"]([A-Za-z_]\w*)['"]"#
+    r#"(?:getenv|environ\.get)\(\s*['"]([A-Za-z_]\w*)['"]|environ\[\s*['"]([A-Za-z_]\w*)['"]\s*\]"#
 );
 regex!(
     NODE_ENV,
@@ -355,6 +355,15 @@ regex!(GO_TRACE, r"Error Trace:\s+([^\s:]+\.go):(\d+)");
 regex!(GO_EXPECTED, r"(?m)^\s*expected\s*: (.+)$");
 regex!(GO_ACTUAL, r"(?m)^\s*actual\s*: (.+)$");
 regex!(JUNIT_PAIR, r"expected:\s*<(.*)> but was:\s*<(.*)>");
+regex!(ENV_NAME_TOKEN, r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b");
+regex!(
+    ENV_CONTEXT,
+    r"(?i)\benv(?:ironment)?\b|env var|\bis set to an invalid|\bnot set\b|\bunset\b"
+);
+regex!(
+    PRISMA_ENV,
+    r#"Environment variable not found: ([A-Za-z_]\w*)|var_name: "([A-Za-z_]\w*)""#
+);
 regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
 regex!(
     DJANGO_SETTING,
@@ -629,6 +638,19 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         && valid(name)
     {
         f.variable = Some(name.to_owned());
+        return;
+    }
+    if let Some(name) = find(&PRISMA_ENV, el, text).as_ref().and_then(group) {
+        f.variable = Some(name.to_owned());
+        return;
+    }
+    // A message that names one UPPER_SNAKE token and talks about the environment:
+    // "set REDIS_URL in the CI environment", "by setting the OPENAI_API_KEY
+    // environment variable", "JAVA_HOME is set to an invalid directory".
+    if ENV_CONTEXT.is_match(el)
+        && let Some(name) = unique(ENV_NAME_TOKEN.find_iter(el).map(|m| m.as_str().to_owned()))
+    {
+        f.variable = Some(name);
         return;
     }
     if let Some(c) = find(&DJANGO_SETTING, el, text) {
@@ -1310,6 +1332,54 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(f.variable, s("API_KEY"));
         let f = facts("ValueError: OPENAI_API_KEY must be set", "");
         assert_eq!(f.variable, s("OPENAI_API_KEY"));
+        for (line, want) in [
+            (
+                "E       AssertionError: set REDIS_URL in the CI environment",
+                "REDIS_URL",
+            ),
+            (
+                "openai.OpenAIError: The api_key client option must be set either by passing api_key to the client or by setting the OPENAI_API_KEY environment variable",
+                "OPENAI_API_KEY",
+            ),
+            (
+                "> SDK location not found. Define location with sdk.dir in the local.properties file or with an ANDROID_HOME environment variable.",
+                "ANDROID_HOME",
+            ),
+            (
+                "ERROR: JAVA_HOME is set to an invalid directory: /opt/jdk",
+                "JAVA_HOME",
+            ),
+            (
+                "error: Environment variable not found: DATABASE_URL.",
+                "DATABASE_URL",
+            ),
+            (
+                "django.core.exceptions.ImproperlyConfigured: The SECRET_KEY setting must not be empty.",
+                "SECRET_KEY",
+            ),
+        ] {
+            assert_eq!(facts(line, "").variable.as_deref(), Some(want), "{line}");
+        }
+        // Captured shapes: an unset variable used as a string or a number.
+        let f = facts(
+            "TypeError: unsupported operand type(s) for +: 'NoneType' and 'str'",
+            "  File \"/home/runner/work/web/web/client.py\", line 4, in <module>\n    url = os.environ.get('SERVICE_URL') + '/status'\n          ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~^~~~~~~~~~~\nTypeError: unsupported operand type(s) for +: 'NoneType' and 'str'",
+        );
+        assert_eq!(f.variable, s("SERVICE_URL"));
+        let f = facts(
+            "ValueError: invalid literal for int() with base 10: ''",
+            "    port = int(os.environ[\"PORT\"])\nValueError: invalid literal for int() with base 10: ''",
+        );
+        assert_eq!(f.variable, s("PORT"));
+        // Two names: not certain which one.
+        assert_eq!(
+            facts(
+                "Error: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
+                ""
+            )
+            .variable,
+            None
+        );
         let f = facts("ERROR is required", "");
         assert_eq!(f.variable, None);
         let region = "    url = f\"https://{os.getenv('OCR_HOST')}/health\"\n>       resp = requests.get(url)\nE   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied";
