@@ -88,6 +88,8 @@ class Case:
     node_modules: bool = False
     # Run inside an empty network namespace (DNS failures, offline registries).
     netns: bool = False
+    # A `uses:` step: `display` is the action reference plus its `with:` block.
+    uses: bool = False
 
 
 def base_env(user: str | None) -> dict[str, str]:
@@ -152,6 +154,18 @@ def run_script(script: str, cwd: Path, env: dict[str, str], user: str | None,
 HOSTNAME = socket.gethostname()
 
 
+def _nameservers() -> list[str]:
+    try:
+        text = Path("/etc/resolv.conf").read_text()
+    except OSError:
+        return []
+    return re.findall(r"^nameserver\s+(\S+)", text, flags=re.M)
+
+
+# The resolver a DNS error names is this machine's; a runner shows systemd-resolved's.
+NAMESERVERS = [ns for ns in _nameservers() if ns != "127.0.0.53"]
+
+
 def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
               step_name: str = "") -> str:
     """Replace machine-specific paths and names with what a GitHub runner shows."""
@@ -160,6 +174,8 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         (str(step_file), f"/home/runner/work/_temp/{step_name}.sh") if step_file else ("\0", "\0"),
         (str(ws), wsp),
         ("/tmp/gc-docker.sock", "/var/run/docker.sock"),
+        ("/tmp/gc-gopath", "/home/runner/go"),
+        ("/tmp/gc-gocache", "/home/runner/.cache/go-build"),
         ("%2Ftmp%2Fgc-docker.sock", "%2Fvar%2Frun%2Fdocker.sock"),
         (str(CARGO_TARGET), f"{wsp}/target"),
         (str(NODE_PROJ), wsp),
@@ -179,10 +195,14 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         text = text.replace(a, b)
     text = re.sub(r"/tmp/gc-[\w.-]+", "/tmp", text)
     text = re.sub(r"/tmp/tmp[\w]{6,}", "/tmp/tmpk2x9q0ab", text)
+    for ns in NAMESERVERS:
+        text = text.replace(ns, "127.0.0.53")
     if HOSTNAME and len(HOSTNAME) > 3:
         text = text.replace(HOSTNAME, "fv-az1234-567")
     # Process ids that bash reports for a killed child change on every run.
     text = re.sub(r"(line \d+: +)\d+( +(?:Killed|Aborted|Segmentation fault|Terminated))", r"\g<1>4187\2", text)
+    # Go's log package stamps every line with the wall clock.
+    text = re.sub(r"(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "2024/05/01 12:00:00 ", text)
     # npm names its debug log after the current time.
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d+Z-debug", "2024-05-01T12_00_00_000Z-debug", text)
     text = text.replace("\r\n", "\n")
@@ -385,7 +405,7 @@ def _runner_preamble(rng: random.Random) -> list[str]:
 
 
 def gh_wrap(output: str, display: str, rc: int, kind: str, rng: random.Random,
-            owner: str, repo: str, env: dict[str, str]) -> str:
+            owner: str, repo: str, env: dict[str, str], uses: bool = False) -> str:
     body: list[str] = []
     style = rng.random()
     if style < 0.35:
@@ -399,17 +419,24 @@ def gh_wrap(output: str, display: str, rc: int, kind: str, rng: random.Random,
                         "/usr/bin/bash --noprofile --norc -e -o pipefail {0}"])
     cmd_lines = [ln for ln in display.strip("\n").split("\n")]
     body.append(f"##[group]Run {cmd_lines[0]}")
-    body += cmd_lines
-    body.append(f"shell: {shell}")
-    shown_env = {k: v for k, v in env.items() if k in SHOWN_ENV}
-    if kind == "python" and rng.random() < 0.6:
-        shown_env = {"pythonLocation": HOSTED_PY, **shown_env}
-    if shown_env:
-        body.append("env:")
-        body += [f"  {k}: {v}" for k, v in shown_env.items()]
+    if uses:
+        body += cmd_lines[1:]
+    else:
+        body += cmd_lines
+        body.append(f"shell: {shell}")
+        shown_env = {k: v for k, v in env.items() if k in SHOWN_ENV}
+        if kind == "python" and rng.random() < 0.6:
+            shown_env = {"pythonLocation": HOSTED_PY, **shown_env}
+        if shown_env:
+            body.append("env:")
+            body += [f"  {k}: {v}" for k, v in shown_env.items()]
     body.append("##[endgroup]")
-    body += output.rstrip("\n").split("\n")
-    body.append(f"##[error]Process completed with exit code {rc}.")
+    # The runner turns workflow commands printed by a step into log markers.
+    for ln in output.rstrip("\n").split("\n"):
+        m = re.match(r"::(error|warning|notice|debug)(?: [^:]*)?::(.*)", ln)
+        body.append(f"##[{m.group(1)}]{m.group(2)}" if m else ln)
+    if rc and not uses:
+        body.append(f"##[error]Process completed with exit code {rc}.")
     # Timestamps: a plausible monotonic clock from a seeded start.
     t = dt.datetime(2024, rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
                     rng.randint(0, 59), rng.randint(0, 59), tzinfo=dt.timezone.utc)
@@ -594,11 +621,23 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
         idx, case = idx_case
         rng = random.Random(f"{gen}:{idx}:{case.what}")
         ws = ws_base / f"c{idx:04d}"
-        _prepare_ws(case, ws)
+        try:
+            _prepare_ws(case, ws)
+        except (OSError, subprocess.SubprocessError) as exc:
+            print(f"[{gen}] case {idx} ({case.what}) could not be prepared: {exc}", file=sys.stderr)
+            return None
         env = base_env(case.user)
         env.update(case.env)
         step_file = STEPS_DIR / f"{gen}-{idx:04d}.sh"
-        rc, out = run_script(case.script, ws, env, case.user, case.timeout, step_file, case.netns)
+        wrap = case.wrap if case.wrap is not None else rng.random() < wrap_ratio
+        # A console transcript echoes each command as it runs, the way Jenkins (`+ `) and
+        # GitLab (`$ `) logs do: bash's xtrace gives exactly that interleaving.
+        trace = not wrap and not case.uses and case.display is None
+        script = case.script
+        if trace:
+            ps4 = rng.choice(["+ ", "+ ", "$ "])
+            script = f"PS4='{ps4}'\nset -x\n{script}"
+        rc, out = run_script(script, ws, env, case.user, case.timeout, step_file, case.netns)
         owner = rng.choice(OWNERS)
         repo = rng.choice(REPOS)
         step_name = "%08x-%04x-%04x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16),
@@ -613,19 +652,23 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
             print(f"[{gen}] case {idx} ({case.what}) exited 0; skipped", file=sys.stderr)
             return None
         display = case.display or case.script
-        wrap = case.wrap if case.wrap is not None else rng.random() < wrap_ratio
         lines = out.rstrip("\n").split("\n")
-        if not wrap and len(lines) + len(display.strip().split("\n")) < 5:
+        if case.uses and not wrap:
+            display = case.script
+        if not wrap and len(lines) + (0 if trace else len(display.strip().split("\n"))) < 5:
             wrap = True
+            display = case.display or case.script
         if wrap:
             lines = clip(lines, MAX_LINES - 80)
-            text = gh_wrap("\n".join(lines), display, rc, case.kind, rng, owner, repo, case.env)
+            text = gh_wrap("\n".join(lines), display, rc, case.kind, rng, owner, repo, case.env, case.uses)
             text = "\n".join(clip(text.split("\n"), MAX_LINES))
         else:
-            prompt = [f"$ {ln}" if i == 0 else f"> {ln}" for i, ln in enumerate(display.strip().split("\n"))]
-            lines = prompt + lines
-            if rng.random() < 0.5:
-                lines.append(f"Error: Process completed with exit code {rc}.")
+            if not trace:
+                lines = [f"$ {ln}" for ln in display.strip().split("\n")] + lines
+            ending = rng.choice([None, None, "Error: Process completed with exit code {rc}.",
+                                 "ERROR: Job failed: exit code {rc}", "script returned exit code {rc}"])
+            if ending:
+                lines.append(ending.format(rc=rc))
             text = "\n".join(clip(lines, MAX_LINES))
         n = text.count("\n") + 1
         if n < 5:

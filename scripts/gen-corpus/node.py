@@ -162,11 +162,13 @@ def env_cases(rng: random.Random) -> list[Case]:
         cases.append(Case("environment_variable", f"jest test needing {var}", join(pre(rng), "npm test"), files=files,
                           node_modules=True, env=color_env(rng), expect="not defined", timeout=120))
     for i in range(5):
-        files = {"package.json": json.dumps({"name": f"@{rng.choice(common.OWNERS)}/{rng.choice(common.REPOS)}", "version": f"1.{i}.0"}, indent=2),
+        scope, name = rng.choice(common.OWNERS), f"{rng.choice(common.REPOS)}-{i}"
+        route(f"/@{scope}%2f{name}", 401, {"error": "authentication required"})
+        files = {"package.json": json.dumps({"name": f"@{scope}/{name}", "version": f"1.{i}.0"}, indent=2),
                  "index.js": "module.exports = {};\n",
                  ".npmrc": "//127.0.0.1:8085/:_authToken=${NODE_AUTH_TOKEN}\nregistry=http://127.0.0.1:8085/\n"}
         cases.append(Case("environment_variable", "npm publish with NODE_AUTH_TOKEN unset", join(pre(rng), "npm publish"),
-                          files=files, expect="ENEEDAUTH|NODE_AUTH_TOKEN|login|auth", timeout=60))
+                          files=files, expect="ENEEDAUTH|E401|NODE_AUTH_TOKEN|logged in|auth", timeout=60))
     return cases
 
 

@@ -313,8 +313,9 @@ def permission_cases(rng: random.Random, svc: Services) -> list[Case]:
                           kind="shell", env={"GIT_CONFIG_GLOBAL": SAFE_GITCONFIG},
                           display=join("git push origin HEAD:" + branch), expect="insufficient permission|Permission denied|unable"))
     for i, code in enumerate([403, 403, 403, 403]):
-        path = f"/acme/app{i}.git"
-        route(path + "/info/refs", code, "Forbidden\n", "text/plain")
+        owner, repo = rng.choice(common.OWNERS), rng.choice(common.REPOS)
+        path = f"/{owner}/{repo}-{i}.git"
+        route(path + "/info/refs", code, f"Permission to {owner}/{repo}.git denied to github-actions[bot].\n", "text/plain")
         port = svc.http_ports[i % len(svc.http_ports)]
         script = join(pre(rng), f"git push http://x-access-token:ghs_xxx@127.0.0.1:{port}{path} HEAD:main")
         cases.append(Case("permission_denied", f"git push over HTTP answered {code}", script, kind="shell",
