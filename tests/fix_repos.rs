@@ -276,7 +276,7 @@ fn python_refuses_typosquats_and_unknown_names() {
         &c,
         &d,
         &FixOptions::default(),
-        "refused (unknown-package): not adding unknown package \"reqeusts\" (from log)",
+        "refused (unknown-package): not adding unknown package 'reqeusts' (from log)",
     );
     assert!(r.reason.unwrap().contains("'requests'"));
     let d = dep(

@@ -25,7 +25,7 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
-use super::edit::{Applicability, Edit, Fix, Refusal, quoted};
+use super::edit::{Applicability, Edit, Fix, Refusal, quoted, squoted};
 use super::pypi;
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
@@ -90,7 +90,7 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
             "unknown-package",
             format!(
                 "not adding unknown package {} (from log){hint}",
-                quoted(name)
+                squoted(name)
             ),
         ))
     };
