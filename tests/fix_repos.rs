@@ -1216,3 +1216,62 @@ mod props {
         }
     }
 }
+
+#[test]
+fn env_in_another_steps_env_does_not_count_but_the_failing_steps_does() {
+    let c = case(ENV, "ambiguous");
+    let wf = c.root.join(".github/workflows/a.yml");
+    fs::remove_file(c.root.join(".github/workflows/b.yml")).unwrap();
+    fs::write(
+        &wf,
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./setup.sh\n        env:\n          OCR_HOST: x\n      - run: pytest\n",
+    )
+    .unwrap();
+    let d = env_diag("test", "OCR_HOST");
+    let r = run(
+        &c,
+        &d,
+        &FixOptions {
+            diff_only: true,
+            ..FixOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        r.diff
+            .contains("+    env:\n+      OCR_HOST: ${{ vars.OCR_HOST }}\n"),
+        "{}",
+        r.diff
+    );
+    let mut d = d;
+    d.failure.step = "Run ./setup.sh".into();
+    check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "already fixed: OCR_HOST is already defined in the failing step's env",
+    );
+}
+
+#[test]
+fn env_fills_an_empty_env_and_refuses_reusable_workflow_jobs() {
+    let c = case(ENV, "ambiguous");
+    let wf = c.root.join(".github/workflows/a.yml");
+    fs::remove_file(c.root.join(".github/workflows/b.yml")).unwrap();
+    fs::write(&wf, "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n    steps:\n      - run: pytest\n").unwrap();
+    let d = env_diag("test", "OCR_HOST");
+    let r = run(&c, &d, &FixOptions::default()).unwrap();
+    assert!(
+        r.diff
+            .contains(" env:\n+      OCR_HOST: ${{ vars.OCR_HOST }}\n"),
+        "{:?} {}",
+        r.reason,
+        r.diff
+    );
+    fs::write(
+        &wf,
+        "on: push\njobs:\n  test:\n    uses: ./.github/workflows/called.yml\n",
+    )
+    .unwrap();
+    check_refused(&c, &d, &FixOptions::default(), "refused (complex-workflow)");
+}

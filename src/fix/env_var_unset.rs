@@ -76,7 +76,16 @@ impl Fixer for EnvVarUnset {
             }
             Err(r) => return Err(r),
         };
-        if let Some(place) = defined_in(&wf, &job, name) {
+        if wf.child(job.line, "uses").is_some() {
+            return Err(Refusal::new(
+                "complex-workflow",
+                format!(
+                    "job `{}` in {} calls a reusable workflow; define {name} in the called workflow",
+                    job.id, wf.path
+                ),
+            ));
+        }
+        if let Some(place) = defined_in(&wf, &job, name, &d.failure.step) {
             return Err(Refusal::already(format!(
                 "{name} is already defined in {place} of {}",
                 wf.path
@@ -104,7 +113,8 @@ impl Fixer for EnvVarUnset {
             Seg::Key(job.id.clone()),
             Seg::Key("env".into()),
         ];
-        wf.verify_added(&new_text, &path, name, &value, env_line.is_none())?;
+        let created = env_line.is_none_or(|l| wf.children(l).is_empty());
+        wf.verify_added(&new_text, &path, name, &value, created)?;
         Ok(Some(Fix {
             fixer: ID,
             description: format!(
@@ -253,20 +263,33 @@ fn value_for(name: &str, ws: &Workspace) -> (String, String) {
     }
 }
 
-/// Where the variable is already defined in the workflow for this job.
-fn defined_in(wf: &Workflow, job: &Job, name: &str) -> Option<String> {
+/// Where the variable is already defined for the failing step: the
+/// workflow's env, the job's env, or the failing step's own env (matched by
+/// its name, or `Run <first line of its run:>`). Other steps' envs do not
+/// reach the failing step, so they do not count.
+fn defined_in(wf: &Workflow, job: &Job, name: &str, failing_step: &str) -> Option<String> {
     let has = |v: Option<&yaml_serde::Value>| workflow::keys_of(v).iter().any(|k| k == name);
+    let hint = " (if its value is empty, set the repository variable or secret)";
     if has(wf.value.get("env")) {
-        return Some("the workflow's env".to_string());
+        return Some(format!("the workflow's env{hint}"));
     }
     let j = wf.value.get("jobs")?.get(job.id.as_str())?;
     if has(j.get("env")) {
-        return Some(format!("the env of job `{}`", job.id));
+        return Some(format!("the env of job `{}`{hint}", job.id));
     }
-    if let Some(yaml_serde::Value::Sequence(steps)) = j.get("steps")
-        && steps.iter().any(|s| has(s.get("env")))
-    {
-        return Some(format!("a step's env of job `{}`", job.id));
+    let failing = failing_step.trim();
+    if let Some(yaml_serde::Value::Sequence(steps)) = j.get("steps") {
+        for s in steps {
+            let named = s.get("name").and_then(|n| n.as_str()) == Some(failing);
+            let run = s
+                .get("run")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.lines().next())
+                .map(|l| format!("Run {}", l.trim()));
+            if (named || run.as_deref() == Some(failing)) && has(s.get("env")) {
+                return Some(format!("the failing step's env{hint}"));
+            }
+        }
     }
     None
 }

@@ -682,10 +682,22 @@ impl Workflow {
         if created {
             parent.shift_remove(last.as_str());
         }
-        if new != self.value {
-            return Err(bad("other keys changed"));
+        if new == self.value {
+            return Ok(());
         }
-        Ok(())
+        // An `env:` that was present but empty (null) is now a mapping.
+        if created {
+            let Value::Mapping(parent) =
+                node_at(&mut new, &parent_path).ok_or_else(|| bad("path"))?
+            else {
+                return Err(bad("parent"));
+            };
+            parent.insert(Value::String(last.clone()), Value::Null);
+            if new == self.value {
+                return Ok(());
+            }
+        }
+        Err(bad("other keys changed"))
     }
 }
 
@@ -739,6 +751,19 @@ impl Workflow {
         let off = line[after_key..].find(v)? + after_key;
         Some(l.start + off..l.start + off + v.len())
     }
+}
+
+/// The node at `path`, if the document has one there.
+fn node_at<'v>(root: &'v mut Value, path: &[Seg]) -> Option<&'v mut Value> {
+    let mut node = root;
+    for seg in path {
+        node = match (seg, node) {
+            (Seg::Key(k), Value::Mapping(m)) => m.get_mut(k.as_str())?,
+            (Seg::Index(i), Value::Sequence(s)) => s.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 fn trim_last_eol(text: String, prefix: &str, eol: &str) -> String {
