@@ -475,7 +475,6 @@ pub const PYTEST_OPTIONS: &[(&str, &str)] = &[
     ("--reuse-db", "pytest-django"),
     ("--create-db", "pytest-django"),
     ("--randomly-seed", "pytest-randomly"),
-    ("-p randomly", "pytest-randomly"),
     ("--random-order", "pytest-random-order"),
     ("--flake8", "pytest-flake8"),
     ("--mypy", "pytest-mypy"),
@@ -568,7 +567,9 @@ pub fn for_import(module: &str) -> Option<&'static str> {
 
 /// The plugin for a pytest option (`--cov=addons` → `pytest-cov`).
 pub fn for_pytest_option(option: &str) -> Option<&'static str> {
-    let opt = option.split('=').next().unwrap_or(option).trim();
+    // `--cov=addons`, `-n 4`, `--timeout 30`: the option is the first word, before any `=`.
+    let word = option.split_whitespace().next().unwrap_or("");
+    let opt = word.split('=').next().unwrap_or(word);
     PYTEST_OPTIONS
         .iter()
         .find(|(o, _)| *o == opt)
@@ -662,6 +663,12 @@ mod tests {
         );
         assert_eq!(for_pytest_option("--cov=addons"), Some("pytest-cov"));
         assert_eq!(for_pytest_option("-n"), Some("pytest-xdist"));
+        assert_eq!(for_pytest_option("-n 4"), Some("pytest-xdist"));
+        assert_eq!(
+            for_pytest_option("--cov=addons --cov-report=term-missing"),
+            Some("pytest-cov")
+        );
+        assert_eq!(for_pytest_option("--junit-xml=x.xml"), None);
     }
 
     #[test]

@@ -565,6 +565,7 @@ impl Workflow {
         value: &str,
     ) -> Result<Edit, Refusal> {
         let eol = self.eol;
+        check_expression(value)?;
         match parent {
             Some(p) => {
                 let inline = self.inline_value(p);
@@ -751,6 +752,27 @@ impl Workflow {
         let off = line[after_key..].find(v)? + after_key;
         Some(l.start + off..l.start + off + v.len())
     }
+}
+
+/// The only expressions autoheal ever writes: `${{ vars.NAME }}`,
+/// `${{ vars.NAME || 'd' }}` and `${{ secrets.NAME }}` (SECURITY.md §4). A
+/// value with any other `${{` is refused, whatever produced it.
+pub fn check_expression(value: &str) -> Result<(), Refusal> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|''){0,200}')?|secrets\.[A-Z][A-Z0-9_]{0,63}) \}\}$",
+        )
+        .expect("static regex")
+    });
+    let has_expr = value.contains("${{") || value.contains("}}");
+    if (has_expr && !re.is_match(value)) || value.contains('\n') || value.contains('\r') {
+        return Err(Refusal::new(
+            "expression",
+            format!("refusing to write the value {}", quoted(value)),
+        ));
+    }
+    Ok(())
 }
 
 /// The node at `path`, if the document has one there.
@@ -1022,6 +1044,27 @@ mod tests {
         let r = parse("dup.yml", "jobs:\n  t:\n    env: {}\n    env: {}\n").unwrap_err();
         assert_eq!(r.id, "duplicate-key");
         assert_eq!(r.detail, "duplicate key \"env\" at dup.yml:4");
+    }
+
+    #[test]
+    fn only_three_expression_forms() {
+        for ok in [
+            "${{ vars.X }}",
+            "${{ vars.X || 'a''b' }}",
+            "${{ secrets.GITHUB_TOKEN }}",
+            "write",
+        ] {
+            check_expression(ok).unwrap();
+        }
+        for bad in [
+            "${{ github.event.head_commit.message }}",
+            "${{ vars.X }}${{ secrets.Y }}",
+            "${{ vars.x }}",
+            "${{ vars.X || 'a' }} }}",
+            "a\nb",
+        ] {
+            assert_eq!(check_expression(bad).unwrap_err().id, "expression", "{bad}");
+        }
     }
 
     #[test]
