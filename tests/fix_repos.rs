@@ -1275,3 +1275,29 @@ fn env_fills_an_empty_env_and_refuses_reusable_workflow_jobs() {
     .unwrap();
     check_refused(&c, &d, &FixOptions::default(), "refused (complex-workflow)");
 }
+
+#[test]
+fn python_tool_not_found_joins_the_pip_line() {
+    let d = dep(
+        "test",
+        Facts {
+            ecosystem: Some("system".into()),
+            command: Some("mypy".into()),
+            ..Facts::default()
+        },
+    );
+    let diff = check_fix(PY, "workflow-pip-line", &d, &FixOptions::default());
+    assert!(
+        diff.contains("+          pip install requests pytest mypy   # test tools"),
+        "{diff}"
+    );
+    // Without a pip line in the job, it stays advice.
+    let c = case(PY, "requirements-crlf");
+    let r = check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "no automatic fix (advice only)",
+    );
+    assert!(r.fixes[0].description.contains("`mypy`"));
+}
