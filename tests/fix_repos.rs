@@ -1301,3 +1301,38 @@ fn python_tool_not_found_joins_the_pip_line() {
     );
     assert!(r.fixes[0].description.contains("`mypy`"));
 }
+
+#[test]
+fn permission_goes_to_the_workflow_block_when_the_job_has_none() {
+    let c = case(PM, "no-block");
+    let wf = c.root.join(".github/workflows/pr.yml");
+    fs::write(
+        &wf,
+        "on: pull_request\npermissions:\n  contents: read\njobs:\n  comment:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n",
+    )
+    .unwrap();
+    let d = diag(
+        Category::PermissionDenied,
+        "comment",
+        "Run actions/github-script@v7",
+        Facts {
+            scope: Some("issues: write".into()),
+            ..Facts::default()
+        },
+    );
+    let r = run(&c, &d, &FixOptions::default()).unwrap();
+    assert!(
+        r.diff
+            .contains("   contents: read\n+  issues: write\n jobs:\n"),
+        "{}",
+        r.diff
+    );
+    // `permissions: read-all` is not restructured.
+    fs::write(&wf, "on: pull_request\npermissions: read-all\njobs:\n  comment:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n").unwrap();
+    check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "no automatic fix (advice only)",
+    );
+}

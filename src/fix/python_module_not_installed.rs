@@ -941,6 +941,14 @@ fn other_ecosystem(eco: &str, f: &Facts) -> Option<Fix> {
             if !simple_name(cmd, "+") {
                 return None;
             }
+            if cmd.ends_with(".so") || cmd.contains(".so.") {
+                return Some(Fix::advice(
+                    ID,
+                    format!(
+                        "The shared library {cmd} is missing on the runner: install the Debian package that provides it in a step before (find it with `apt-file search {cmd}`)"
+                    ),
+                ));
+            }
             match DEBIAN.iter().find(|(c, _)| *c == cmd) {
                 Some((_, pkg)) => format!(
                     "The command `{cmd}` is not installed on the runner: add a step `sudo apt-get update && sudo apt-get install -y {pkg}` before it"
@@ -1036,6 +1044,16 @@ mod tests {
                 .unwrap()
                 .description
                 .contains("apt-get install -y jq")
+        );
+        let f = Facts {
+            module: Some("libGL.so.1".into()),
+            ..Facts::default()
+        };
+        assert!(
+            other_ecosystem("system", &f)
+                .unwrap()
+                .description
+                .contains("apt-file search libGL.so.1")
         );
         let f = Facts {
             command: Some("x;rm -rf /".into()),
