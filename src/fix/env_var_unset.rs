@@ -41,6 +41,8 @@ const MAX_DEFAULT_CHARS: usize = 200;
 /// Files read while looking for a default, and bytes read of each.
 const MAX_SEARCH_FILES: usize = 2_000;
 const MAX_SEARCH_BYTES: u64 = 256 * 1024;
+/// Bytes read in all while looking for a default.
+const MAX_SEARCH_TOTAL_BYTES: u64 = 32 * 1024 * 1024;
 
 impl Fixer for EnvVarUnset {
     fn id(&self) -> &'static str {
@@ -328,12 +330,17 @@ fn find_default(name: &str, ws: &Workspace) -> Option<(String, String)> {
         tier_of(base).is_some()
     });
     let mut found: [Vec<(String, String)>; 3] = Default::default();
+    let mut budget = MAX_SEARCH_TOTAL_BYTES;
     for rel in files.iter().take(MAX_SEARCH_FILES) {
+        if budget == 0 {
+            break;
+        }
         let base = rel.rsplit('/').next().unwrap_or(rel);
         let Some(tier) = tier_of(base) else { continue };
         let Some(text) = read_small(ws, rel) else {
             continue;
         };
+        budget = budget.saturating_sub(text.len() as u64);
         if !text.contains(name) {
             continue;
         }
