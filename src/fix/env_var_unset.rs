@@ -449,7 +449,18 @@ fn plan_input(
     let jv = wf.value.get("jobs").and_then(|j| j.get(job.id.as_str()));
     let step_value = |i: usize| jv.and_then(|j| j.get("steps")).and_then(|s| s.get(i));
     let failing = d.failure.step.trim();
-    let failing_action = failing.strip_prefix("Run ").unwrap_or(failing).trim();
+    // The action as the log names it: `Run owner/action@ref` as the step's
+    // title, or the command the step ran.
+    let actions: Vec<&str> = [
+        Some(failing.strip_prefix("Run ").unwrap_or(failing)),
+        d.failure.command.as_deref(),
+        d.facts.command.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .filter(|a| !a.is_empty() && a.contains('/'))
+    .collect();
     let matching: Vec<_> = steps
         .iter()
         .filter(|s| {
@@ -458,9 +469,9 @@ fn plan_input(
             let name = v.and_then(|v| v.get("name")).and_then(|u| u.as_str());
             let Some(uses) = uses else { return false };
             name == Some(failing)
-                || uses == failing_action
-                || (!failing_action.is_empty()
-                    && uses.split('@').next() == failing_action.split('@').next())
+                || actions
+                    .iter()
+                    .any(|a| *a == uses || a.split('@').next() == uses.split('@').next())
         })
         .copied()
         .collect();

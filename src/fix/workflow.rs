@@ -818,6 +818,17 @@ fn base_job_name(name: &str) -> &str {
 /// Whether a job (id and optional `name:`) is the failing job `failing`.
 pub fn job_matches(id: &str, name: Option<&str>, failing: &str) -> bool {
     let f = failing.trim();
+    // A run-log zip's file name (`0_test.txt`) may have been kept as the name.
+    let f = match f.split_once('_') {
+        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            let rest = rest.strip_suffix(".txt").unwrap_or(rest);
+            if id == rest || name == Some(rest) {
+                return true;
+            }
+            f
+        }
+        _ => f,
+    };
     let base = base_job_name(f);
     if f.is_empty() {
         return false;
@@ -1074,5 +1085,7 @@ mod tests {
         assert!(job_matches("t", Some("Unit tests"), "Unit tests"));
         assert!(!job_matches("test", None, "lint"));
         assert!(job_matches("test", None, "ci / test"));
+        assert!(job_matches("test", None, "0_test.txt"));
+        assert!(job_matches("build_2", None, "build_2"));
     }
 }
