@@ -1336,3 +1336,19 @@ fn permission_goes_to_the_workflow_block_when_the_job_has_none() {
         "no automatic fix (advice only)",
     );
 }
+
+#[test]
+fn a_workspace_inside_a_checkout_is_a_checkout() {
+    let c = case(AS, "pytest");
+    assert!(git(&c.root, &["init", "-q"], None).status.success());
+    assert!(
+        git(&c.root, &["add", "tests/test_api.py"], None)
+            .status
+            .success()
+    );
+    let ws = Workspace::open(&c.root.join("tests")).unwrap();
+    assert!(ws.is_git());
+    assert!(ws.read("test_api.py").unwrap().is_some());
+    fs::write(c.root.join("tests/untracked.py"), "x = 1\n").unwrap();
+    assert_eq!(ws.read("untracked.py").unwrap_err().id, "path");
+}

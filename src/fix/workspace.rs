@@ -55,7 +55,10 @@ impl Workspace {
                 "workspace is not a directory",
             ));
         }
-        let git = fs::symlink_metadata(root.join(".git")).is_ok();
+        // The root or a directory above it holds the checkout's `.git`.
+        let git = root
+            .ancestors()
+            .any(|dir| fs::symlink_metadata(dir.join(".git")).is_ok());
         Ok(Workspace { root, git })
     }
 
