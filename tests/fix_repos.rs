@@ -276,7 +276,7 @@ fn python_refuses_typosquats_and_unknown_names() {
         &c,
         &d,
         &FixOptions::default(),
-        "refused (unknown-package): not adding unknown package \"reqeusts\" (from log)",
+        "refused (unknown-package): not adding unknown package 'reqeusts' (from log)",
     );
     assert!(r.reason.unwrap().contains("'requests'"));
     let d = dep(
@@ -1215,4 +1215,140 @@ mod props {
             }
         }
     }
+}
+
+#[test]
+fn env_in_another_steps_env_does_not_count_but_the_failing_steps_does() {
+    let c = case(ENV, "ambiguous");
+    let wf = c.root.join(".github/workflows/a.yml");
+    fs::remove_file(c.root.join(".github/workflows/b.yml")).unwrap();
+    fs::write(
+        &wf,
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./setup.sh\n        env:\n          OCR_HOST: x\n      - run: pytest\n",
+    )
+    .unwrap();
+    let d = env_diag("test", "OCR_HOST");
+    let r = run(
+        &c,
+        &d,
+        &FixOptions {
+            diff_only: true,
+            ..FixOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        r.diff
+            .contains("+    env:\n+      OCR_HOST: ${{ vars.OCR_HOST }}\n"),
+        "{}",
+        r.diff
+    );
+    let mut d = d;
+    d.failure.step = "Run ./setup.sh".into();
+    check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "already fixed: OCR_HOST is already defined in the failing step's env",
+    );
+}
+
+#[test]
+fn env_fills_an_empty_env_and_refuses_reusable_workflow_jobs() {
+    let c = case(ENV, "ambiguous");
+    let wf = c.root.join(".github/workflows/a.yml");
+    fs::remove_file(c.root.join(".github/workflows/b.yml")).unwrap();
+    fs::write(&wf, "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n    steps:\n      - run: pytest\n").unwrap();
+    let d = env_diag("test", "OCR_HOST");
+    let r = run(&c, &d, &FixOptions::default()).unwrap();
+    assert!(
+        r.diff
+            .contains(" env:\n+      OCR_HOST: ${{ vars.OCR_HOST }}\n"),
+        "{:?} {}",
+        r.reason,
+        r.diff
+    );
+    fs::write(
+        &wf,
+        "on: push\njobs:\n  test:\n    uses: ./.github/workflows/called.yml\n",
+    )
+    .unwrap();
+    check_refused(&c, &d, &FixOptions::default(), "refused (complex-workflow)");
+}
+
+#[test]
+fn python_tool_not_found_joins_the_pip_line() {
+    let d = dep(
+        "test",
+        Facts {
+            ecosystem: Some("system".into()),
+            command: Some("mypy".into()),
+            ..Facts::default()
+        },
+    );
+    let diff = check_fix(PY, "workflow-pip-line", &d, &FixOptions::default());
+    assert!(
+        diff.contains("+          pip install requests pytest mypy   # test tools"),
+        "{diff}"
+    );
+    // Without a pip line in the job, it stays advice.
+    let c = case(PY, "requirements-crlf");
+    let r = check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "no automatic fix (advice only)",
+    );
+    assert!(r.fixes[0].description.contains("`mypy`"));
+}
+
+#[test]
+fn permission_goes_to_the_workflow_block_when_the_job_has_none() {
+    let c = case(PM, "no-block");
+    let wf = c.root.join(".github/workflows/pr.yml");
+    fs::write(
+        &wf,
+        "on: pull_request\npermissions:\n  contents: read\njobs:\n  comment:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n",
+    )
+    .unwrap();
+    let d = diag(
+        Category::PermissionDenied,
+        "comment",
+        "Run actions/github-script@v7",
+        Facts {
+            scope: Some("issues: write".into()),
+            ..Facts::default()
+        },
+    );
+    let r = run(&c, &d, &FixOptions::default()).unwrap();
+    assert!(
+        r.diff
+            .contains("   contents: read\n+  issues: write\n jobs:\n"),
+        "{}",
+        r.diff
+    );
+    // `permissions: read-all` is not restructured.
+    fs::write(&wf, "on: pull_request\npermissions: read-all\njobs:\n  comment:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n").unwrap();
+    check_refused(
+        &c,
+        &d,
+        &FixOptions::default(),
+        "no automatic fix (advice only)",
+    );
+}
+
+#[test]
+fn a_workspace_inside_a_checkout_is_a_checkout() {
+    let c = case(AS, "pytest");
+    assert!(git(&c.root, &["init", "-q"], None).status.success());
+    assert!(
+        git(&c.root, &["add", "tests/test_api.py"], None)
+            .status
+            .success()
+    );
+    let ws = Workspace::open(&c.root.join("tests")).unwrap();
+    assert!(ws.is_git());
+    assert!(ws.read("test_api.py").unwrap().is_some());
+    fs::write(c.root.join("tests/untracked.py"), "x = 1\n").unwrap();
+    assert_eq!(ws.read("untracked.py").unwrap_err().id, "path");
 }

@@ -14,7 +14,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::edit::{Edit, Refusal};
-use super::workspace::{O_NOFOLLOW, Workspace, open_nofollow};
+use super::workspace::{O_NOFOLLOW, Workspace, open_nofollow, opened_at};
 
 /// One file's old and new contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,6 +222,10 @@ fn write_temp(target: &Path, bytes: &[u8], mode: u32) -> io::Result<PathBuf> {
         .mode(mode)
         .custom_flags(O_NOFOLLOW)
         .open(&tmp)?;
+    if !opened_at(&f, &tmp) {
+        let _ = fs::remove_file(&tmp);
+        return Err(io::Error::other("directory changed while writing"));
+    }
     let res = f
         .write_all(bytes)
         .and_then(|()| f.set_permissions(fs::Permissions::from_mode(mode)))

@@ -163,6 +163,14 @@ pub fn quoted(s: &str) -> String {
     out
 }
 
+/// Like [`quoted`] but in single quotes, as the messages about package names
+/// are written (`not adding unknown package 'reqeusts'`).
+pub fn squoted(s: &str) -> String {
+    let inner = quoted(s);
+    let inner = &inner[1..inner.len() - 1];
+    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
 /// C0/C1 controls (TAB included here: never wanted inside a name or literal),
 /// Bidi controls and zero-width characters.
 pub fn is_dangerous_char(c: char) -> bool {
@@ -200,6 +208,12 @@ mod tests {
     fn refusal_prints_its_id() {
         let r = Refusal::new("hash-mode", "x");
         assert_eq!(r.to_string(), "refused (hash-mode): x");
+    }
+
+    #[test]
+    fn squoted_escapes_single_quotes() {
+        assert_eq!(squoted("reqeusts"), "'reqeusts'");
+        assert_eq!(squoted("a'b\"c\n"), "'a\\'b\"c\\u{a}'");
     }
 
     #[test]

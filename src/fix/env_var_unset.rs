@@ -41,6 +41,8 @@ const MAX_DEFAULT_CHARS: usize = 200;
 /// Files read while looking for a default, and bytes read of each.
 const MAX_SEARCH_FILES: usize = 2_000;
 const MAX_SEARCH_BYTES: u64 = 256 * 1024;
+/// Bytes read in all while looking for a default.
+const MAX_SEARCH_TOTAL_BYTES: u64 = 32 * 1024 * 1024;
 
 impl Fixer for EnvVarUnset {
     fn id(&self) -> &'static str {
@@ -76,7 +78,16 @@ impl Fixer for EnvVarUnset {
             }
             Err(r) => return Err(r),
         };
-        if let Some(place) = defined_in(&wf, &job, name) {
+        if wf.child(job.line, "uses").is_some() {
+            return Err(Refusal::new(
+                "complex-workflow",
+                format!(
+                    "job `{}` in {} calls a reusable workflow; define {name} in the called workflow",
+                    job.id, wf.path
+                ),
+            ));
+        }
+        if let Some(place) = defined_in(&wf, &job, name, &d.failure.step) {
             return Err(Refusal::already(format!(
                 "{name} is already defined in {place} of {}",
                 wf.path
@@ -104,7 +115,8 @@ impl Fixer for EnvVarUnset {
             Seg::Key(job.id.clone()),
             Seg::Key("env".into()),
         ];
-        wf.verify_added(&new_text, &path, name, &value, env_line.is_none())?;
+        let created = env_line.is_none_or(|l| wf.children(l).is_empty());
+        wf.verify_added(&new_text, &path, name, &value, created)?;
         Ok(Some(Fix {
             fixer: ID,
             description: format!(
@@ -253,20 +265,33 @@ fn value_for(name: &str, ws: &Workspace) -> (String, String) {
     }
 }
 
-/// Where the variable is already defined in the workflow for this job.
-fn defined_in(wf: &Workflow, job: &Job, name: &str) -> Option<String> {
+/// Where the variable is already defined for the failing step: the
+/// workflow's env, the job's env, or the failing step's own env (matched by
+/// its name, or `Run <first line of its run:>`). Other steps' envs do not
+/// reach the failing step, so they do not count.
+fn defined_in(wf: &Workflow, job: &Job, name: &str, failing_step: &str) -> Option<String> {
     let has = |v: Option<&yaml_serde::Value>| workflow::keys_of(v).iter().any(|k| k == name);
+    let hint = " (if its value is empty, set the repository variable or secret)";
     if has(wf.value.get("env")) {
-        return Some("the workflow's env".to_string());
+        return Some(format!("the workflow's env{hint}"));
     }
     let j = wf.value.get("jobs")?.get(job.id.as_str())?;
     if has(j.get("env")) {
-        return Some(format!("the env of job `{}`", job.id));
+        return Some(format!("the env of job `{}`{hint}", job.id));
     }
-    if let Some(yaml_serde::Value::Sequence(steps)) = j.get("steps")
-        && steps.iter().any(|s| has(s.get("env")))
-    {
-        return Some(format!("a step's env of job `{}`", job.id));
+    let failing = failing_step.trim();
+    if let Some(yaml_serde::Value::Sequence(steps)) = j.get("steps") {
+        for s in steps {
+            let named = s.get("name").and_then(|n| n.as_str()) == Some(failing);
+            let run = s
+                .get("run")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.lines().next())
+                .map(|l| format!("Run {}", l.trim()));
+            if (named || run.as_deref() == Some(failing)) && has(s.get("env")) {
+                return Some(format!("the failing step's env{hint}"));
+            }
+        }
     }
     None
 }
@@ -305,12 +330,17 @@ fn find_default(name: &str, ws: &Workspace) -> Option<(String, String)> {
         tier_of(base).is_some()
     });
     let mut found: [Vec<(String, String)>; 3] = Default::default();
+    let mut budget = MAX_SEARCH_TOTAL_BYTES;
     for rel in files.iter().take(MAX_SEARCH_FILES) {
+        if budget == 0 {
+            break;
+        }
         let base = rel.rsplit('/').next().unwrap_or(rel);
         let Some(tier) = tier_of(base) else { continue };
         let Some(text) = read_small(ws, rel) else {
             continue;
         };
+        budget = budget.saturating_sub(text.len() as u64);
         if !text.contains(name) {
             continue;
         }
@@ -419,7 +449,18 @@ fn plan_input(
     let jv = wf.value.get("jobs").and_then(|j| j.get(job.id.as_str()));
     let step_value = |i: usize| jv.and_then(|j| j.get("steps")).and_then(|s| s.get(i));
     let failing = d.failure.step.trim();
-    let failing_action = failing.strip_prefix("Run ").unwrap_or(failing).trim();
+    // The action as the log names it: `Run owner/action@ref` as the step's
+    // title, or the command the step ran.
+    let actions: Vec<&str> = [
+        Some(failing.strip_prefix("Run ").unwrap_or(failing)),
+        d.failure.command.as_deref(),
+        d.facts.command.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .filter(|a| !a.is_empty() && a.contains('/'))
+    .collect();
     let matching: Vec<_> = steps
         .iter()
         .filter(|s| {
@@ -428,9 +469,9 @@ fn plan_input(
             let name = v.and_then(|v| v.get("name")).and_then(|u| u.as_str());
             let Some(uses) = uses else { return false };
             name == Some(failing)
-                || uses == failing_action
-                || (!failing_action.is_empty()
-                    && uses.split('@').next() == failing_action.split('@').next())
+                || actions
+                    .iter()
+                    .any(|a| *a == uses || a.split('@').next() == uses.split('@').next())
         })
         .copied()
         .collect();

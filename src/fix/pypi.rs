@@ -475,7 +475,6 @@ pub const PYTEST_OPTIONS: &[(&str, &str)] = &[
     ("--reuse-db", "pytest-django"),
     ("--create-db", "pytest-django"),
     ("--randomly-seed", "pytest-randomly"),
-    ("-p randomly", "pytest-randomly"),
     ("--random-order", "pytest-random-order"),
     ("--flake8", "pytest-flake8"),
     ("--mypy", "pytest-mypy"),
@@ -568,11 +567,30 @@ pub fn for_import(module: &str) -> Option<&'static str> {
 
 /// The plugin for a pytest option (`--cov=addons` → `pytest-cov`).
 pub fn for_pytest_option(option: &str) -> Option<&'static str> {
-    let opt = option.split('=').next().unwrap_or(option).trim();
+    // `--cov=addons`, `-n 4`, `--timeout 30`: the option is the first word, before any `=`.
+    let word = option.split_whitespace().next().unwrap_or("");
+    let opt = word.split('=').next().unwrap_or(word);
+    // Option families: `--benchmark-min-rounds`, `--cov-context`, `--html-report`...
+    const FAMILIES: &[(&str, &str)] = &[
+        ("--cov-", "pytest-cov"),
+        ("--benchmark-", "pytest-benchmark"),
+        ("--reruns", "pytest-rerunfailures"),
+        ("--json-report", "pytest-json-report"),
+        ("--timeout", "pytest-timeout"),
+        ("--asyncio-", "pytest-asyncio"),
+        ("--randomly-", "pytest-randomly"),
+        ("--md-report", "pytest-md-report"),
+    ];
     PYTEST_OPTIONS
         .iter()
         .find(|(o, _)| *o == opt)
         .map(|(_, d)| *d)
+        .or_else(|| {
+            FAMILIES
+                .iter()
+                .find(|(p, _)| opt.starts_with(p))
+                .map(|(_, d)| *d)
+        })
         .filter(|d| *d != "pytest")
 }
 
@@ -662,6 +680,16 @@ mod tests {
         );
         assert_eq!(for_pytest_option("--cov=addons"), Some("pytest-cov"));
         assert_eq!(for_pytest_option("-n"), Some("pytest-xdist"));
+        assert_eq!(for_pytest_option("-n 4"), Some("pytest-xdist"));
+        assert_eq!(
+            for_pytest_option("--benchmark-min-rounds=5"),
+            Some("pytest-benchmark")
+        );
+        assert_eq!(
+            for_pytest_option("--cov=addons --cov-report=term-missing"),
+            Some("pytest-cov")
+        );
+        assert_eq!(for_pytest_option("--junit-xml=x.xml"), None);
     }
 
     #[test]

@@ -25,7 +25,7 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
-use super::edit::{Applicability, Edit, Fix, Refusal, quoted};
+use super::edit::{Applicability, Edit, Fix, Refusal, quoted, squoted};
 use super::pypi;
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
@@ -52,6 +52,16 @@ impl Fixer for PythonModuleNotInstalled {
         opts: &FixOptions,
     ) -> Result<Option<Fix>, Refusal> {
         let f = &d.facts;
+        // `pytest: command not found` in a job that pip-installs its tools:
+        // the command's distribution joins that pip line.
+        if matches!(f.ecosystem.as_deref(), None | Some("system" | "python"))
+            && f.module.is_none()
+            && f.package.is_none()
+            && let Some(dist) = f.command.as_deref().and_then(python_cli)
+            && job_installs_with_pip(d, ws, opts)?
+        {
+            return place(dist, d, ws, opts).map(Some);
+        }
         match f.ecosystem.as_deref() {
             Some("python") | None => {}
             Some(other) => return Ok(other_ecosystem(other, f)),
@@ -90,7 +100,7 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
             "unknown-package",
             format!(
                 "not adding unknown package {} (from log){hint}",
-                quoted(name)
+                squoted(name)
             ),
         ))
     };
@@ -286,6 +296,68 @@ fn pip_lines(wf: &Workflow, job: &Job) -> Vec<PipLine> {
         }
     }
     out
+}
+
+/// Python command-line tools and the distribution that installs them.
+const PYTHON_CLIS: &[(&str, &str)] = &[
+    ("pytest", "pytest"),
+    ("py.test", "pytest"),
+    ("tox", "tox"),
+    ("nox", "nox"),
+    ("black", "black"),
+    ("flake8", "flake8"),
+    ("mypy", "mypy"),
+    ("ruff", "ruff"),
+    ("isort", "isort"),
+    ("pylint", "pylint"),
+    ("coverage", "coverage"),
+    ("pre-commit", "pre-commit"),
+    ("twine", "twine"),
+    ("uvicorn", "uvicorn"),
+    ("gunicorn", "gunicorn"),
+    ("django-admin", "Django"),
+    ("alembic", "alembic"),
+    ("sphinx-build", "sphinx"),
+    ("mkdocs", "mkdocs"),
+    ("bandit", "bandit"),
+    ("pyright", "pyright"),
+    ("celery", "celery"),
+    ("flask", "Flask"),
+    ("pip-compile", "pip-tools"),
+    ("pyinstaller", "pyinstaller"),
+    ("maturin", "maturin"),
+    ("cython", "Cython"),
+    ("behave", "behave"),
+    ("locust", "locust"),
+    ("invoke", "invoke"),
+    ("codespell", "codespell"),
+    ("pydocstyle", "pydocstyle"),
+    ("pycodestyle", "pycodestyle"),
+    ("autopep8", "autopep8"),
+    ("yapf", "yapf"),
+    ("vulture", "vulture"),
+    ("radon", "radon"),
+];
+
+fn python_cli(command: &str) -> Option<&'static str> {
+    PYTHON_CLIS
+        .iter()
+        .find(|(c, _)| *c == command)
+        .map(|(_, d)| *d)
+}
+
+/// Whether the failing job installs anything with pip (so a Python tool
+/// belongs there rather than in the system's packages).
+fn job_installs_with_pip(
+    d: &Diagnosis,
+    ws: &Workspace,
+    opts: &FixOptions,
+) -> Result<bool, Refusal> {
+    match workflow::locate(ws, d, opts) {
+        Ok((wf, job)) => Ok(!pip_lines(&wf, &job).is_empty()),
+        Err(r) if r.fatal => Err(r),
+        Err(_) => Ok(false),
+    }
 }
 
 /// Decide where the package goes and build the edit.
@@ -869,6 +941,14 @@ fn other_ecosystem(eco: &str, f: &Facts) -> Option<Fix> {
             if !simple_name(cmd, "+") {
                 return None;
             }
+            if cmd.ends_with(".so") || cmd.contains(".so.") {
+                return Some(Fix::advice(
+                    ID,
+                    format!(
+                        "The shared library {cmd} is missing on the runner: install the Debian package that provides it in a step before (find it with `apt-file search {cmd}`)"
+                    ),
+                ));
+            }
             match DEBIAN.iter().find(|(c, _)| *c == cmd) {
                 Some((_, pkg)) => format!(
                     "The command `{cmd}` is not installed on the runner: add a step `sudo apt-get update && sudo apt-get install -y {pkg}` before it"
@@ -964,6 +1044,16 @@ mod tests {
                 .unwrap()
                 .description
                 .contains("apt-get install -y jq")
+        );
+        let f = Facts {
+            module: Some("libGL.so.1".into()),
+            ..Facts::default()
+        };
+        assert!(
+            other_ecosystem("system", &f)
+                .unwrap()
+                .description
+                .contains("apt-file search libGL.so.1")
         );
         let f = Facts {
             command: Some("x;rm -rf /".into()),

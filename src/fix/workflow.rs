@@ -565,6 +565,7 @@ impl Workflow {
         value: &str,
     ) -> Result<Edit, Refusal> {
         let eol = self.eol;
+        check_expression(value)?;
         match parent {
             Some(p) => {
                 let inline = self.inline_value(p);
@@ -682,10 +683,22 @@ impl Workflow {
         if created {
             parent.shift_remove(last.as_str());
         }
-        if new != self.value {
-            return Err(bad("other keys changed"));
+        if new == self.value {
+            return Ok(());
         }
-        Ok(())
+        // An `env:` that was present but empty (null) is now a mapping.
+        if created {
+            let Value::Mapping(parent) =
+                node_at(&mut new, &parent_path).ok_or_else(|| bad("path"))?
+            else {
+                return Err(bad("parent"));
+            };
+            parent.insert(Value::String(last.clone()), Value::Null);
+            if new == self.value {
+                return Ok(());
+            }
+        }
+        Err(bad("other keys changed"))
     }
 }
 
@@ -741,6 +754,40 @@ impl Workflow {
     }
 }
 
+/// The only expressions autoheal ever writes: `${{ vars.NAME }}`,
+/// `${{ vars.NAME || 'd' }}` and `${{ secrets.NAME }}` (SECURITY.md §4). A
+/// value with any other `${{` is refused, whatever produced it.
+pub fn check_expression(value: &str) -> Result<(), Refusal> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|''){0,200}')?|secrets\.[A-Z][A-Z0-9_]{0,63}) \}\}$",
+        )
+        .expect("static regex")
+    });
+    let has_expr = value.contains("${{") || value.contains("}}");
+    if (has_expr && !re.is_match(value)) || value.contains('\n') || value.contains('\r') {
+        return Err(Refusal::new(
+            "expression",
+            format!("refusing to write the value {}", quoted(value)),
+        ));
+    }
+    Ok(())
+}
+
+/// The node at `path`, if the document has one there.
+fn node_at<'v>(root: &'v mut Value, path: &[Seg]) -> Option<&'v mut Value> {
+    let mut node = root;
+    for seg in path {
+        node = match (seg, node) {
+            (Seg::Key(k), Value::Mapping(m)) => m.get_mut(k.as_str())?,
+            (Seg::Index(i), Value::Sequence(s)) => s.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
 fn trim_last_eol(text: String, prefix: &str, eol: &str) -> String {
     // At the end of a file with no final newline, keep it without one.
     if !prefix.is_empty() {
@@ -771,6 +818,17 @@ fn base_job_name(name: &str) -> &str {
 /// Whether a job (id and optional `name:`) is the failing job `failing`.
 pub fn job_matches(id: &str, name: Option<&str>, failing: &str) -> bool {
     let f = failing.trim();
+    // A run-log zip's file name (`0_test.txt`) may have been kept as the name.
+    let f = match f.split_once('_') {
+        Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            let rest = rest.strip_suffix(".txt").unwrap_or(rest);
+            if id == rest || name == Some(rest) {
+                return true;
+            }
+            f
+        }
+        _ => f,
+    };
     let base = base_job_name(f);
     if f.is_empty() {
         return false;
@@ -1000,11 +1058,34 @@ mod tests {
     }
 
     #[test]
+    fn only_three_expression_forms() {
+        for ok in [
+            "${{ vars.X }}",
+            "${{ vars.X || 'a''b' }}",
+            "${{ secrets.GITHUB_TOKEN }}",
+            "write",
+        ] {
+            check_expression(ok).unwrap();
+        }
+        for bad in [
+            "${{ github.event.head_commit.message }}",
+            "${{ vars.X }}${{ secrets.Y }}",
+            "${{ vars.x }}",
+            "${{ vars.X || 'a' }} }}",
+            "a\nb",
+        ] {
+            assert_eq!(check_expression(bad).unwrap_err().id, "expression", "{bad}");
+        }
+    }
+
+    #[test]
     fn matches_job_names() {
         assert!(job_matches("test", None, "test (3.11)"));
         assert!(job_matches("t", Some("Test ${{ matrix.py }}"), "Test 3.12"));
         assert!(job_matches("t", Some("Unit tests"), "Unit tests"));
         assert!(!job_matches("test", None, "lint"));
         assert!(job_matches("test", None, "ci / test"));
+        assert!(job_matches("test", None, "0_test.txt"));
+        assert!(job_matches("build_2", None, "build_2"));
     }
 }

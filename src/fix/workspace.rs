@@ -55,7 +55,10 @@ impl Workspace {
                 "workspace is not a directory",
             ));
         }
-        let git = fs::symlink_metadata(root.join(".git")).is_ok();
+        // The root or a directory above it holds the checkout's `.git`.
+        let git = root
+            .ancestors()
+            .any(|dir| fs::symlink_metadata(dir.join(".git")).is_ok());
         Ok(Workspace { root, git })
     }
 
@@ -123,6 +126,9 @@ impl Workspace {
             Err(e) if e.raw_os_error() == Some(40) => return Err(symlink_refusal(&rel)),
             Err(e) => return Err(Refusal::fatal("io", format!("cannot read {rel}: {e}"))),
         };
+        if !opened_at(&file, &path) {
+            return Err(symlink_refusal(&rel));
+        }
         let meta = file
             .metadata()
             .map_err(|e| Refusal::fatal("io", format!("cannot stat {rel}: {e}")))?;
@@ -342,13 +348,29 @@ fn strip_runner_prefix(p: &str) -> &str {
     p
 }
 
-/// Open `path` only if it is a regular file reached without following a
-/// symlink at its last component.
+/// Open `path` without following a symlink at its last component, and
+/// refuse it if the file actually opened is not at `path` (a directory on
+/// the way was swapped for a symlink after it was checked).
 pub(crate) fn open_nofollow(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+    let file = OpenOptions::new()
         .read(true)
         .custom_flags(O_NOFOLLOW)
-        .open(path)
+        .open(path)?;
+    if !opened_at(&file, path) {
+        return Err(io::Error::other("path changed while it was opened"));
+    }
+    Ok(file)
+}
+
+/// Whether an open file is really at `path`, by the kernel's own record of
+/// it (`/proc/self/fd`). Where /proc is not mounted the check is skipped: the
+/// per-component symlink checks still apply.
+pub(crate) fn opened_at(file: &File, path: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    match fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+        Ok(real) => real == path,
+        Err(_) => true,
+    }
 }
 
 #[cfg(test)]
