@@ -1,9 +1,23 @@
 //! Extract: per failing step, the root-cause line, its number, an excerpt and
 //! the command that ran.
+//!
+//! A failing step ends with noise: the test runner's summary, `npm ERR!` footers,
+//! `Process completed with exit code 1`, the runner's cleanup. The cause sits above
+//! it (`E   ModuleNotFoundError: ...`). So each line of a step's tail is first
+//! checked against a list of boilerplate patterns (skipped), then scored by how
+//! specific an error it is: a named exception or a known failure message beats a
+//! bare `error:` prefix, which beats the word `ERROR`. The best score wins; among
+//! equals, the line nearest the end (the final exception of a chained traceback).
+//! Every pattern lives in one `RegexSet`, compiled once, so a step costs one pass
+//! over at most [`crate::ingest::TAIL_LINES`] lines.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
 use serde::Serialize;
 
-use crate::ingest::{LogBundle, TestFailure};
+use crate::ingest::{Line, LogBundle, StepLog, TestFailure};
 
 /// One failing step and the line that explains it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -27,9 +41,1306 @@ pub struct Failure {
     pub test: Option<TestFailure>,
 }
 
+/// Lines of context before and after the root cause in [`Failure::excerpt`].
+const EXCERPT_BEFORE: usize = 5;
+const EXCERPT_AFTER: usize = 3;
+const EXCERPT_MAX_BYTES: usize = 2 * 1024;
+/// Lines of context before and after the root cause in [`Failure::region`].
+const REGION_BEFORE: usize = 25;
+const REGION_AFTER: usize = 5;
+const REGION_MAX_BYTES: usize = 8 * 1024;
+/// Bytes of a line that are scored.
+const SCORE_MAX_BYTES: usize = 4 * 1024;
+/// The root-cause line as reported.
+const ERROR_LINE_MAX_BYTES: usize = 1024;
+/// How far above the window an `os.getenv(...)` or `https://{HOST}` source line is
+/// looked for when the error shows an unset value (`https://None/`): pytest prints
+/// the test's own frame above the library frames, often a hundred lines up.
+const ENV_SOURCE_LOOKBACK: usize = 400;
+/// A plain log (no step markers) counts as failed only with evidence this strong:
+/// an `error:` prefix or better, not the bare word `ERROR`.
+const PLAIN_MIN_SCORE: u32 = 50;
+/// Below this, a line is not treated as the cause of a marked failing step when a
+/// structured test report has a message.
+const WEAK_SCORE: u32 = 40;
+/// Score lost per this many lines of distance from the end of the tail, so that a
+/// stray error far above does not outrank the failure at the end.
+const DISTANCE_STEP: usize = 50;
+
+/// Lines that are never the cause: exit-code echoes, runner housekeeping and
+/// test-runner or build-tool summaries that repeat a cause printed above.
+static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        // GitHub runner and actions toolkit.
+        r"^(?:##\[error\])?(?:Error: )?Process completed with exit code -?\d+",
+        r"^(?:##\[error\])?(?:Error: )?The process '.*' failed with exit code -?\d+",
+        r"^Post job cleanup",
+        r"^Cleaning up orphan processes",
+        r"^Terminate orphan process",
+        r"^##\[(?:group|endgroup|command|debug|notice|warning)\]",
+        r"^\[command\]",
+        r"^Evaluate and set (?:job|environment)",
+        // pytest.
+        r"^=+ short test summary info =+$",
+        r"^=+ (?:FAILURES|ERRORS) =+$",
+        r"^=+ .*\b(?:failed|passed|errors?|skipped|deselected|xfailed)\b.* in [\d.]+s(?: \([\d:]+\))? =+$",
+        r"^(?:FAILED|ERROR) \S+(?: - .*)?$",
+        r"^!+ .* !+$",
+        r"^\d+ (?:failed|errors?)(?:, \d+ \w+)* in [\d.]+s",
+        r"^Error: Tests failed",
+        r"^_{3,} .* _{3,}$",
+        r"^(?:_ ){5,}",
+        // npm and yarn.
+        r"^npm (?:ERR!|error) (?:A complete log of this run|code |errno |syscall |Lifecycle|Failed at the|This is probably not|Exit status|command failed|signal |path |A complete log|Tip:|Make sure you have|Please include the following)",
+        r"^npm (?:ERR!|error)\s*$",
+        r"^npm (?:ERR!|error) (?:command sh -c|command \S+$)",
+        r"^error Command failed with exit code",
+        r"^info Visit https://yarnpkg",
+        r"^ELIFECYCLE",
+        r"^\s*ELIFECYCLE\s+Command failed",
+        // make, just, cargo, rustc.
+        r"^error: Recipe .* failed",
+        r"^make(?:\[\d+\])?: \*\*\* .*Error \d+",
+        r"^\*\*\* \[.*\] Error \d+",
+        r"^error: could not compile",
+        r"^error: aborting due to",
+        r"^For more information about (?:this|an) error, try",
+        r"^Some errors have detailed explanations",
+        r"^error: test failed, to rerun pass",
+        r"^error: \d+ targets? failed",
+        r"^test result: FAILED",
+        r"^failures:$",
+        r"^note: run with `RUST_BACKTRACE",
+        r"^note: Some details are omitted",
+        r"^warning: build failed, waiting for other jobs",
+        // Go.
+        r"^FAIL\s*$",
+        r"^FAIL\t\S+\s+[\d.]+s$",
+        r"^FAIL\t\S+ \[(?:build|setup) failed\]$",
+        r"^exit status \d+$",
+        // Maven and Gradle.
+        r"^\[ERROR\]\s*$",
+        r"^\[ERROR\] -> \[Help \d+\]",
+        r"^\[ERROR\] \[Help \d+\]",
+        r"^\[ERROR\] To see the full stack trace",
+        r"^\[ERROR\] Re-run Maven",
+        r"^\[ERROR\] For more information about the errors",
+        r"^\[ERROR\] After correcting the problems",
+        r"^\[ERROR\]\s+mvn <args>",
+        r"^\[ERROR\] Tests run:.*Failures",
+        r"^\[ERROR\] Failures:\s*$",
+        r"^\[ERROR\] Errors:\s*$",
+        r"^\[ERROR\] There (?:are|were) test failures",
+        r"^\[ERROR\] Please refer to .* for the individual test results",
+        r"^\[INFO\] BUILD FAILURE",
+        r"^BUILD FAILURE",
+        r"^FAILURE: Build failed with an exception",
+        r"^\* What went wrong:",
+        r"^\* Try:",
+        r"^> Run with --(?:stacktrace|info|debug|scan)",
+        r"^> (?:Check your code|Get more help|Try:)",
+        r"^BUILD FAILED in",
+        r"^\* Get more help at",
+        // Jest, Vitest, RSpec, Mocha summaries.
+        r"^Test Suites: ",
+        r"^Tests: +\d+",
+        r"^Snapshots: ",
+        r"^Time: +[\d.]+",
+        r"^Ran all test suites",
+        r"^\s*Test Files\s+\d+ failed",
+        r"^\s*Tests\s+\d+ failed",
+        r"^Failed examples:",
+        r"^\d+ examples?, \d+ failures?",
+        r"^\d+ passing \(",
+        r"^\d+ failing$",
+        // Generic.
+        r"^Error: Command failed",
+        r"^Error: The operation was canceled",
+        r"^Error: Process completed",
+        r"^Oops! Something went wrong",
+        r"^The build failed\. Fix the build errors",
+        r"^If you still have problems, please stop by",
+    ])
+    .expect("boilerplate patterns are valid")
+});
+
+/// Lines that only warn: never a cause, whatever words they contain.
+static WARNING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
+        .expect("warning pattern is valid")
+});
+
+/// Candidate patterns with their score: the more specific the higher.
+const PATTERNS: &[(&str, u32)] = &[
+    // pytest `E   ` lines carrying an exception or an assertion.
+    (
+        r"^E\s+(?:[\w.]+\.)?\w*(?:Error|Exception|Exit|Interrupt|Warning|NotFound\w*)\b",
+        100,
+    ),
+    (r"^E\s+assert\b", 100),
+    (r"^E\s+(?:Failed|DID NOT RAISE|failed)\b", 90),
+    // Missing dependencies.
+    (r"ModuleNotFoundError:|No module named", 96),
+    (r"DistributionNotFound|PackageNotFoundError", 95),
+    (r"unrecognized arguments:", 95),
+    (r"Cannot find (?:module|package) '", 96),
+    (r"ERR_MODULE_NOT_FOUND", 94),
+    (r"^error\[E04(?:32|33|63)\]", 96),
+    (r"can't find crate for", 96),
+    (
+        r"no required module provides package|cannot find package|is not in (?:GOROOT|std)",
+        95,
+    ),
+    (r"package [\w.]+ does not exist", 95),
+    (r"ClassNotFoundException|NoClassDefFoundError", 92),
+    (r"cannot load such file|LoadError", 94),
+    (
+        r"Gem::MissingSpecError|Bundler::GemNotFound|Could not find gem",
+        94,
+    ),
+    (
+        r"command not found|: not found$|executable file not found",
+        95,
+    ),
+    (r"error while loading shared libraries", 95),
+    (r"No matching distribution found", 94),
+    // Environment and action inputs.
+    (r"Input required and not supplied", 97),
+    (
+        r"(?i)environment variable .*\b(?:not set|required|missing|undefined|not defined|must be set|is empty)",
+        95,
+    ),
+    (
+        r"\b[A-Z][A-Z0-9_]+ (?:must be set|is not set|is required|not set)\b",
+        90,
+    ),
+    (r"Invalid URL '", 93),
+    (
+        r"Unable to locate credentials|credentials? (?:not found|were not found)",
+        90,
+    ),
+    // GitHub token permissions.
+    (r"Resource not accessible by integration", 97),
+    (r"Permission to \S+ denied to", 97),
+    (r"Write access to repository not granted", 95),
+    // Network.
+    (r"ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND", 93),
+    (
+        r"(?i)connection refused|connection reset|connection timed out",
+        90,
+    ),
+    (
+        r"Could not resolve host|Failed to connect to|Name or service not known|Temporary failure in name resolution",
+        93,
+    ),
+    (
+        r"(?i)\b(?:read|connect|i/o|tls handshake|operation) timed? ?out\b|\btimed out\b|Timeout(?:Error|Exception)",
+        85,
+    ),
+    (r"(?:HTTPS?ConnectionPool|Max retries exceeded)", 92),
+    (
+        r"\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|429 Too Many Requests)",
+        88,
+    ),
+    // Permissions on files and sockets.
+    (r"PermissionError|EACCES|EPERM\b", 94),
+    (r"(?i)permission denied|operation not permitted", 88),
+    // Configuration files.
+    (r"Invalid workflow file|The workflow is not valid", 97),
+    (
+        r"yaml\.\w+\.\w+Error|YAMLException|YAMLError|error converting YAML",
+        95,
+    ),
+    (
+        r"TOML parse error|TOMLDecodeError|failed to parse manifest",
+        95,
+    ),
+    (
+        r"JSONDecodeError|JSON\.parse|Unexpected token .* in JSON|is not valid JSON",
+        93,
+    ),
+    (
+        r"(?:expected|trailing comma|EOF while parsing|key must be a string).* at line \d+ column \d+",
+        92,
+    ),
+    // Assertions.
+    (r"^\s*Expected:? ", 88),
+    (r"^\s*Received:? ", 80),
+    (r"expected:<.*> but was:<", 93),
+    (r"panicked at", 90),
+    (
+        r"assertion `?\(?left == right\)?`? failed|assertion failed",
+        91,
+    ),
+    (r"^\s*Error:\s+Not equal", 92),
+    (r"^\s*Error:\s+\S", 70),
+    (r"^\s*Error Trace:", 75),
+    (r"^--- FAIL", 60),
+    (r"AssertionError", 90),
+    (r"^\s*assert .*(?:==|!=| is | in )", 85),
+    (r"^\s*● ", 60),
+    // Crashes and the runner giving up: causes of their own (`other`).
+    (
+        r"Segmentation fault|core dumped|SIGSEGV|SIGABRT|Illegal instruction",
+        85,
+    ),
+    (
+        r"(?i)out of memory|OOMKilled|heap out of memory|MemoryError|Cannot allocate memory",
+        88,
+    ),
+    (r"No space left on device", 92),
+    (
+        r"has exceeded the maximum execution time|The (?:job|operation) was canceled",
+        70,
+    ),
+    (r"^Killed$|Process completed with exit code 137", 60),
+    // Compilers, linters and type checkers: `file:line:col: code message`.
+    (r"\(\d+,\d+\): error TS\d+", 70),
+    (r"^\s*\d+:\d+\s+error\s", 65),
+    (
+        r"^\S+\.(?:py|rb|go|js|ts|c|h|cpp|java|kt|swift|php):\d+:\d+: (?:[EWFC]\d*|[A-Z]{1,3}\d{2,4}|undefined|cannot|syntax)",
+        62,
+    ),
+    (r"- error TS\d+|\berror TS\d+|^\s*TS\d{4}:", 70),
+    (
+        r"^\s*[\w./\\-]+\.(?:go|py|rb|js|jsx|ts|tsx|c|h|cc|cpp|java|kt|rs|php|cs|swift|scala):\d+(?::\d+)?:? ",
+        52,
+    ),
+    // Build tools that explain below a header: Gradle's `> cause`, Go's `go: ...`.
+    (
+        r"^> .*(?:not found|failed|[Ee]rror|Could not|cannot|does not|is not|missing|[Ii]nvalid|denied)",
+        78,
+    ),
+    (
+        r"^(?:A problem occurred|Could not resolve all|Execution failed for task|Could not find [\w.:-]+\.)",
+        75,
+    ),
+    (
+        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such)",
+        72,
+    ),
+    (
+        r"(?i)errors? parsing|\binvalid (?:go version|version|value|syntax|character|type|key|option|escape)",
+        70,
+    ),
+    (r"\bHTTP [45]\d\d\b|Bad credentials|\bdenied: ", 78),
+    (r"^panic: ", 85),
+    (r"^goroutine \d+ \[running\]", 40),
+    (r"\bERROR in ", 60),
+    (r"\bKilled$|exit code 137", 60),
+    (r"\b[A-Z][\w.]*(?:Error|Exception): ", 75),
+    (
+        r"^E\s+fixture '.*' not found|not found in `markers` configuration option|Unknown config option",
+        95,
+    ),
+    (
+        r"^Invalid requirement|InvalidRequirement|InvalidVersion|is not a valid operator",
+        88,
+    ),
+    (
+        r"No valid credential sources|NoCredentialsError|Bad credentials|Invalid or non-existent authentication",
+        90,
+    ),
+    (
+        r"\b(?:401|403) (?:Forbidden|Unauthorized|Invalid|Client Error)|(?i)access (?:was )?denied",
+        85,
+    ),
+    (
+        r"Temporary failure resolving|Could not resolve '|Failed to fetch .*(?:resolv|timed out|Connection)",
+        93,
+    ),
+    (r"\bSC\d{4}\b", 60),
+    (r"Assert\.\w+ failed|Expected:<.*>\.? Actual:<", 92),
+    (r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}", 70),
+    (
+        r"Unable to resolve action|Failed to download action|does not indicate success",
+        88,
+    ),
+    (r"::error(?: [^:]*)?::", 80),
+    (r"^\s*status: [45]\d\d,?$", 60),
+    (
+        r"couldn't find the config .* to extend from|Failed to load (?:config|plugin)",
+        88,
+    ),
+    (r"\+ expected - actual|expected \d{3} \S.*, got \d{3}", 88),
+    (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+: ", 80),
+    (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
+    (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
+    (r"^E: ", 60),
+    // Named exceptions and generic prefixes.
+    (
+        r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
+        85,
+    ),
+    (r"Exception in thread|^Caused by:", 84),
+    (r"npm (?:ERR!|error) 40\d", 90),
+    (r"npm (?:ERR!|error) ", 55),
+    (r"^\s*(?:error|Error|ERROR)(?:\[[\w-]+\])?\s*:", 60),
+    (r"^\s*(?:fatal|FATAL|Fatal)(?:\s*error)?\s*:", 60),
+    (r"^\s*(?:FATAL|PANIC|CRITICAL)\b", 55),
+    (r"^\[ERROR\] ", 55),
+    (r"^\S+\.\w+:\d+:(?:\d+:)? (?:error|fatal)", 65),
+    (r"^\S+:\d+: \w*(?:Error|Exception)$", 50),
+    (r"^Traceback \(most recent call last\)", 40),
+    (r"^\s*FAIL\b", 35),
+    (r"\bERROR\b", 30),
+    (r"(?i)\berror\b", 20),
+    (r"(?i)\bfail(?:ed|ure)?\b", 15),
+];
+
+static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
+    let set = RegexSet::new(PATTERNS.iter().map(|(p, _)| *p)).expect("score patterns are valid");
+    (set, PATTERNS.iter().map(|(_, s)| *s).collect())
+});
+
+/// A clear success summary at the end of a plain log: its errors were tolerated.
+static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:passed|skipped|todo), )*\d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
+    )
+    .expect("success pattern is valid")
+});
+
+/// The runner's last words on a finished job.
+static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Cleaning up orphan processes|Evaluate and set job outputs|Job completed|Finishing: SUCCESS)")
+        .expect("runner end pattern is valid")
+});
+
+/// The runner's verdict on a step, kept as text when the marker was lost.
+static FAILED_EXIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:##\[error\])?(?:Error: )?Process completed with exit code [1-9]\d*\.?$")
+        .expect("failed exit pattern is valid")
+});
+
+/// An error that shows a value that was never set (`https://None/`, `host='none'`).
+static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b",
+    )
+    .expect("unset value pattern is valid")
+});
+
+/// Source lines that read an environment variable, or build a URL from a name.
+static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"getenv\(|environ\.get\(|environ\[|process\.env\b|ENV\[|ENV\.fetch|://\$?\{")
+        .expect("env source pattern is valid")
+});
+
 /// Every failing step in order (job order, then step order). The first is the
 /// primary failure. Empty when nothing failed.
 pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
-    let _ = bundle;
-    Vec::new()
+    let mut out = Vec::new();
+    let trust = trust_markers(bundle);
+    for job in &bundle.jobs {
+        for step in &job.steps {
+            let failed = match step.failed {
+                Some(false) if !trust => None,
+                other => other,
+            };
+            if let Some(f) = step_failure(&job.name, step, failed) {
+                out.push(f);
+            }
+        }
+    }
+    let mut used = vec![false; bundle.tests.len()];
+    for f in &mut out {
+        if let Some(i) = matching_test(f, &bundle.tests, &used) {
+            used[i] = true;
+            let t = &bundle.tests[i];
+            if f.error_line.is_empty() || is_weak(f) {
+                f.error_line = cap(first_line(&t.message), ERROR_LINE_MAX_BYTES);
+                if let Some(n) = t.line {
+                    f.line = n;
+                }
+                f.region = cap(
+                    &format!("{}\n{}\n{}", f.region, t.message, t.details),
+                    REGION_MAX_BYTES,
+                );
+            }
+            f.test = Some(t.clone());
+        }
+    }
+    if out.is_empty() {
+        out.extend(bundle.tests.iter().map(test_failure));
+    }
+    out
+}
+
+/// A failure built from a structured test report alone (an artifact of JUnit XML).
+fn test_failure(t: &TestFailure) -> Failure {
+    let message = if t.message.trim().is_empty() {
+        first_line(&t.details)
+    } else {
+        first_line(&t.message)
+    };
+    Failure {
+        job: t.source.clone(),
+        step: t.name.clone(),
+        line: t.line.unwrap_or(0),
+        error_line: cap(message, ERROR_LINE_MAX_BYTES),
+        excerpt: cap(&t.details, EXCERPT_MAX_BYTES),
+        command: None,
+        region: cap(&format!("{}\n{}", t.message, t.details), REGION_MAX_BYTES),
+        test: Some(t.clone()),
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+}
+
+/// Whether the failure's error line is only a last-resort pick.
+fn is_weak(f: &Failure) -> bool {
+    score(&f.error_line) < WEAK_SCORE
+}
+
+/// The first unused test report whose file or test name appears in the failure.
+fn matching_test(f: &Failure, tests: &[TestFailure], used: &[bool]) -> Option<usize> {
+    tests.iter().enumerate().position(|(i, t)| {
+        if used.get(i).copied().unwrap_or(true) {
+            return false;
+        }
+        let short = t
+            .name
+            .rsplit([':', '.', ' '])
+            .find(|s| !s.is_empty())
+            .unwrap_or("");
+        let file_hit = t
+            .file
+            .as_deref()
+            .is_some_and(|p| !p.is_empty() && f.region.contains(p));
+        let name_hit = short.len() >= 3 && f.region.contains(short);
+        file_hit || name_hit
+    })
+}
+
+/// The text used to match and score a tail line: the annotation marker removed.
+fn clean(text: &str) -> &str {
+    let t = text.trim_end();
+    t.strip_prefix("##[error]").unwrap_or(t)
+}
+
+/// A line's score: 0 for boilerplate, warnings and lines without error evidence.
+fn score(text: &str) -> u32 {
+    // The cause is stated at the start of a line; a 64 KiB line is mostly payload.
+    let t = floor(clean(text), SCORE_MAX_BYTES);
+    let trimmed = t.trim_start();
+    if trimmed.is_empty()
+        || BOILERPLATE.is_match(trimmed)
+        || BOILERPLATE.is_match(t)
+        || WARNING.is_match(trimmed)
+    {
+        return 0;
+    }
+    let (set, scores) = &*SCORES;
+    set.matches(t)
+        .iter()
+        .filter_map(|i| scores.get(i).copied())
+        .max()
+        .unwrap_or(0)
+}
+
+struct Pick {
+    /// Index into the candidate list.
+    index: usize,
+    score: u32,
+}
+
+/// Whether a step without `##[error]` really passed. A whole job log marks every
+/// failing step, and ends with the runner's cleanup; a fragment pasted into an
+/// issue often keeps a `##[group]` line but loses the `##[error]` one, so its
+/// steps are judged by their evidence like a plain log.
+fn trust_markers(bundle: &LogBundle) -> bool {
+    let steps = || bundle.jobs.iter().flat_map(|j| &j.steps);
+    steps().any(|s| s.failed == Some(true))
+        || steps().any(|s| {
+            s.name == "Complete job"
+                || s.name.starts_with("Post ")
+                || s.tail
+                    .iter()
+                    .rev()
+                    .take(20)
+                    .any(|l| RUNNER_END.is_match(&l.text))
+        })
+}
+
+fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failure> {
+    if failed == Some(false) {
+        return None;
+    }
+    // Candidates: the tail, plus annotations that sit above it (the tail is the last
+    // lines only); both in line order.
+    let mut lines: Vec<&Line> = step.tail.iter().collect();
+    let tail_numbers: HashSet<u64> = step.tail.iter().map(|l| l.number).collect();
+    let annotation_numbers: HashSet<u64> = step.errors.iter().map(|l| l.number).collect();
+    let extra: Vec<&Line> = step
+        .errors
+        .iter()
+        .filter(|l| !tail_numbers.contains(&l.number))
+        .collect();
+    if !extra.is_empty() {
+        lines.extend(extra);
+        lines.sort_by_key(|l| l.number);
+    }
+    let pick = best_line(&lines, &annotation_numbers);
+    // A plain log that kept the runner's verdict failed whatever its evidence.
+    let failed = failed.or_else(|| {
+        lines
+            .iter()
+            .rev()
+            .take(5)
+            .any(|l| FAILED_EXIT.is_match(&l.text))
+            .then_some(true)
+    });
+    match failed {
+        None => {
+            let pick = pick.filter(|p| p.score >= PLAIN_MIN_SCORE)?;
+            if ends_clean(&lines) {
+                return None;
+            }
+            Some(build(job, step, &lines, pick.index))
+        }
+        _ => match pick {
+            Some(p) => Some(build(job, step, &lines, p.index)),
+            None => Some(last_resort(job, step, &lines)),
+        },
+    }
+}
+
+/// The best-scoring line, scanning from the bottom up so that equals resolve to
+/// the lowest; far-away lines lose a little.
+fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick> {
+    let n = lines.len();
+    let mut best: Option<(i64, Pick)> = None;
+    for (index, line) in lines.iter().enumerate().rev() {
+        let s = score(&line.text);
+        if s == 0 {
+            continue;
+        }
+        if is_echo(lines, index, annotation_numbers) {
+            continue;
+        }
+        let distance = (n - 1 - index) / DISTANCE_STEP;
+        let adjusted = i64::from(s) - distance as i64;
+        if best.as_ref().is_none_or(|(b, _)| adjusted > *b) {
+            best = Some((adjusted, Pick { index, score: s }));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// An `##[error]` annotation (or a line that only re-prints one) whose text already
+/// appears on a line above it: the runner echoing the cause.
+fn is_echo(lines: &[&Line], index: usize, annotation_numbers: &HashSet<u64>) -> bool {
+    let Some(line) = lines.get(index) else {
+        return false;
+    };
+    let raw = line.text.trim_end();
+    if !raw.starts_with("##[error]") && !annotation_numbers.contains(&line.number) {
+        return false;
+    }
+    let text = clean(raw).trim();
+    let text = text.strip_prefix("Error: ").unwrap_or(text).trim();
+    if text.len() < 4 {
+        return false;
+    }
+    lines[..index].iter().any(|above| {
+        !annotation_numbers.contains(&above.number)
+            && !above.text.starts_with("##[error]")
+            && above.text.contains(text)
+    })
+}
+
+/// Whether the last lines of a plain log report success.
+fn ends_clean(lines: &[&Line]) -> bool {
+    let mut seen = 0;
+    for line in lines.iter().rev() {
+        let t = line.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if SUCCESS_END.is_match(t) {
+            return true;
+        }
+        seen += 1;
+        if seen >= 5 {
+            break;
+        }
+    }
+    false
+}
+
+/// A failing step with no error evidence: its last error annotation that is not
+/// boilerplate, else the exit-code line.
+fn last_resort(job: &str, step: &StepLog, lines: &[&Line]) -> Failure {
+    let annotation = step
+        .errors
+        .iter()
+        .rev()
+        .find(|l| {
+            let t = clean(&l.text).trim();
+            !t.is_empty() && !BOILERPLATE.is_match(t)
+        })
+        .or_else(|| step.errors.last());
+    if let Some(a) = annotation
+        && let Some(index) = lines.iter().position(|l| l.number == a.number)
+    {
+        return build(job, step, lines, index);
+    }
+    if let Some(index) = lines.iter().rposition(|l| {
+        let t = clean(&l.text);
+        t.contains("Process completed with exit code") || t.contains("exit code")
+    }) {
+        return build(job, step, lines, index);
+    }
+    let error_line = match step.exit_code {
+        Some(code) => format!("Process completed with exit code {code}."),
+        None => String::from("The step failed without an error message."),
+    };
+    let number = lines.last().map_or(step.first_line, |l| l.number);
+    let excerpt = window(
+        lines,
+        lines.len().saturating_sub(EXCERPT_BEFORE + 1),
+        lines.len(),
+        EXCERPT_MAX_BYTES,
+    );
+    let mut region = command_header(step);
+    region.push_str(&window(
+        lines,
+        lines.len().saturating_sub(REGION_BEFORE + 1),
+        lines.len(),
+        REGION_MAX_BYTES,
+    ));
+    region.push_str(&error_line);
+    Failure {
+        job: job.to_owned(),
+        step: step_name(step),
+        line: number,
+        error_line,
+        excerpt,
+        command: step.command.clone(),
+        region: cap(&region, REGION_MAX_BYTES),
+        test: None,
+    }
+}
+
+fn step_name(step: &StepLog) -> String {
+    if !step.name.is_empty() {
+        return step.name.clone();
+    }
+    match &step.command {
+        Some(c) => format!("Run {}", cap(first_line(c), 80)),
+        None => String::new(),
+    }
+}
+
+fn command_header(step: &StepLog) -> String {
+    match &step.command {
+        Some(c) if !c.trim().is_empty() => format!("$ {}\n", cap(c.trim(), 1024)),
+        _ => String::new(),
+    }
+}
+
+fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
+    let Some(line) = lines.get(index) else {
+        return last_resort_empty(job, step);
+    };
+    let error_line = cap(clean(&line.text).trim(), ERROR_LINE_MAX_BYTES);
+    let excerpt = window(
+        lines,
+        index.saturating_sub(EXCERPT_BEFORE),
+        (index + EXCERPT_AFTER + 1).min(lines.len()),
+        EXCERPT_MAX_BYTES,
+    );
+    let start = index.saturating_sub(REGION_BEFORE);
+    let end = (index + REGION_AFTER + 1).min(lines.len());
+    let mut region = command_header(step);
+    // An unset value printed as `None`/`undefined`: bring in the source lines above
+    // the window that read the environment, so the variable can be named.
+    if UNSET_VALUE.is_match(&error_line) {
+        let from = start.saturating_sub(ENV_SOURCE_LOOKBACK);
+        for l in lines
+            .get(from..start)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|l| ENV_SOURCE.is_match(&l.text))
+            .take(5)
+        {
+            region.push_str(clean(&l.text).trim_end());
+            region.push('\n');
+        }
+    }
+    let body = window(
+        lines,
+        start,
+        end,
+        REGION_MAX_BYTES.saturating_sub(region.len()),
+    );
+    region.push_str(&body);
+    if !body.contains(&error_line) {
+        region.push_str(&error_line);
+    }
+    Failure {
+        job: job.to_owned(),
+        step: step_name(step),
+        line: line.number,
+        error_line,
+        excerpt,
+        command: step.command.clone(),
+        region: cap(&region, REGION_MAX_BYTES),
+        test: None,
+    }
+}
+
+fn last_resort_empty(job: &str, step: &StepLog) -> Failure {
+    Failure {
+        job: job.to_owned(),
+        step: step_name(step),
+        line: step.first_line,
+        error_line: String::from("The step failed without an error message."),
+        command: step.command.clone(),
+        ..Failure::default()
+    }
+}
+
+/// Lines `start..end` joined, keeping the lines nearest the end when over `max`.
+fn window(lines: &[&Line], start: usize, end: usize, max: usize) -> String {
+    let slice = lines.get(start..end).unwrap_or(&[]);
+    let mut kept: Vec<&str> = Vec::new();
+    let mut size = 0;
+    // Keep from the bottom: the root cause and what follows matter most; but the
+    // window is centred, so first reserve the lines from the cause down.
+    for l in slice.iter().rev() {
+        let t = clean(&l.text).trim_end();
+        let t = if t.len() > ERROR_LINE_MAX_BYTES {
+            floor(t, ERROR_LINE_MAX_BYTES)
+        } else {
+            t
+        };
+        if size + t.len() + 1 > max {
+            break;
+        }
+        size += t.len() + 1;
+        kept.push(t);
+    }
+    kept.reverse();
+    let mut out = String::with_capacity(size);
+    for t in kept {
+        out.push_str(t);
+        out.push('\n');
+    }
+    out
+}
+
+/// The longest prefix of `s` of at most `max` bytes ending on a char boundary.
+fn floor(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// `s` capped at `max` bytes on a char boundary, marked when cut.
+pub(crate) fn cap(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut out = floor(s, max.saturating_sub(3)).to_owned();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::JobLog;
+
+    /// A step from text, numbering lines from `first`.
+    fn step(name: &str, failed: Option<bool>, first: u64, text: &str) -> StepLog {
+        let tail: Vec<Line> = text
+            .lines()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: first + i as u64,
+                text: t.to_owned(),
+            })
+            .collect();
+        let errors = tail
+            .iter()
+            .filter(|l| l.text.starts_with("##[error]"))
+            .cloned()
+            .collect();
+        StepLog {
+            name: name.to_owned(),
+            command: Some("pytest".to_owned()),
+            failed,
+            exit_code: failed.and_then(|f| f.then_some(1)),
+            errors,
+            line_count: tail.len() as u64,
+            tail,
+            first_line: first,
+            number: None,
+        }
+    }
+
+    fn bundle(steps: Vec<StepLog>) -> LogBundle {
+        LogBundle {
+            jobs: vec![JobLog {
+                name: "test".into(),
+                source: "test.txt".into(),
+                steps,
+            }],
+            ..LogBundle::default()
+        }
+    }
+
+    fn primary(text: &str, failed: Option<bool>) -> Option<Failure> {
+        failures(&bundle(vec![step("Run tests", failed, 1, text)]))
+            .into_iter()
+            .next()
+    }
+
+    // Captured from `python -m pytest tests` with `import yaml` and no PyYAML
+    // installed; the runner's exit-code annotation appended.
+    const PYTEST_COLLECT: &str = "\
+============================= test session starts ==============================
+platform linux -- Python 3.11.7, pytest-9.2.0, pluggy-1.7.0
+rootdir: /tmp/cap/t
+collected 0 items / 1 error
+
+==================================== ERRORS ====================================
+_______________________ ERROR collecting tests/test_a.py _______________________
+ImportError while importing test module '/tmp/cap/t/tests/test_a.py'.
+Hint: make sure your test modules/packages have valid Python names.
+Traceback:
+/root/.pyenv/versions/3.11.7/lib/python3.11/importlib/__init__.py:126: in import_module
+    return _bootstrap._gcd_import(name[level:], package, level)
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+tests/test_a.py:1: in <module>
+    import yaml
+E   ModuleNotFoundError: No module named 'yaml'
+=========================== short test summary info ============================
+ERROR tests/test_a.py
+!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!
+=============================== 1 error in 0.09s ===============================
+##[error]Process completed with exit code 2.";
+
+    // Captured from pytest 9 with three failing tests.
+    pub(crate) const PYTEST_FAILURES: &str = "\
+tests/test_a.py FFF                                                      [100%]
+
+=================================== FAILURES ===================================
+_________________________________ test_health __________________________________
+
+    def test_health():
+        resp = R()
+>       assert resp.json()[\"status\"] == \"healthy\"
+E       AssertionError: assert 'ok' == 'healthy'
+E         
+E         - healthy
+E         + ok
+
+tests/test_a.py:11: AssertionError
+=========================== short test summary info ============================
+FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
+============================== 1 failed in 0.02s ===============================
+##[error]Process completed with exit code 1.";
+
+    #[test]
+    fn pytest_summary_and_exit_code_are_skipped_for_the_e_line() {
+        let f = primary(PYTEST_COLLECT, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "E   ModuleNotFoundError: No module named 'yaml'"
+        );
+        assert_eq!(f.line, 16);
+        assert_eq!(f.job, "test");
+        assert_eq!(f.step, "Run tests");
+        assert_eq!(f.command.as_deref(), Some("pytest"));
+        assert!(f.excerpt.contains("import yaml"), "{}", f.excerpt);
+        assert!(f.excerpt.lines().count() <= EXCERPT_BEFORE + EXCERPT_AFTER + 1);
+        assert!(f.region.starts_with("$ pytest\n"));
+        assert!(f.region.contains("ImportError while importing test module"));
+    }
+
+    #[test]
+    fn pytest_assertion_picks_the_first_e_line_not_the_diff() {
+        let f = primary(PYTEST_FAILURES, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "E       AssertionError: assert 'ok' == 'healthy'"
+        );
+        assert!(f.region.contains("tests/test_a.py:11: AssertionError"));
+        assert!(f.region.contains(">       assert resp.json()"));
+    }
+
+    #[test]
+    fn python_traceback_prefers_the_final_exception() {
+        // Captured from `python3 -c 'import os; os.environ["OCR_HOST"]'`.
+        let text = "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n  File \"<frozen os>\", line 679, in __getitem__\nKeyError: 'OCR_HOST'\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(f.error_line, "KeyError: 'OCR_HOST'");
+        assert_eq!(f.line, 4);
+    }
+
+    #[test]
+    fn node_missing_module() {
+        // Captured from `node -e "require('left-padx')"` (node 20).
+        let text = "node:internal/modules/cjs/loader:1210\n  throw err;\n  ^\n\nError: Cannot find module 'left-padx'\nRequire stack:\n- /tmp/cap/[eval]\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)\n    at Module._load (node:internal/modules/cjs/loader:1038:27)\n    at [eval]:1:1 {\n  code: 'MODULE_NOT_FOUND',\n  requireStack: [ '/tmp/cap/[eval]' ]\n}\n\nNode.js v20.20.2\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(f.error_line, "Error: Cannot find module 'left-padx'");
+    }
+
+    #[test]
+    fn cargo_compile_error_skips_the_footer() {
+        // Captured from `cargo build` with an undeclared crate.
+        let text = "   Compiling rs v0.1.0 (/tmp/cap/rs)\nerror[E0432]: unresolved import `serde_yaml`\n --> src/lib.rs:1:5\n  |\n1 | use serde_yaml::Value;\n  |     ^^^^^^^^^^ use of unresolved module or unlinked crate `serde_yaml`\n  |\n  = help: if you wanted to use a crate named `serde_yaml`, use `cargo add serde_yaml` to add it to your `Cargo.toml`\n\nFor more information about this error, try `rustc --explain E0432`.\nerror: could not compile `rs` (lib) due to 1 previous error\n##[error]Process completed with exit code 101.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(f.error_line, "error[E0432]: unresolved import `serde_yaml`");
+    }
+
+    #[test]
+    fn cargo_test_assertion_picks_the_panic() {
+        // Captured from `cargo test` with a failing assert_eq!.
+        let text = "running 1 test\ntest tests::health ... FAILED\n\nfailures:\n\n---- tests::health stdout ----\n\nthread 'tests::health' (8700) panicked at src/lib.rs:6:9:\nassertion `left == right` failed\n  left: \"ok\"\n right: \"healthy\"\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    tests::health\n\ntest result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\nerror: test failed, to rerun pass `--lib`\n##[error]Process completed with exit code 101.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(f.error_line, "assertion `left == right` failed");
+        assert!(f.region.contains("panicked at src/lib.rs:6:9"));
+        assert!(f.region.contains("right: \"healthy\""));
+    }
+
+    #[test]
+    fn npm_footer_is_skipped() {
+        let text = "npm ERR! code E404\nnpm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padx - Not found\nnpm ERR! 404\nnpm ERR! 404  'left-padx@*' is not in this registry.\nnpm ERR! A complete log of this run can be found in: /home/runner/.npm/_logs/x-debug-0.log\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(f.error_line.starts_with("npm ERR! 404"), "{}", f.error_line);
+    }
+
+    #[test]
+    fn make_and_maven_footers_are_skipped() {
+        let text = "gcc -o app main.c\nmain.c:1:10: fatal error: foo.h: No such file or directory\ncompilation terminated.\nmake: *** [Makefile:2: app] Error 1\n##[error]Process completed with exit code 2.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "main.c:1:10: fatal error: foo.h: No such file or directory"
+        );
+        let text = "[ERROR] COMPILATION ERROR : \n[ERROR] /src/App.java:[3,8] package org.yaml.snakeyaml does not exist\n[INFO] BUILD FAILURE\n[ERROR] Failed to execute goal org.apache.maven.plugins:maven-compiler-plugin:3.11.0:compile\n[ERROR] \n[ERROR] -> [Help 1]\n[ERROR] Re-run Maven using the -X switch to enable full debug logging.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(
+            f.error_line
+                .contains("package org.yaml.snakeyaml does not exist"),
+            "{}",
+            f.error_line
+        );
+    }
+
+    #[test]
+    fn go_testify_picks_the_not_equal() {
+        let text = "--- FAIL: TestHealth (0.00s)\n    health_test.go:12: \n        \tError Trace:\t/home/runner/work/x/health_test.go:12\n        \tError:      \tNot equal: \n        \t            \texpected: \"healthy\"\n        \t            \tactual  : \"ok\"\n        \tTest:       \tTestHealth\nFAIL\nFAIL\texample.com/x\t0.005s\nFAIL\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(
+            f.error_line.starts_with("Error:") && f.error_line.contains("Not equal"),
+            "{}",
+            f.error_line
+        );
+    }
+
+    #[test]
+    fn annotation_that_echoes_a_line_above_is_skipped() {
+        let text = "curl: (7) Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server\n##[error]curl: (7) Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server\n##[error]Process completed with exit code 7.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(f.line, 1);
+    }
+
+    #[test]
+    fn annotation_only_evidence_is_used() {
+        let text =
+            "Run actions/github-script@v7\n##[error]Resource not accessible by integration\n";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(f.error_line, "Resource not accessible by integration");
+    }
+
+    #[test]
+    fn annotation_above_the_tail_is_a_candidate() {
+        let mut s = step(
+            "Run tests",
+            Some(true),
+            500,
+            "all good\nstill fine\n##[error]Process completed with exit code 1.",
+        );
+        s.errors.insert(
+            0,
+            Line {
+                number: 10,
+                text: "Input required and not supplied: token".into(),
+            },
+        );
+        let f = failures(&bundle(vec![s])).remove(0);
+        assert_eq!(f.line, 10);
+        assert_eq!(f.error_line, "Input required and not supplied: token");
+    }
+
+    #[test]
+    fn no_evidence_falls_back_to_the_exit_code_line() {
+        let f = primary(
+            "building\ndone compiling\n##[error]Process completed with exit code 3.",
+            Some(true),
+        )
+        .expect("a failure");
+        assert_eq!(f.error_line, "Process completed with exit code 3.");
+        assert_eq!(f.line, 3);
+        let mut s = step("x", Some(true), 1, "quiet");
+        s.exit_code = Some(4);
+        let f = failures(&bundle(vec![s])).remove(0);
+        assert_eq!(f.error_line, "Process completed with exit code 4.");
+    }
+
+    #[test]
+    fn several_failing_steps_in_order() {
+        let b = LogBundle {
+            jobs: vec![
+                JobLog {
+                    name: "lint".into(),
+                    steps: vec![
+                        step(
+                            "Checkout",
+                            Some(false),
+                            1,
+                            "error: this is fine, the step passed",
+                        ),
+                        step(
+                            "Run lint",
+                            Some(true),
+                            10,
+                            "bash: line 1: shellcheck: command not found\n##[error]Process completed with exit code 127.",
+                        ),
+                    ],
+                    ..JobLog::default()
+                },
+                JobLog {
+                    name: "test (3.12)".into(),
+                    steps: vec![step("Run tests", Some(true), 1, PYTEST_COLLECT)],
+                    ..JobLog::default()
+                },
+            ],
+            ..LogBundle::default()
+        };
+        let fs = failures(&b);
+        assert_eq!(fs.len(), 2);
+        assert_eq!(
+            (fs[0].job.as_str(), fs[0].step.as_str()),
+            ("lint", "Run lint")
+        );
+        assert_eq!(
+            fs[0].error_line,
+            "bash: line 1: shellcheck: command not found"
+        );
+        assert_eq!(fs[1].job, "test (3.12)");
+    }
+
+    #[test]
+    fn plain_log_with_evidence_and_without() {
+        let f = primary("$ python app.py\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n    host = os.environ[\"OCR_HOST\"]\nKeyError: 'OCR_HOST'", None)
+            .expect("a failure");
+        assert_eq!(f.error_line, "KeyError: 'OCR_HOST'");
+        assert!(
+            primary(
+                "Compiling foo\nFinished `dev` profile [unoptimized] target(s) in 2.1s",
+                None
+            )
+            .is_none()
+        );
+        // Error words in a passing run are not a failure.
+        let clean = "tests/test_errors.py::test_error_handling PASSED\ntests/test_x.py::test_ok PASSED\nERROR level logging configured\n============================== 2 passed in 0.01s ===============================";
+        assert!(primary(clean, None).is_none());
+    }
+
+    #[test]
+    fn clean_logs_yield_nothing() {
+        assert!(failures(&LogBundle::default()).is_empty());
+        let ok = step("Run tests", Some(false), 1, "=== 3 passed in 0.1s ===");
+        assert!(failures(&bundle(vec![ok])).is_empty());
+        assert!(primary("", None).is_none());
+    }
+
+    fn report(message: &str) -> TestFailure {
+        TestFailure {
+            name: "tests/test_api.py::test_health".into(),
+            file: Some("tests/test_api.py".into()),
+            line: Some(12),
+            message: message.into(),
+            details: "def test_health():\n>       assert r.status == 'healthy'\nE       AssertionError: assert 'ok' == 'healthy'".into(),
+            source: "junit.xml".into(),
+        }
+    }
+
+    #[test]
+    fn structured_test_only_bundle() {
+        let b = LogBundle {
+            tests: vec![report("AssertionError: assert 'ok' == 'healthy'")],
+            ..LogBundle::default()
+        };
+        let fs = failures(&b);
+        assert_eq!(fs.len(), 1);
+        assert_eq!(fs[0].error_line, "AssertionError: assert 'ok' == 'healthy'");
+        assert_eq!(fs[0].line, 12);
+        assert_eq!(fs[0].step, "tests/test_api.py::test_health");
+        assert!(fs[0].test.is_some());
+        assert!(fs[0].region.contains("assert r.status"));
+    }
+
+    #[test]
+    fn structured_test_is_attached_and_fills_a_weak_line() {
+        let mut b = bundle(vec![step(
+            "Run tests",
+            Some(true),
+            1,
+            "tests/test_api.py F\n##[error]Process completed with exit code 1.",
+        )]);
+        b.tests = vec![report("AssertionError: assert 'ok' == 'healthy'")];
+        let f = failures(&b).remove(0);
+        assert_eq!(f.error_line, "AssertionError: assert 'ok' == 'healthy'");
+        assert_eq!(f.line, 12);
+        assert_eq!(
+            f.test.as_ref().map(|t| t.name.as_str()),
+            Some("tests/test_api.py::test_health")
+        );
+        // A good log line is kept; the test is still attached.
+        let mut b = bundle(vec![step("Run tests", Some(true), 1, PYTEST_FAILURES)]);
+        b.tests = vec![report("something else")];
+        b.tests[0].file = Some("tests/test_a.py".into());
+        let f = failures(&b).remove(0);
+        assert_eq!(
+            f.error_line,
+            "E       AssertionError: assert 'ok' == 'healthy'"
+        );
+        assert!(f.test.is_some());
+    }
+
+    #[test]
+    fn hostile_input_is_bounded() {
+        let long = "é".repeat(40_000);
+        let text = format!("{long}\nerror: {long}\n##[error]Process completed with exit code 1.");
+        let f = primary(&text, Some(true)).expect("a failure");
+        assert!(f.error_line.len() <= ERROR_LINE_MAX_BYTES);
+        assert!(f.excerpt.len() <= EXCERPT_MAX_BYTES);
+        assert!(f.region.len() <= REGION_MAX_BYTES);
+        let many: String = (0..400).map(|i| format!("error: thing {i}\n")).collect();
+        let f = primary(&many, Some(true)).expect("a failure");
+        assert_eq!(f.error_line, "error: thing 399");
+    }
+
+    #[test]
+    fn seed_pytest_cov_in_github_format() {
+        // The ingest stage strips timestamps and group markers; the annotation stays.
+        let text = "ERROR: usage: pytest [options] [file_or_dir] [file_or_dir] [...]\npytest: error: unrecognized arguments: --cov=addons --cov-report=term-missing\n  inifile: /home/runner/work/tee/tee/pyproject.toml\n  rootdir: /home/runner/work/tee/tee\n\n##[error]Process completed with exit code 4.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "pytest: error: unrecognized arguments: --cov=addons --cov-report=term-missing"
+        );
+        assert_eq!(f.line, 2);
+    }
+
+    #[test]
+    fn lint_crash_and_resource_lines_are_evidence() {
+        for (text, want) in [
+            (
+                "src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.\nFound 1 error.",
+                "src/a.ts(3,5): error TS2322",
+            ),
+            (
+                "/src/app.js\n  3:5  error  'x' is not defined  no-undef\n\n✖ 1 problem (1 error, 0 warnings)",
+                "3:5  error",
+            ),
+            (
+                "app/models.py:10:80: E501 line too long (88 > 79 characters)",
+                "E501",
+            ),
+            (
+                "running tests\nSegmentation fault (core dumped)",
+                "Segmentation fault",
+            ),
+            (
+                "<--- JS stacktrace --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+                "heap out of memory",
+            ),
+            (
+                "OSError: [Errno 28] No space left on device",
+                "No space left",
+            ),
+        ] {
+            let f = primary(text, None).unwrap_or_else(|| panic!("no failure in {text:?}"));
+            assert!(
+                f.error_line.contains(want),
+                "{text:?} gave {:?}",
+                f.error_line
+            );
+        }
+    }
+
+    #[test]
+    fn worst_case_step_is_fast() {
+        // 400 lines of 64 KiB each: the largest tail ingest hands over.
+        let line = "x".repeat(64 * 1024);
+        let text: String = (0..TAIL_LINES_FOR_TEST)
+            .map(|_| format!("{line} error\n"))
+            .collect();
+        let start = std::time::Instant::now();
+        let f = primary(&text, Some(true)).expect("a failure");
+        assert!(f.region.len() <= REGION_MAX_BYTES);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    const TAIL_LINES_FOR_TEST: usize = crate::ingest::TAIL_LINES;
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "(?s).{0,600}", marked in proptest::option::of(proptest::bool::ANY)) {
+            for f in failures(&bundle(vec![step("s", marked, 1, &text)])) {
+                proptest::prop_assert!(f.region.len() <= REGION_MAX_BYTES);
+                let _ = crate::classify::facts::parse(&f);
+            }
+        }
+
+        #[test]
+        fn error_shaped_text_never_panics(
+            lines in proptest::collection::vec("(E   |error: |KeyError: '|Expected: |  left: |##\\[error\\]|)[ -~é€]{0,80}", 0..40),
+        ) {
+            let text = lines.join("\n");
+            for f in failures(&bundle(vec![step("s", Some(true), 1, &text)])) {
+                let facts = crate::classify::facts::parse(&f);
+                for c in crate::classify::Category::ALL {
+                    let s = crate::classify::suggest::suggest(c, &facts, &f);
+                    proptest::prop_assert!(!s.contains('\n'));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_compile() {
+        assert!(score("E   ModuleNotFoundError: No module named 'x'") >= 96);
+        assert_eq!(score("Process completed with exit code 1."), 0);
+        assert_eq!(score("##[error]Process completed with exit code 1."), 0);
+        assert_eq!(score("warning: unused variable `error`"), 0);
+        assert_eq!(score("Post job cleanup."), 0);
+        assert!(
+            !WARNING.is_match("x")
+                && !SUCCESS_END.is_match("x")
+                && ENV_SOURCE.is_match("os.getenv(")
+        );
+    }
 }

@@ -1,6 +1,21 @@
 //! Facts: deterministic parsers over the failure's text. Never the model.
+//!
+//! The fixers act on facts, so a fact is only set when the text says it plainly: a
+//! module from `No module named 'x'`, a variable from a `KeyError` raised by
+//! `os.environ`, the expected and actual values of one assertion. Each parser reads
+//! the root-cause line first and then the error region (and the structured test
+//! report, when one matched), and fills only what is still empty. Package names
+//! come from curated tables embedded as data (`data/*.tsv`), never from guessing.
+//! Every value came from log text: names are validated against their grammar and
+//! every string is stripped of control characters and capped.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
 use serde::Serialize;
+
+use crate::extract::Failure;
 
 /// What the parsers could pull out of a failure. Every field is optional and
 /// every value came from (untrusted) log text.
@@ -35,7 +50,7 @@ pub struct Facts {
     /// Assertion: the value the code produced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    /// Assertion: `pytest`, `jest`, `rust`, `go`.
+    /// Assertion: `pytest`, `jest` (Vitest too), `rust`, `go`, `junit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,4 +68,1619 @@ pub struct Facts {
     /// A missing command (`command not found`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+}
+
+/// Longest value kept in any fact.
+pub const MAX_FACT_CHARS: usize = 200;
+
+static PY_IMPORTS_TSV: &str = include_str!("data/py_imports.tsv");
+static PYTEST_OPTIONS_TSV: &str = include_str!("data/pytest_options.tsv");
+static COMMANDS_TSV: &str = include_str!("data/commands.tsv");
+
+/// Rows of a two-column TSV table, comments and blank lines skipped.
+fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    tsv.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(a, b)| (a.trim(), b.trim()))
+}
+
+static PY_IMPORTS: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| rows(PY_IMPORTS_TSV).collect());
+static COMMANDS: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| rows(COMMANDS_TSV).collect());
+/// (option or prefix, is a prefix, plugin).
+static PYTEST_OPTIONS: LazyLock<Vec<(&'static str, bool, &'static str)>> = LazyLock::new(|| {
+    rows(PYTEST_OPTIONS_TSV)
+        .map(|(opt, plugin)| match opt.strip_suffix('*') {
+            Some(prefix) => (prefix, true, plugin),
+            None => (opt, false, plugin),
+        })
+        .collect()
+});
+
+/// pytest fixtures and ini keys that only a plugin provides.
+const PYTEST_FIXTURES: &[(&str, &str)] = &[
+    ("mocker", "pytest-mock"),
+    ("benchmark", "pytest-benchmark"),
+    ("httpx_mock", "pytest-httpx"),
+    ("requests_mock", "requests-mock"),
+    ("respx_mock", "respx"),
+    ("freezer", "pytest-freezer"),
+    ("snapshot", "syrupy"),
+    ("httpserver", "pytest-httpserver"),
+    ("aioresponses", "aioresponses"),
+    ("event_loop", "pytest-asyncio"),
+    ("django_db_setup", "pytest-django"),
+    ("admin_client", "pytest-django"),
+    ("django_user_model", "pytest-django"),
+    ("faker", "Faker"),
+    ("datadir", "pytest-datadir"),
+    ("data_regression", "pytest-regressions"),
+    ("subtests", "pytest-subtests"),
+    ("celery_app", "celery"),
+    ("page", "pytest-playwright"),
+];
+const PYTEST_INI_KEYS: &[(&str, &str)] = &[
+    ("asyncio_mode", "pytest-asyncio"),
+    ("asyncio_default_fixture_loop_scope", "pytest-asyncio"),
+    ("timeout", "pytest-timeout"),
+    ("env", "pytest-env"),
+    ("env_files", "pytest-dotenv"),
+    ("DJANGO_SETTINGS_MODULE", "pytest-django"),
+    ("django_find_project", "pytest-django"),
+    ("mock_use_standalone_module", "pytest-mock"),
+    ("reruns", "pytest-rerunfailures"),
+    ("json_report_file", "pytest-json-report"),
+];
+
+/// Ruby files whose gem has another name (`require "active_support"`).
+const RUBY_GEMS: &[(&str, &str)] = &[
+    ("active_support", "activesupport"),
+    ("active_record", "activerecord"),
+    ("active_model", "activemodel"),
+    ("action_controller", "actionpack"),
+    ("action_view", "actionview"),
+    ("action_mailer", "actionmailer"),
+    ("rspec", "rspec"),
+    ("nokogiri", "nokogiri"),
+    ("json", "json"),
+    ("rake", "rake"),
+    ("rack", "rack"),
+    ("sinatra", "sinatra"),
+    ("rails", "rails"),
+    ("pry", "pry"),
+    ("byebug", "byebug"),
+    ("faraday", "faraday"),
+    ("httparty", "httparty"),
+    ("rest-client", "rest-client"),
+    ("rest_client", "rest-client"),
+    ("redis", "redis"),
+    ("pg", "pg"),
+    ("mysql2", "mysql2"),
+    ("sqlite3", "sqlite3"),
+    ("rubocop", "rubocop"),
+    ("simplecov", "simplecov"),
+    ("webmock", "webmock"),
+    ("vcr", "vcr"),
+    ("dotenv", "dotenv"),
+    ("bcrypt", "bcrypt"),
+    ("jwt", "jwt"),
+    ("minitest", "minitest"),
+    ("capybara", "capybara"),
+    ("selenium-webdriver", "selenium-webdriver"),
+    ("octokit", "octokit"),
+    ("thor", "thor"),
+    ("yaml", "psych"),
+    ("psych", "psych"),
+];
+
+/// The distribution that provides a Python import (`yaml` → `PyYAML`,
+/// `google.protobuf` → `protobuf`): the longest dotted prefix in the curated map.
+pub fn python_distribution(import: &str) -> Option<&'static str> {
+    let mut name = import;
+    loop {
+        if let Some(d) = PY_IMPORTS.get(name) {
+            return Some(d);
+        }
+        name = name.rsplit_once('.')?.0;
+    }
+}
+
+/// The pytest plugin that adds a command-line option (`--cov=x` → `pytest-cov`).
+pub fn pytest_plugin(option: &str) -> Option<&'static str> {
+    let opt = option.split('=').next().unwrap_or(option);
+    PYTEST_OPTIONS
+        .iter()
+        .find(|(o, prefix, _)| {
+            if *prefix {
+                opt.starts_with(o)
+            } else {
+                opt == *o
+            }
+        })
+        .map(|(_, _, p)| *p)
+}
+
+/// The Debian package that provides a command, when it is obvious.
+pub fn debian_package(command: &str) -> Option<&'static str> {
+    COMMANDS.get(command).copied()
+}
+
+/// PEP 503 normalised form of a distribution name.
+pub fn normalize_distribution(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            dash = true;
+            continue;
+        }
+        if dash && !out.is_empty() {
+            out.push('-');
+        }
+        dash = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).expect("facts patterns are valid")
+}
+
+macro_rules! regex {
+    ($name:ident, $p:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| re($p));
+    };
+}
+
+regex!(IDENT, r"^[A-Za-z_][A-Za-z0-9_]*$");
+regex!(PEP508_NAME, r"^(?i:[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$");
+regex!(NPM_NAME, r"^(?:@[a-zA-Z0-9][\w.-]*/)?[a-zA-Z0-9][\w.-]*$");
+regex!(COMMAND_NAME, r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$");
+regex!(
+    HOST_NAME,
+    r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?|[0-9A-Fa-f:]+:[0-9A-Fa-f:.]*)$"
+);
+regex!(INPUT_NAME, r"^[A-Za-z_][A-Za-z0-9_-]*$");
+
+// Dependencies.
+regex!(PY_NO_MODULE, r"No module named '?([A-Za-z_][\w.]*)'?");
+regex!(PY_UNRECOGNIZED, r"unrecognized arguments: (.+)$");
+regex!(
+    PY_DIST_NOT_FOUND,
+    r"The '([^']+)' distribution was not found"
+);
+regex!(
+    PY_NO_METADATA,
+    r"No package metadata was found for '?([A-Za-z0-9][\w.-]*)'?"
+);
+regex!(PY_FIXTURE, r"fixture '([A-Za-z_]\w*)' not found");
+regex!(PY_INI_KEY, r"Unknown config option: ([A-Za-z_]\w*)");
+regex!(NODE_MODULE, r"Cannot find (?:module|package) '([^'\s]+)'");
+regex!(
+    RUST_CRATE,
+    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
+);
+regex!(
+    GO_MODULE,
+    r#"(?:no required module provides package|cannot find module providing package) ([\w.~/-]+)|cannot find package "([^"\s]+)"|package ([\w.~/-]+) is not in (?:GOROOT|std)"#
+);
+regex!(
+    JAVA_PACKAGE,
+    r"package ([A-Za-z_][\w.]*) does not exist|(?:ClassNotFoundException|NoClassDefFoundError):? ([A-Za-z_][\w.$/]*)"
+);
+regex!(RUBY_LOAD, r"cannot load such file -- ([\w/.+-]+)");
+regex!(
+    RUBY_GEM,
+    r"Could not find gem '([A-Za-z0-9_.-]+)|Gem::MissingSpecError: [Cc]ould not find '([A-Za-z0-9_.-]+)'|Bundler::GemNotFound: Could not find ([A-Za-z0-9_.-]+?)-\d"
+);
+regex!(
+    CMD_NOT_FOUND,
+    r#"(?m)(?:^|: )([^\s:/'"]+): command not found|(?:^|\b)(?:sh|bash|dash|zsh): \d+: ([^\s:/'"]+): not found|exec: "([^"/\s]+)": executable file not found|env: '?([^'\s:/]+)'?: No such file or directory"#
+);
+regex!(
+    SHARED_LIB,
+    r"error while loading shared libraries: ([\w.+-]+)"
+);
+
+// Environment.
+regex!(ACTION_INPUT, r"Input required and not supplied: ([\w-]+)");
+regex!(KEY_ERROR, r"KeyError: '([^']+)'");
+regex!(
+    ENVIRON_USE,
+    r"os\.environ|environ\[|environ\(\{|<frozen os>|/os\.py"
+);
+regex!(
+    ENV_PHRASE,
+    r#"(?i)(?:environment variable|env var(?:iable)?)s?:? [`'"$]?([A-Za-z_]\w*)[`'"]? (?:is |was )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset|not found|not provided)|(?:missing|required|undefined|unset) (?:required )?(?:environment variable|env var)s?:? [`'"$]?([A-Za-z_]\w*)|\b([A-Z_][A-Z0-9_]+) (?:environment variable|env var) (?:is )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset)"#
+);
+regex!(
+    ENV_SHOUT,
+    r"\$?\b([A-Z][A-Z0-9_]*_[A-Z0-9_]+|[A-Z]{3,}) (?:must be set|is not set|is required|not set|is empty|is undefined|is unset)\b"
+);
+regex!(
+    UNSET_VALUE,
+    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b"#
+);
+regex!(
+    URL_TEMPLATE_NAME,
+    r"https?://\$?\{(?:process\.env\.)?([A-Z][A-Z0-9_]*)\}"
+);
+regex!(
+    PYTEST_SUMMARY_FILE,
+    r"(?m)^(?:FAILED|ERROR) ([\w./-]+\.py)::"
+);
+regex!(PY_FRAME, r#"File "([^"]+\.py)", line (\d+)"#);
+regex!(
+    PY_GETENV,
+    r#"(?:getenv|environ\.get)\(\s*['"]([A-Za-z_]\w*)['"]"#
+);
+regex!(
+    NODE_ENV,
+    r#"process\.env\.([A-Za-z_]\w*)|process\.env\[\s*['"]([A-Za-z_]\w*)['"]\s*\]"#
+);
+
+// Assertions.
+regex!(
+    PYTEST_E_ASSERT,
+    r"(?m)^E\s+(?:AssertionError: )?assert (.+)$"
+);
+regex!(PY_ASSERTION_MSG, r"(?m)AssertionError: assert (.+)$");
+regex!(PYTEST_SOURCE, r"(?m)^>\s+assert (.+)$");
+regex!(
+    PYTEST_LOCATION,
+    r"(?m)^([\w./\\-]+\.py):(\d+): (?:[\w.]*(?:Error|Exception)|in \S+)?\s*$"
+);
+regex!(JEST_EXPECTED, r"(?m)^\s*Expected(?: value)?: (.+)$");
+regex!(JEST_RECEIVED, r"(?m)^\s*Received(?: value)?: (.+)$");
+regex!(
+    JEST_FRAME,
+    r"(?m)^\s*at (?:.*? \()?((?:[^\s()]+/)?[^\s()/]+\.[cm]?[jt]sx?):(\d+):\d+\)?$"
+);
+regex!(VITEST_FRAME, r"(?m)❯ ([^\s:]+\.[cm]?[jt]sx?):(\d+):\d+");
+regex!(
+    RUST_ASSERT,
+    r"assertion `left == right` failed|assertion failed: `\(left == right\)`"
+);
+regex!(RUST_LEFT, r"(?m)^\s*left: ?`?(.+?)`?,?$");
+regex!(RUST_RIGHT, r"(?m)^\s*right: ?`?(.+?)`?$");
+regex!(RUST_OLD_PAIR, r"left: `(.*)`,\s*right: `(.*)`");
+regex!(
+    RUST_PANIC_AT,
+    r"(?m)panicked at ([\w./\\-]+\.rs):(\d+):\d+|', ([\w./\\-]+\.rs):(\d+):\d+$"
+);
+regex!(GO_TRACE, r"Error Trace:\s+([^\s:]+\.go):(\d+)");
+regex!(GO_EXPECTED, r"(?m)^\s*expected\s*: (.+)$");
+regex!(GO_ACTUAL, r"(?m)^\s*actual\s*: (.+)$");
+regex!(JUNIT_PAIR, r"expected:\s*<(.*)> but was:\s*<(.*)>");
+regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
+regex!(
+    DJANGO_SETTING,
+    r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
+);
+
+// HTTP, network, permissions.
+regex!(
+    HTTP_STATUS,
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :]+(\d{3})\b|\bstatus(?: code)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22"
+);
+regex!(
+    NET_HOST_PORT,
+    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?"#
+);
+regex!(
+    NET_HOST,
+    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'"
+);
+regex!(URL_HOST, r"https?://([A-Za-z0-9.-]+)(?::(\d+))?");
+regex!(
+    NET_WORDS,
+    r"(?i)timed? ?out|refused|reset|unreachable|resolve"
+);
+regex!(
+    PERM_PATH,
+    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM): (?:permission denied|operation not permitted), \w+ '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
+);
+regex!(GH_INTEGRATION, r"Resource not accessible by integration");
+regex!(
+    GH_API_PATH,
+    r"/repos/[^/\s]+/[^/\s]+/([a-z-]+)|docs\.github\.com/(?:[\w-]+/)?rest/(?:reference/)?([a-z-]+)"
+);
+regex!(
+    GH_PUSH_DENIED,
+    r"Permission to \S+ denied to github-actions|Write access to repository not granted|denied to github-actions\[bot\]"
+);
+regex!(
+    GH_PACKAGES_DENIED,
+    r"permission_denied: write_package|installation not allowed to Create organization package"
+);
+
+// Configuration files.
+regex!(
+    YAML_ERROR,
+    r"yaml\.\w+\.\w+Error|ScannerError|ParserError|ComposerError"
+);
+regex!(YAML_MARK, r#"in "([^"]+)", line (\d+), column \d+"#);
+regex!(
+    WORKFLOW_FILE,
+    r"Invalid workflow file: ([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)"
+);
+regex!(
+    TOML_AT,
+    r"TOML parse error at line (\d+), column \d+|TOMLDecodeError: .*\(at line (\d+), column \d+\)"
+);
+regex!(MANIFEST, r"failed to parse manifest at `([^`]+)`");
+regex!(
+    ARROW_FILE,
+    r"-->\s+([^\s:]+\.(?:toml|json|ya?ml)):(\d+)(?::\d+)?"
+);
+regex!(
+    JSON_AT,
+    r"(?:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type)[^\n]*?\bline (\d+),? column \d+"
+);
+regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
+regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
+regex!(
+    CONFIG_COLON,
+    r"([\w./-]+\.(?:ya?ml|toml|json|ini|cfg|conf)):(\d+)"
+);
+regex!(
+    CONFIG_WORDS,
+    r"(?i)parse|syntax|invalid|unexpected|expected|unknown (?:key|field|option)"
+);
+regex!(
+    RUNNER_PREFIX,
+    r"^(?:/home/runner/work/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|/github/workspace/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\)"
+);
+
+/// The facts of one failure.
+pub fn parse(failure: &Failure) -> Facts {
+    let el = failure.error_line.as_str();
+    let mut text = String::with_capacity(failure.region.len() + 256);
+    text.push_str(el);
+    text.push('\n');
+    text.push_str(&failure.region);
+    if let Some(t) = &failure.test {
+        text.push('\n');
+        text.push_str(&t.message);
+        text.push('\n');
+        text.push_str(&t.details);
+    }
+    let mut f = Facts::default();
+    dependency(&mut f, el, &text);
+    environment(&mut f, el, &text);
+    assertion(&mut f, el, &text);
+    if let Some(t) = &failure.test {
+        if f.file.is_none() {
+            f.file = t.file.clone();
+        }
+        if f.line.is_none() && f.file.is_some() {
+            f.line = t.line;
+        }
+    }
+    http(&mut f, el, &text);
+    network(&mut f, el, &text);
+    permission(&mut f, el, &text);
+    config(&mut f, el, &text);
+    finish(f)
+}
+
+/// Captures from the root-cause line, else from the whole text.
+fn find<'t>(r: &Regex, el: &'t str, text: &'t str) -> Option<Captures<'t>> {
+    r.captures(el).or_else(|| r.captures(text))
+}
+
+/// The first group that matched.
+fn group<'t>(c: &Captures<'t>) -> Option<&'t str> {
+    c.iter().skip(1).flatten().next().map(|m| m.as_str())
+}
+
+fn dependency(f: &mut Facts, el: &str, text: &str) {
+    if let Some(c) = find(&PY_NO_MODULE, el, text) {
+        let dotted = c[1].trim_end_matches('.');
+        let top = dotted.split('.').next().unwrap_or(dotted);
+        if IDENT.is_match(top) {
+            f.ecosystem = Some("python".into());
+            f.module = Some(top.into());
+            f.package = python_distribution(dotted).map(str::to_owned);
+            return;
+        }
+    }
+    if let Some(c) = find(&PY_UNRECOGNIZED, el, text)
+        && text.to_ascii_lowercase().contains("pytest")
+    {
+        let options: Vec<&str> = c[1]
+            .split_whitespace()
+            .filter(|t| t.starts_with('-'))
+            .collect();
+        let hit = options
+            .iter()
+            .find_map(|o| pytest_plugin(o).map(|p| (*o, p)));
+        let (opt, plugin) = match hit {
+            Some((o, p)) => (o, Some(p)),
+            None => (options.first().copied().unwrap_or(""), None),
+        };
+        let opt = opt.split('=').next().unwrap_or(opt);
+        if !opt.is_empty() {
+            f.ecosystem = Some("python".into());
+            f.option = Some(opt.into());
+            f.package = plugin.map(str::to_owned);
+            return;
+        }
+    }
+    for (r, table) in [
+        (&*PY_FIXTURE, PYTEST_FIXTURES),
+        (&*PY_INI_KEY, PYTEST_INI_KEYS),
+    ] {
+        if let Some(c) = find(r, el, text)
+            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == &c[1])
+        {
+            f.ecosystem = Some("python".into());
+            f.option = Some(c[1].to_owned());
+            f.package = Some((*plugin).into());
+            return;
+        }
+    }
+    if let Some(c) = find(&PY_DIST_NOT_FOUND, el, text).or_else(|| find(&PY_NO_METADATA, el, text))
+    {
+        let name = c[1]
+            .split(|ch: char| "<>=!~;[ (".contains(ch))
+            .next()
+            .unwrap_or("");
+        if PEP508_NAME.is_match(name) {
+            f.ecosystem = Some("python".into());
+            f.package = Some(name.into());
+            return;
+        }
+    }
+    if let Some(c) = find(&NODE_MODULE, el, text) {
+        let spec = &c[1];
+        f.ecosystem = Some("node".into());
+        f.module = Some(spec.into());
+        if !spec.starts_with(['.', '/', '~']) && !spec.contains(':') && !spec.contains('\\') {
+            let mut parts = spec.split('/');
+            let first = parts.next().unwrap_or("");
+            let name = if first.starts_with('@') {
+                parts.next().map(|second| format!("{first}/{second}"))
+            } else {
+                Some(first.to_owned())
+            };
+            if let Some(n) = name.filter(|n| NPM_NAME.is_match(n)) {
+                f.package = Some(n);
+            }
+        }
+        return;
+    }
+    if let Some(c) = find(&RUST_CRATE, el, text) {
+        let name = &c[1];
+        if !matches!(name, "crate" | "self" | "super" | "std" | "core" | "alloc") {
+            f.ecosystem = Some("rust".into());
+            f.module = Some(name.into());
+            f.package = Some(name.into());
+            return;
+        }
+    }
+    if let Some(c) = find(&GO_MODULE, el, text)
+        && let Some(path) = group(&c)
+    {
+        f.ecosystem = Some("go".into());
+        f.module = Some(path.into());
+        f.package = Some(path.into());
+        return;
+    }
+    if let Some(c) = find(&JAVA_PACKAGE, el, text)
+        && let Some(name) = group(&c)
+    {
+        f.ecosystem = Some("java".into());
+        f.module = Some(name.replace('/', ".").trim_end_matches('.').to_owned());
+        return;
+    }
+    if let Some(c) = find(&RUBY_LOAD, el, text) {
+        let file = &c[1];
+        f.ecosystem = Some("ruby".into());
+        f.module = Some(file.into());
+        let top = file.split('/').next().unwrap_or(file);
+        f.package = RUBY_GEMS
+            .iter()
+            .find(|(k, _)| *k == top)
+            .map(|(_, g)| (*g).to_owned());
+        return;
+    }
+    if let Some(c) = find(&RUBY_GEM, el, text)
+        && let Some(name) = group(&c)
+    {
+        f.ecosystem = Some("ruby".into());
+        f.package = Some(name.into());
+        return;
+    }
+    if let Some(c) = find(&CMD_NOT_FOUND, el, text)
+        && let Some(cmd) = group(&c)
+        && COMMAND_NAME.is_match(cmd)
+    {
+        f.ecosystem = Some("system".into());
+        f.command = Some(cmd.into());
+        f.package = debian_package(cmd).map(str::to_owned);
+        return;
+    }
+    if let Some(c) = find(&SHARED_LIB, el, text) {
+        f.ecosystem = Some("system".into());
+        f.module = Some(c[1].to_owned());
+    }
+}
+
+fn environment(f: &mut Facts, el: &str, text: &str) {
+    if let Some(c) = find(&ACTION_INPUT, el, text)
+        && INPUT_NAME.is_match(&c[1])
+    {
+        f.action_input = Some(c[1].to_owned());
+        return;
+    }
+    let valid = |name: &str| IDENT.is_match(name);
+    if let Some(c) = find(&KEY_ERROR, el, text)
+        && valid(&c[1])
+        && ENVIRON_USE.is_match(text)
+    {
+        f.variable = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(name) = find(&ENV_PHRASE, el, text).as_ref().and_then(group)
+        && valid(name)
+    {
+        f.variable = Some(name.to_owned());
+        return;
+    }
+    if let Some(c) = find(&DJANGO_SETTING, el, text) {
+        // Django reads SECRET_KEY and friends from the environment of the same name.
+        f.variable = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&ENV_SHOUT, el, text)
+        && !matches!(
+            &c[1],
+            "ERROR"
+                | "FATAL"
+                | "WARNING"
+                | "WARN"
+                | "INFO"
+                | "DEBUG"
+                | "NOTE"
+                | "TODO"
+                | "FAIL"
+                | "FAILED"
+                | "THIS"
+                | "VALUE"
+                | "PATH"
+        )
+    {
+        f.variable = Some(c[1].to_owned());
+        return;
+    }
+    if UNSET_VALUE.is_match(el) || (UNSET_VALUE.is_match(text) && el.contains("URL")) {
+        let names = |r: &Regex| {
+            unique(
+                r.captures_iter(text)
+                    .filter_map(|c| group(&c).map(str::to_owned)),
+            )
+        };
+        f.variable = names(&PY_GETENV)
+            .or_else(|| names(&NODE_ENV))
+            .or_else(|| names(&URL_TEMPLATE_NAME));
+        if f.variable.is_none() {
+            // The fixer can look for the lookup in the file that failed.
+            if let Some(c) = PYTEST_SUMMARY_FILE.captures(text) {
+                f.file = Some(c[1].to_owned());
+            } else if let Some(c) = PY_FRAME
+                .captures_iter(text)
+                .filter(|c| !is_library(&c[1]))
+                .last()
+            {
+                f.file = Some(c[1].to_owned());
+                f.line = c[2].parse().ok();
+            }
+        }
+        return;
+    }
+    let lower = el.to_ascii_lowercase();
+    if text.contains("process.env")
+        && (lower.contains("undefined") || lower.contains("not set") || lower.contains("missing"))
+        && let Some(name) = unique(
+            NODE_ENV
+                .captures_iter(text)
+                .filter_map(|c| group(&c).map(str::to_owned)),
+        )
+    {
+        f.variable = Some(name);
+    }
+}
+
+/// Installed code, not the project's: `site-packages`, the standard library.
+fn is_library(path: &str) -> bool {
+    path.contains("site-packages")
+        || path.contains("dist-packages")
+        || path.starts_with('<')
+        || path.contains("/lib/python")
+}
+
+/// The single distinct value, or none when there are zero or several.
+fn unique(mut it: impl Iterator<Item = String>) -> Option<String> {
+    let first = it.next()?;
+    if it.all(|x| x == first) {
+        Some(first)
+    } else {
+        None
+    }
+}
+
+/// The two sides of `left OP right` as printed, split outside quotes and brackets.
+fn split_comparison(s: &str) -> Option<(&str, &str, &'static str)> {
+    let bytes = s.as_bytes();
+    let mut depth = 0i32;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                b' ' if depth == 0 => {
+                    for op in [" == ", " != ", " is not ", " is "] {
+                        if s.get(i..).is_some_and(|rest| rest.starts_with(op)) {
+                            let left = s.get(..i)?.trim();
+                            let right = s.get(i + op.len()..)?.trim();
+                            if left.is_empty() || right.is_empty() {
+                                return None;
+                            }
+                            return Some((left, right, op.trim()));
+                        }
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A simple literal: a quoted string, a number, a bool or None/null.
+fn is_literal(s: &str) -> bool {
+    let s = s.trim();
+    let quoted = s.len() >= 2
+        && ((s.starts_with('\'') && s.ends_with('\'')) || (s.starts_with('"') && s.ends_with('"')));
+    quoted
+        || s.parse::<f64>().is_ok()
+        || matches!(
+            s,
+            "True" | "False" | "None" | "true" | "false" | "null" | "undefined"
+        )
+}
+
+fn assertion(f: &mut Facts, el: &str, text: &str) {
+    if let Some(c) = PYTEST_E_ASSERT
+        .captures(text)
+        .or_else(|| PY_ASSERTION_MSG.captures(el))
+        .or_else(|| PY_ASSERTION_MSG.captures(text))
+        && let Some((left, right, op)) = split_comparison(c[1].trim())
+        && matches!(op, "==" | "is")
+    {
+        // The side that is a literal in the source line is the expectation.
+        let source_left_literal = PYTEST_SOURCE
+            .captures(text)
+            .and_then(|s| {
+                split_comparison(s[1].trim()).map(|(l, r, _)| is_literal(l) && !is_literal(r))
+            })
+            .unwrap_or(false);
+        let (expected, actual) = if source_left_literal {
+            (left, right)
+        } else {
+            (right, left)
+        };
+        f.framework = Some("pytest".into());
+        f.expected = Some(expected.into());
+        f.actual = Some(actual.into());
+        if let Some(loc) = PYTEST_LOCATION
+            .captures_iter(text)
+            .find(|c| !c[1].contains("site-packages"))
+        {
+            f.file = Some(loc[1].to_owned());
+            f.line = loc[2].parse().ok();
+        }
+        return;
+    }
+    if let (Some(e), Some(r)) = (JEST_EXPECTED.captures(text), JEST_RECEIVED.captures(text)) {
+        f.framework = Some("jest".into());
+        f.expected = Some(e[1].trim().to_owned());
+        f.actual = Some(r[1].trim().to_owned());
+        let frame = VITEST_FRAME
+            .captures_iter(text)
+            .chain(JEST_FRAME.captures_iter(text))
+            .find(|c| !c[1].contains("node_modules") && !c[1].starts_with("node:"));
+        if let Some(c) = frame {
+            f.file = Some(c[1].to_owned());
+            f.line = c[2].parse().ok();
+        }
+        return;
+    }
+    if RUST_ASSERT.is_match(text) {
+        let pair = RUST_OLD_PAIR
+            .captures(text)
+            .map(|c| (c[1].to_owned(), c[2].to_owned()))
+            .or_else(
+                || match (RUST_LEFT.captures(text), RUST_RIGHT.captures(text)) {
+                    (Some(l), Some(r)) => Some((l[1].to_owned(), r[1].to_owned())),
+                    _ => None,
+                },
+            );
+        if let Some((left, right)) = pair {
+            f.framework = Some("rust".into());
+            f.actual = Some(left);
+            f.expected = Some(right);
+            if let Some(c) = RUST_PANIC_AT.captures(text) {
+                let groups: Vec<Option<&str>> =
+                    c.iter().skip(1).map(|m| m.map(|m| m.as_str())).collect();
+                if let Some([Some(file), Some(line)]) = groups
+                    .chunks(2)
+                    .find(|p| p[0].is_some())
+                    .map(|p| [p[0], p[1]])
+                {
+                    f.file = Some(file.to_owned());
+                    f.line = line.parse().ok();
+                }
+            }
+            return;
+        }
+    }
+    if let (Some(e), Some(a)) = (GO_EXPECTED.captures(text), GO_ACTUAL.captures(text)) {
+        f.framework = Some("go".into());
+        f.expected = Some(e[1].trim().to_owned());
+        f.actual = Some(a[1].trim().to_owned());
+        if let Some(c) = GO_TRACE.captures(text) {
+            f.file = Some(c[1].to_owned());
+            f.line = c[2].parse().ok();
+        }
+        return;
+    }
+    if let Some(c) = find(&JUNIT_PAIR, el, text) {
+        f.framework = Some("junit".into());
+        f.expected = Some(c[1].to_owned());
+        f.actual = Some(c[2].to_owned());
+    } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
+        f.framework = Some("mstest".into());
+        f.expected = Some(c[1].to_owned());
+        f.actual = Some(c[2].to_owned());
+    }
+}
+
+fn http(f: &mut Facts, el: &str, text: &str) {
+    let found = find(&HTTP_STATUS, el, text)
+        .as_ref()
+        .and_then(group)
+        .and_then(|s| s.parse::<u16>().ok());
+    // 1xx never explains a failure, and `exit status 127` is not HTTP.
+    if let Some(code) = found.filter(|c| (200..=599).contains(c)) {
+        f.http_status = Some(code);
+    }
+}
+
+fn network(f: &mut Facts, el: &str, text: &str) {
+    if let Some(c) = find(&NET_HOST_PORT, el, text) {
+        // Alternatives come in (host, port) pairs: find the pair that matched.
+        let groups: Vec<Option<&str>> = c.iter().skip(1).map(|m| m.map(|m| m.as_str())).collect();
+        for pair in groups.chunks(2) {
+            if let [Some(host), port] = pair {
+                f.host = Some((*host).to_owned());
+                f.port = port.and_then(|p| p.parse().ok());
+                break;
+            }
+        }
+    } else if let Some(c) = find(&NET_HOST, el, text)
+        && let Some(host) = group(&c)
+    {
+        f.host = Some(host.trim_end_matches('.').to_owned());
+    } else if NET_WORDS.is_match(el)
+        && let Some(c) = URL_HOST.captures(el)
+    {
+        f.host = Some(c[1].to_owned());
+        f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+    }
+    if f.host
+        .as_deref()
+        // `host='none'` is an unset variable, not a host.
+        .is_some_and(|h| {
+            !HOST_NAME.is_match(h)
+                || matches!(
+                    h.to_ascii_lowercase().as_str(),
+                    "none" | "undefined" | "null"
+                )
+        })
+    {
+        f.host = None;
+        f.port = None;
+    }
+}
+
+fn permission(f: &mut Facts, el: &str, text: &str) {
+    if GH_PUSH_DENIED.is_match(text) {
+        f.scope = Some("contents: write".into());
+    } else if GH_PACKAGES_DENIED.is_match(text) {
+        f.scope = Some("packages: write".into());
+    } else if GH_INTEGRATION.is_match(text) {
+        f.scope = integration_scope(text).map(str::to_owned);
+    }
+    let lower = text.to_ascii_lowercase();
+    if (lower.contains("permission denied")
+        || lower.contains("operation not permitted")
+        || lower.contains("eacces")
+        || lower.contains("eperm"))
+        && let Some(c) = find(&PERM_PATH, el, text)
+        && let Some(path) = group(&c)
+    {
+        f.path = Some(path.to_owned());
+    }
+}
+
+/// The token scope that a `Resource not accessible by integration` call needed,
+/// from the REST path or documentation link printed with it.
+fn integration_scope(text: &str) -> Option<&'static str> {
+    if text.contains("/statuses") {
+        return Some("statuses: write");
+    }
+    if text.contains("/check-runs")
+        || text.contains("/check-suites")
+        || text.contains("rest/checks")
+    {
+        return Some("checks: write");
+    }
+    let c = GH_API_PATH.captures(text)?;
+    Some(match group(&c)? {
+        "pulls" => "pull-requests: write",
+        "issues" | "labels" | "milestones" | "assignees" => "issues: write",
+        "contents" | "git" | "releases" | "commits" | "branches" | "merges" | "tags"
+        | "comments" | "repos" => "contents: write",
+        "packages" => "packages: write",
+        "checks" => "checks: write",
+        "deployments" => "deployments: write",
+        "actions" => "actions: write",
+        "pages" => "pages: write",
+        "code-scanning" => "security-events: write",
+        _ => return None,
+    })
+}
+
+fn config(f: &mut Facts, el: &str, text: &str) {
+    let mut file: Option<String> = None;
+    let mut line: Option<u64> = None;
+    if let Some(c) = find(&WORKFLOW_FILE, el, text) {
+        let groups: Vec<Option<&str>> = c.iter().skip(1).map(|m| m.map(|m| m.as_str())).collect();
+        if let Some([Some(fl), Some(ln)]) = groups
+            .chunks(2)
+            .find(|p| p[0].is_some())
+            .map(|p| [p[0], p[1]])
+        {
+            file = Some(fl.to_owned());
+            line = ln.parse().ok();
+        }
+    } else if YAML_ERROR.is_match(text) {
+        if let Some(c) = YAML_MARK.captures_iter(text).last() {
+            if !c[1].starts_with('<') {
+                file = Some(c[1].to_owned());
+            }
+            line = c[2].parse().ok();
+        }
+    } else if let Some(c) = find(&TOML_AT, el, text) {
+        line = group(&c).and_then(|l| l.parse().ok());
+        file = MANIFEST.captures(text).map(|m| m[1].to_owned());
+        if file.is_none()
+            && let Some(a) = ARROW_FILE.captures(text)
+        {
+            file = Some(a[1].to_owned());
+        }
+    } else if let Some(c) = ARROW_FILE.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
+    } else if let Some(c) = MANIFEST.captures(text) {
+        file = Some(c[1].to_owned());
+    } else if let Some(c) = find(&CONFIG_PAREN, el, text) {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
+    } else if let Some(c) = find(&JSON_AT, el, text) {
+        line = c[1].parse().ok();
+        file = find(&NODE_JSON_FILE, el, text).map(|c| c[1].to_owned());
+    } else if let Some(c) = find(&NODE_JSON_FILE, el, text) {
+        file = Some(c[1].to_owned());
+    } else if CONFIG_WORDS.is_match(el)
+        && let Some(c) = find(&CONFIG_COLON, el, text)
+    {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
+    }
+    if f.file.is_none() && f.line.is_none() {
+        f.file = file;
+        f.line = line;
+    }
+}
+
+/// Validation and caps applied to every fact.
+fn finish(mut f: Facts) -> Facts {
+    for slot in [
+        &mut f.ecosystem,
+        &mut f.module,
+        &mut f.package,
+        &mut f.option,
+        &mut f.variable,
+        &mut f.action_input,
+        &mut f.file,
+        &mut f.expected,
+        &mut f.actual,
+        &mut f.framework,
+        &mut f.host,
+        &mut f.path,
+        &mut f.scope,
+        &mut f.command,
+    ] {
+        if let Some(v) = slot.take() {
+            let v = tidy(&v);
+            if !v.is_empty() {
+                *slot = Some(v);
+            }
+        }
+    }
+    if let Some(file) = f.file.take() {
+        let relative = RUNNER_PREFIX.replace(&file, "").into_owned();
+        f.file = Some(relative);
+    }
+    if let Some(v) = &f.variable
+        && !IDENT.is_match(v)
+    {
+        f.variable = None;
+    }
+    if f.ecosystem.as_deref() == Some("python")
+        && let Some(p) = &f.package
+        && !PEP508_NAME.is_match(p)
+    {
+        f.package = None;
+    }
+    f
+}
+
+/// Control and Bidi characters removed, capped at [`MAX_FACT_CHARS`].
+fn tidy(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(*c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .take(MAX_FACT_CHARS)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    // Captured from pytest 9 with a failing equality assertion.
+    const PYTEST_FAILURES: &str = "\
+    def test_health():
+        resp = R()
+>       assert resp.json()[\"status\"] == \"healthy\"
+E       AssertionError: assert 'ok' == 'healthy'
+E         
+E         - healthy
+E         + ok
+
+tests/test_a.py:11: AssertionError
+=========================== short test summary info ============================
+FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
+
+    fn facts(error_line: &str, region: &str) -> Facts {
+        parse(&Failure {
+            error_line: error_line.into(),
+            region: region.into(),
+            ..Failure::default()
+        })
+    }
+
+    fn facts_of(error_line: &str, region: &str) -> Facts {
+        facts(error_line, region)
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn python_missing_module_maps_to_its_distribution() {
+        // Captured from `python3 -c 'import yaml_x'` and pytest collection.
+        let f = facts(
+            "ModuleNotFoundError: No module named 'yaml_x'",
+            "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nModuleNotFoundError: No module named 'yaml_x'",
+        );
+        assert_eq!(
+            (f.ecosystem.as_deref(), f.module.as_deref(), f.package),
+            (Some("python"), Some("yaml_x"), None)
+        );
+        let f = facts(
+            "E   ModuleNotFoundError: No module named 'yaml'",
+            "tests/test_a.py:1: in <module>\n    import yaml\nE   ModuleNotFoundError: No module named 'yaml'",
+        );
+        assert_eq!((f.module, f.package), (s("yaml"), s("PyYAML")));
+        for (import, dist) in [
+            ("cv2", "opencv-python"),
+            ("sklearn.linear_model", "scikit-learn"),
+            ("PIL", "Pillow"),
+            ("bs4", "beautifulsoup4"),
+            ("dateutil.parser", "python-dateutil"),
+            ("google.protobuf", "protobuf"),
+            ("psycopg2", "psycopg2-binary"),
+            ("requests", "requests"),
+        ] {
+            let f = facts(
+                &format!("ModuleNotFoundError: No module named '{import}'"),
+                "",
+            );
+            assert_eq!(f.package.as_deref(), Some(dist), "{import}");
+            assert_eq!(f.module.as_deref(), import.split('.').next());
+        }
+        let f = facts("ImportError: No module named yaml", "");
+        assert_eq!(f.package, s("PyYAML"));
+    }
+
+    #[test]
+    fn pytest_options_map_to_plugins() {
+        // Captured from `python -m pytest --cov=addons` without pytest-cov.
+        let region = "ERROR: usage: python -m pytest [options] [file_or_dir] [file_or_dir] [...]\npython -m pytest: error: unrecognized arguments: --cov=addons\n  inifile: None\n  rootdir: /tmp/cap/t";
+        let f = facts(
+            "python -m pytest: error: unrecognized arguments: --cov=addons",
+            region,
+        );
+        assert_eq!(
+            (f.option, f.package, f.ecosystem),
+            (s("--cov"), s("pytest-cov"), s("python"))
+        );
+        // Captured: `pytest -n 4 --reruns 2` with neither plugin; `4` taken as a path.
+        let f = facts(
+            "python -m pytest: error: unrecognized arguments: -n --reruns 2",
+            "usage: pytest",
+        );
+        assert_eq!((f.option, f.package), (s("-n"), s("pytest-xdist")));
+        for (opt, plugin) in [
+            ("--cov-report=term-missing", "pytest-cov"),
+            ("--reruns", "pytest-rerunfailures"),
+            ("--timeout=30", "pytest-timeout"),
+            ("--json-report-file=x", "pytest-json-report"),
+            ("--html=r.html", "pytest-html"),
+            ("--benchmark-only", "pytest-benchmark"),
+            ("--asyncio-mode=auto", "pytest-asyncio"),
+            ("--snapshot-update", "syrupy"),
+            ("--ds=app.settings", "pytest-django"),
+            ("--numprocesses", "pytest-xdist"),
+            ("--dist=loadfile", "pytest-xdist"),
+        ] {
+            assert_eq!(pytest_plugin(opt), Some(plugin), "{opt}");
+        }
+        assert_eq!(pytest_plugin("--junitxml=x.xml"), None);
+        assert_eq!(
+            pytest_plugin("--cov-branch"),
+            Some("pytest-cov"),
+            "prefix options match by prefix"
+        );
+        let f = facts("E       fixture 'mocker' not found", "");
+        assert_eq!((f.option, f.package), (s("mocker"), s("pytest-mock")));
+        // Not pytest: no plugin guess.
+        let f = facts("mypy: error: unrecognized arguments: --cov", "usage: mypy");
+        assert_eq!(f.package, None);
+    }
+
+    #[test]
+    fn distribution_not_found() {
+        let f = facts(
+            "pkg_resources.DistributionNotFound: The 'requests>=2.0' distribution was not found and is required by app",
+            "",
+        );
+        assert_eq!((f.package, f.ecosystem), (s("requests"), s("python")));
+        let f = facts(
+            "importlib.metadata.PackageNotFoundError: No package metadata was found for flask-cors",
+            "",
+        );
+        assert_eq!(f.package, s("flask-cors"));
+    }
+
+    #[test]
+    fn node_modules() {
+        let f = facts(
+            "Error: Cannot find module 'left-padx'",
+            "Require stack:\n- /tmp/cap/[eval]",
+        );
+        assert_eq!(
+            (f.ecosystem, f.module, f.package),
+            (s("node"), s("left-padx"), s("left-padx"))
+        );
+        let f = facts("Error: Cannot find module '@scope/pkg/dist/index.js'", "");
+        assert_eq!(f.package, s("@scope/pkg"));
+        let f = facts("Error: Cannot find module './config'", "");
+        assert_eq!((f.module, f.package), (s("./config"), None));
+        let f = facts(
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'chalk' imported from /app/index.js",
+            "",
+        );
+        assert_eq!(f.package, s("chalk"));
+    }
+
+    #[test]
+    fn rust_go_java_ruby_modules() {
+        let f = facts(
+            "error[E0432]: unresolved import `serde_yaml`",
+            "  |     ^^^^^^^^^^ use of unresolved module or unlinked crate `serde_yaml`",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("rust"), s("serde_yaml")));
+        let f = facts(
+            "error[E0433]: failed to resolve: use of undeclared crate or module `rand`",
+            "",
+        );
+        assert_eq!(f.package, s("rand"));
+        let f = facts("error[E0432]: unresolved import `crate::missing`", "");
+        assert_eq!(f.package, None);
+        let f = facts(
+            "main.go:4:2: no required module provides package github.com/stretchr/testify/assert; to add it:",
+            "",
+        );
+        assert_eq!(
+            (f.ecosystem, f.package),
+            (s("go"), s("github.com/stretchr/testify/assert"))
+        );
+        let f = facts(
+            "[ERROR] /src/App.java:[3,8] package org.yaml.snakeyaml does not exist",
+            "",
+        );
+        assert_eq!(
+            (f.ecosystem, f.module),
+            (s("java"), s("org.yaml.snakeyaml"))
+        );
+        let f = facts(
+            "Exception in thread \"main\" java.lang.NoClassDefFoundError: com/google/gson/Gson",
+            "",
+        );
+        assert_eq!(f.module, s("com.google.gson.Gson"));
+        let f = facts(
+            "<internal:/usr/lib/ruby/3.1.0/rubygems/core_ext/kernel_require.rb>:85:in `require': cannot load such file -- active_support/core_ext (LoadError)",
+            "",
+        );
+        assert_eq!(
+            (f.ecosystem, f.module, f.package),
+            (s("ruby"), s("active_support/core_ext"), s("activesupport"))
+        );
+        let f = facts(
+            "Bundler::GemNotFound: Could not find rake-13.0.6 in any of the sources",
+            "",
+        );
+        assert_eq!(f.package, s("rake"));
+    }
+
+    #[test]
+    fn missing_commands() {
+        // Captured from bash and dash here.
+        let f = facts("bash: line 1: foobarcmd: command not found", "");
+        assert_eq!(
+            (f.ecosystem, f.command, f.package),
+            (s("system"), s("foobarcmd"), None)
+        );
+        let f = facts("sh: 1: jq: not found", "");
+        assert_eq!((f.command, f.package), (s("jq"), s("jq")));
+        let f = facts(
+            "/home/runner/work/_temp/x.sh: line 3: shellcheck: command not found",
+            "",
+        );
+        assert_eq!((f.command, f.package), (s("shellcheck"), s("shellcheck")));
+        let f = facts("exec: \"protoc\": executable file not found in $PATH", "");
+        assert_eq!(f.package, s("protobuf-compiler"));
+        let f = facts("bash: line 1: /tmp/cap/s.sh: Permission denied", "");
+        assert_eq!(f.command, None);
+    }
+
+    #[test]
+    fn environment_variables() {
+        // Captured from `python3 -c 'import os; os.environ["OCR_HOST"]'`.
+        let f = facts(
+            "KeyError: 'OCR_HOST'",
+            "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n  File \"<frozen os>\", line 679, in __getitem__\nKeyError: 'OCR_HOST'",
+        );
+        assert_eq!(f.variable, s("OCR_HOST"));
+        // A KeyError on a dict is not an environment variable.
+        let f = facts(
+            "KeyError: 'status'",
+            "    return data['status']\nKeyError: 'status'",
+        );
+        assert_eq!(f.variable, None);
+        let f = facts("Error: environment variable DATABASE_URL is not set", "");
+        assert_eq!(f.variable, s("DATABASE_URL"));
+        let f = facts(
+            "RuntimeError: Missing required environment variable: API_KEY",
+            "",
+        );
+        assert_eq!(f.variable, s("API_KEY"));
+        let f = facts("ValueError: OPENAI_API_KEY must be set", "");
+        assert_eq!(f.variable, s("OPENAI_API_KEY"));
+        let f = facts("ERROR is required", "");
+        assert_eq!(f.variable, None);
+        let region = "    url = f\"https://{os.getenv('OCR_HOST')}/health\"\n>       resp = requests.get(url)\nE   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied";
+        let f = facts(
+            "E   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied",
+            region,
+        );
+        assert_eq!(f.variable, s("OCR_HOST"));
+        let f = facts(
+            "E   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied",
+            "",
+        );
+        assert_eq!(f.variable, None);
+        let f = facts(
+            "TypeError: Cannot read properties of undefined (reading 'split')",
+            "const hosts = process.env.ALLOWED_HOSTS.split(',');\nTypeError: Cannot read properties of undefined (reading 'split')",
+        );
+        assert_eq!(f.variable, s("ALLOWED_HOSTS"));
+        let f = facts("Error: Input required and not supplied: github-token", "");
+        assert_eq!((f.action_input, f.variable), (s("github-token"), None));
+    }
+
+    /// The failures of a marked failing step holding `text`.
+    fn pipeline(text: &str) -> Vec<Failure> {
+        use crate::ingest::{JobLog, Line, LogBundle, StepLog};
+        let tail = text
+            .lines()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: i as u64 + 1,
+                text: t.to_owned(),
+            })
+            .collect();
+        let step = StepLog {
+            name: "Run pytest".into(),
+            failed: Some(true),
+            tail,
+            ..StepLog::default()
+        };
+        let job = JobLog {
+            name: "test".into(),
+            steps: vec![step],
+            ..JobLog::default()
+        };
+        crate::extract::failures(&LogBundle {
+            jobs: vec![job],
+            ..LogBundle::default()
+        })
+    }
+
+    #[test]
+    fn unset_host_from_os_getenv_is_traced_to_its_variable() {
+        // Captured from pytest 9 + requests 2.32: `OCR_HOST = os.getenv("OCR_HOST")` unset,
+        // then `requests.get(f"https://{OCR_HOST}/health")`. urllib3 lowercases `None`.
+        let text = format!(
+            "{}##[error]Process completed with exit code 1.",
+            include_str!("data/captures/pytest_requests_unset_host.txt")
+        );
+        let f = pipeline(&text).remove(0);
+        assert!(
+            f.error_line.starts_with(
+                "E           requests.exceptions.ConnectionError: HTTPSConnectionPool(host='none'"
+            ),
+            "{}",
+            f.error_line
+        );
+        let facts = parse(&f);
+        assert_eq!(facts.variable, s("OCR_HOST"));
+        assert_eq!((facts.host, facts.port), (None, None));
+        // Without the source line, the file that failed is named for the fixer.
+        let f = Failure {
+            region: f.region.replace("{OCR_HOST}", "{host}"),
+            ..f
+        };
+        let facts = parse(&f);
+        assert_eq!((facts.variable, facts.file), (None, s("tests/test_a.py")));
+        // Older requests: `Invalid URL` with the `None` kept.
+        let f = facts_of(
+            "E   requests.exceptions.InvalidURL: Invalid URL 'https://None/health': No host supplied",
+            "    host = os.environ.get(\"OCR_HOST\")\n",
+        );
+        assert_eq!(f.variable, s("OCR_HOST"));
+    }
+
+    #[test]
+    fn pytest_assertions() {
+        let region = PYTEST_FAILURES;
+        let f = facts("E       AssertionError: assert 'ok' == 'healthy'", region);
+        assert_eq!(f.framework, s("pytest"));
+        assert_eq!((f.expected, f.actual), (s("'healthy'"), s("'ok'")));
+        assert_eq!((f.file, f.line), (s("tests/test_a.py"), Some(11)));
+        // Captured: `assert 200 == 404` with both sides literal in the source.
+        let f = facts(
+            "E       assert 200 == 404",
+            "    def test_code():\n>       assert 200 == 404\nE       assert 200 == 404\n\ntests/test_a.py:15: AssertionError",
+        );
+        assert_eq!(
+            (f.expected, f.actual, f.line),
+            (s("404"), s("200"), Some(15))
+        );
+        // The literal on the left of the source line is the expectation.
+        let f = facts(
+            "E       AssertionError: assert 'healthy' == 'ok'",
+            ">       assert \"healthy\" == body[\"status\"]\nE       AssertionError: assert 'healthy' == 'ok'\ntests/t.py:3: AssertionError",
+        );
+        assert_eq!((f.expected, f.actual), (s("'healthy'"), s("'ok'")));
+        let f = facts("E       assert 'a == b' == 'c'", "");
+        assert_eq!((f.expected, f.actual), (s("'c'"), s("'a == b'")));
+    }
+
+    #[test]
+    fn jest_vitest_rust_go_junit_assertions() {
+        let jest = "  ● health › returns healthy\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: \"healthy\"\n    Received: \"ok\"\n\n      10 |   const res = await get('/health');\n    > 11 |   expect(res.body.status).toBe(\"healthy\");\n         |                           ^\n\n      at Object.<anonymous> (tests/health.test.js:11:27)";
+        let f = facts("Expected: \"healthy\"", jest);
+        assert_eq!(
+            (
+                f.framework.as_deref(),
+                f.expected.as_deref(),
+                f.actual.as_deref()
+            ),
+            (Some("jest"), Some("\"healthy\""), Some("\"ok\""))
+        );
+        assert_eq!((f.file, f.line), (s("tests/health.test.js"), Some(11)));
+        let vitest = "AssertionError: expected 'ok' to be 'healthy' // Object.is equality\n\nExpected: \"healthy\"\nReceived: \"ok\"\n\n ❯ tests/health.test.ts:10:20";
+        let f = facts("AssertionError: expected 'ok' to be 'healthy'", vitest);
+        assert_eq!((f.file, f.line), (s("tests/health.test.ts"), Some(10)));
+        // Captured from `cargo test` (Rust 1.95).
+        let rust = "thread 'tests::health' (8700) panicked at src/lib.rs:6:9:\nassertion `left == right` failed\n  left: \"ok\"\n right: \"healthy\"\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace";
+        let f = facts("assertion `left == right` failed", rust);
+        assert_eq!(
+            (
+                f.framework.as_deref(),
+                f.expected.as_deref(),
+                f.actual.as_deref()
+            ),
+            (Some("rust"), Some("\"healthy\""), Some("\"ok\""))
+        );
+        assert_eq!((f.file, f.line), (s("src/lib.rs"), Some(6)));
+        let old = "thread 'main' panicked at 'assertion failed: `(left == right)`\n  left: `1`,\n right: `2`', src/main.rs:2:5";
+        let f = facts("assertion failed", old);
+        assert_eq!((f.expected, f.actual, f.line), (s("2"), s("1"), Some(2)));
+        let go = "--- FAIL: TestHealth (0.00s)\n    health_test.go:12: \n        \tError Trace:\t/home/runner/work/x/x/api/health_test.go:12\n        \tError:      \tNot equal: \n        \t            \texpected: \"healthy\"\n        \t            \tactual  : \"ok\"";
+        let f = facts("Error:      \tNot equal:", go);
+        assert_eq!(
+            (
+                f.framework.as_deref(),
+                f.expected.as_deref(),
+                f.actual.as_deref()
+            ),
+            (Some("go"), Some("\"healthy\""), Some("\"ok\""))
+        );
+        assert_eq!((f.file, f.line), (s("api/health_test.go"), Some(12)));
+        let f = facts(
+            "org.opentest4j.AssertionFailedError: expected: <healthy> but was: <ok>",
+            "",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("junit"), s("healthy"), s("ok"))
+        );
+    }
+
+    #[test]
+    fn http_and_network() {
+        let f = facts(
+            "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: http://127.0.0.1:8000/v1/x",
+            "",
+        );
+        assert_eq!(f.http_status, Some(404));
+        assert_eq!(
+            facts("curl: (22) The requested URL returned error: 422", "").http_status,
+            Some(422)
+        );
+        assert_eq!(facts("Response code: 500", "").http_status, Some(500));
+        assert_eq!(
+            facts("AssertionError: expected status code 200", "").http_status,
+            Some(200)
+        );
+        // Captured from `curl http://127.0.0.1:9/`.
+        let f = facts(
+            "curl: (7) Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server",
+            "",
+        );
+        assert_eq!((f.host, f.port), (s("127.0.0.1"), Some(9)));
+        let f = facts("Error: connect ECONNREFUSED 127.0.0.1:5432", "");
+        assert_eq!((f.host, f.port), (s("127.0.0.1"), Some(5432)));
+        let f = facts(
+            "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded",
+            "",
+        );
+        assert_eq!((f.host, f.port), (s("api.example.com"), Some(443)));
+        // Captured from `curl http://nonexistent.invalid/`.
+        let f = facts("curl: (6) Could not resolve host: nonexistent.invalid", "");
+        assert_eq!((f.host, f.port), (s("nonexistent.invalid"), None));
+        let f = facts(
+            "Get \"https://proxy.golang.org/x\": dial tcp 142.250.1.1:443: i/o timeout",
+            "",
+        );
+        assert_eq!((f.host, f.port), (s("142.250.1.1"), Some(443)));
+        let f = facts(
+            "psycopg2.OperationalError: connection to server at \"localhost\" (127.0.0.1), port 5432 failed: Connection refused",
+            "",
+        );
+        assert_eq!((f.host, f.port), (s("localhost"), Some(5432)));
+        let f = facts(
+            "ReadTimeoutError: read timed out for https://pypi.org/simple/x",
+            "",
+        );
+        assert_eq!(f.host, s("pypi.org"));
+    }
+
+    #[test]
+    fn permissions() {
+        // Captured from python3 and node here.
+        let f = facts(
+            "PermissionError: [Errno 13] Permission denied: '/proc/1/mem'",
+            "",
+        );
+        assert_eq!(f.path, s("/proc/1/mem"));
+        let f = facts("Error: EACCES: permission denied, open '/proc/1/mem'", "");
+        assert_eq!(f.path, s("/proc/1/mem"));
+        let f = facts("bash: line 1: ./scripts/deploy.sh: Permission denied", "");
+        assert_eq!(f.path, s("./scripts/deploy.sh"));
+        let f = facts(
+            "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info\": dial unix /var/run/docker.sock: connect: permission denied",
+            "",
+        );
+        assert_eq!(f.path, s("/var/run/docker.sock"));
+        let f = facts(
+            "RequestError [HttpError]: Resource not accessible by integration",
+            "POST /repos/o/r/issues/12/comments - 403\n  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment'",
+        );
+        assert_eq!(f.scope, s("issues: write"));
+        let f = facts(
+            "Resource not accessible by integration",
+            "https://api.github.com/repos/o/r/pulls/3/reviews",
+        );
+        assert_eq!(f.scope, s("pull-requests: write"));
+        let f = facts(
+            "Resource not accessible by integration",
+            "documentation_url: https://docs.github.com/rest/reference/repos#create-a-commit-status\n url: /repos/o/r/statuses/abc",
+        );
+        assert_eq!(f.scope, s("statuses: write"));
+        let f = facts("Resource not accessible by integration", "");
+        assert_eq!(f.scope, None);
+        let f = facts(
+            "remote: Permission to o/r.git denied to github-actions[bot].",
+            "fatal: unable to access 'https://github.com/o/r/': The requested URL returned error: 403",
+        );
+        assert_eq!((f.scope, f.http_status), (s("contents: write"), Some(403)));
+    }
+
+    #[test]
+    fn configuration_files() {
+        // Captured from PyYAML 6 on a broken document.
+        let yaml = "yaml.parser.ParserError: while parsing a block mapping\n  in \"ci.yml\", line 1, column 1\nexpected <block end>, but found '<block mapping start>'\n  in \"ci.yml\", line 3, column 2";
+        let f = facts(
+            "yaml.parser.ParserError: while parsing a block mapping",
+            yaml,
+        );
+        assert_eq!((f.file, f.line), (s("ci.yml"), Some(3)));
+        let f = facts(
+            "yaml.scanner.ScannerError: mapping values are not allowed here",
+            "  in \"<unicode string>\", line 2, column 4:",
+        );
+        assert_eq!((f.file, f.line), (None, Some(2)));
+        let f = facts("Invalid workflow file: .github/workflows/ci.yml#L12", "");
+        assert_eq!((f.file, f.line), (s(".github/workflows/ci.yml"), Some(12)));
+        let f = facts(
+            "The workflow is not valid. .github/workflows/ci.yml (Line: 7, Col: 9): Unexpected value 'foo'",
+            "",
+        );
+        assert_eq!((f.file, f.line), (s(".github/workflows/ci.yml"), Some(7)));
+        let f = facts(
+            "error: failed to parse manifest at `/home/runner/work/x/x/Cargo.toml`",
+            "Caused by:\n  TOML parse error at line 3, column 11",
+        );
+        assert_eq!((f.file, f.line), (s("Cargo.toml"), Some(3)));
+        // Captured from cargo 1.95 on `version = 0.1`.
+        let f = facts(
+            "error: invalid type: floating point `0.1`, expected SemVer version",
+            " --> Cargo.toml:3:11\n  |\n3 | version = 0.1",
+        );
+        assert_eq!((f.file, f.line), (s("Cargo.toml"), Some(3)));
+        // Captured from python3's json and tomllib.
+        let f = facts(
+            "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 3 column 1 (char 10)",
+            "",
+        );
+        assert_eq!(f.line, Some(3));
+        let f = facts(
+            "tomllib.TOMLDecodeError: Invalid value (at line 1, column 5)",
+            "",
+        );
+        assert_eq!(f.line, Some(1));
+        let f = facts("Error: expected `,` or `}` at line 4 column 3", "");
+        assert_eq!(f.line, Some(4));
+        let f = facts(
+            "tsconfig.json(5,3): error TS5023: Unknown compiler option 'foo'.",
+            "",
+        );
+        assert_eq!((f.file, f.line), (s("tsconfig.json"), Some(5)));
+    }
+
+    #[test]
+    fn facts_are_capped_and_cleaned() {
+        let long = "A".repeat(5000);
+        let f = facts(&format!("Error: Cannot find module '{long}\u{202e}'"), "");
+        assert!(
+            f.module
+                .as_ref()
+                .is_some_and(|m| m.chars().count() <= MAX_FACT_CHARS && !m.contains('\u{202e}'))
+        );
+        let f = facts("KeyError: 'A B'", "os.environ");
+        assert_eq!(f.variable, None);
+        assert_eq!(facts("", ""), Facts::default());
+    }
+
+    fn table_keys(tsv: &'static str) -> Vec<(&'static str, &'static str)> {
+        rows(tsv).collect()
+    }
+
+    #[test]
+    fn python_import_map_is_valid() {
+        let rows = table_keys(PY_IMPORTS_TSV);
+        assert!(rows.len() >= 300, "{} entries", rows.len());
+        let mut seen = HashSet::new();
+        let dotted = re(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$");
+        for (import, dist) in &rows {
+            assert!(seen.insert(*import), "duplicate import {import}");
+            assert!(dotted.is_match(import), "bad import name {import}");
+            assert!(PEP508_NAME.is_match(dist), "bad distribution {dist}");
+            assert!(!normalize_distribution(dist).is_empty());
+        }
+        for line in PY_IMPORTS_TSV
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            assert_eq!(line.split('\t').count(), 2, "malformed row {line:?}");
+        }
+        assert_eq!(
+            normalize_distribution("Flask_SQLAlchemy"),
+            "flask-sqlalchemy"
+        );
+        assert_eq!(normalize_distribution("ruamel.yaml"), "ruamel-yaml");
+    }
+
+    #[test]
+    fn pytest_option_and_command_maps_are_valid() {
+        let mut seen = HashSet::new();
+        for (opt, plugin) in table_keys(PYTEST_OPTIONS_TSV) {
+            assert!(seen.insert(opt), "duplicate option {opt}");
+            assert!(
+                opt.starts_with('-') && !opt.contains(char::is_whitespace),
+                "bad option {opt}"
+            );
+            assert!(PEP508_NAME.is_match(plugin), "bad plugin {plugin}");
+        }
+        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, RUBY_GEMS] {
+            let mut keys = HashSet::new();
+            for (k, p) in table {
+                assert!(keys.insert(k), "duplicate {k}");
+                assert!(PEP508_NAME.is_match(p), "bad name {p}");
+            }
+        }
+        let mut seen = HashSet::new();
+        let debian = re(r"^[a-z0-9][a-z0-9.+-]+$");
+        for (cmd, pkg) in table_keys(COMMANDS_TSV) {
+            assert!(seen.insert(cmd), "duplicate command {cmd}");
+            assert!(COMMAND_NAME.is_match(cmd), "bad command {cmd}");
+            assert!(debian.is_match(pkg), "bad Debian package {pkg}");
+        }
+    }
 }

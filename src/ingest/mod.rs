@@ -3,8 +3,26 @@
 //!
 //! A log is never held whole: each step keeps its last lines (the failure of a
 //! step sits near its end) plus its `##[error]` lines, and counts the rest.
+//! `scan` does that at close to memory bandwidth (see its essay: big blocks,
+//! `memchr` for newlines and markers, only kept lines normalised); `text`
+//! normalises one line; `zip` reads archives in memory under the caps of the
+//! security contract; `reports` reads JUnit XML and pytest-json-report.
+//!
+//! What is sniffed how: a zip by its magic bytes (`PK\x03\x04`) or a `.zip`
+//! name; a report by a `.xml`/`.json` name and then its content (a `.json` that
+//! is not a pytest-json-report is read as a log); everything else is a log.
+//! Directories are walked in sorted order; a file that cannot be read there
+//! becomes a note, while an archive that breaks a safety rule still fails the
+//! whole input.
 
-use std::path::PathBuf;
+mod reports;
+mod scan;
+pub mod text;
+mod zip;
+
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -20,6 +38,8 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub const MAX_ENTRY_NAME: usize = 1024;
 /// Lines kept from the end of each step.
 pub const TAIL_LINES: usize = 400;
+/// Bytes of normalised text kept in one step's tail (long lines make fewer lines).
+pub const MAX_TAIL_BYTES: usize = 1 << 20;
 /// `##[error]` lines kept per step.
 pub const MAX_ERROR_LINES: usize = 64;
 
@@ -55,22 +75,33 @@ pub struct JobLog {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StepLog {
-    /// `Run pytest` (from `##[group]Run`), or the per-step file's name, or empty.
+    /// `Run pytest` (from `##[group]Run`), `Set up job` (the lines of a GitHub
+    /// job log before its first step), the per-step file's name, or empty (a
+    /// log without markers).
     pub name: String,
     /// The step's number from a per-step file name (`3_Run tests.txt`).
     pub number: Option<u32>,
-    /// The command that ran (`##[group]Run` header and script, or `##[command]`).
+    /// The command that ran: the script lines of the `##[group]Run` header (up
+    /// to its `shell:`/`env:`/`with:` lines), else the last `##[command]`, else
+    /// the header's text after `Run ` (an action's `uses:`). Capped at 4 KiB.
     pub command: Option<String>,
-    /// Whether the log marked the step as failed (`##[error]`); `None` when the
-    /// input carries no such markers (plain tool output).
+    /// Whether the log marked the step as failed (`##[error]` or `::error::`);
+    /// `Some(false)` for the other steps of a log with markers (or from a
+    /// run-log zip); `None` when the input carries no markers (plain output).
     pub failed: Option<bool>,
     /// From `##[error]Process completed with exit code N.`
     pub exit_code: Option<i32>,
     /// The `##[error]` annotation lines, marker removed (first [`MAX_ERROR_LINES`]).
     pub errors: Vec<Line>,
-    /// The last [`TAIL_LINES`] normalised lines of the step.
+    /// The last [`TAIL_LINES`] normalised lines of the step (at most
+    /// [`MAX_TAIL_BYTES`] of text). Marker lines stay with the marker removed
+    /// (`##[error]` lines are here too); `##[endgroup]` and `::add-mask::`
+    /// lines are dropped, so numbers may skip. When one input keeps more than
+    /// 32 MiB of tails, passed steps lose theirs first (then later failures;
+    /// the first failing step is never emptied).
     pub tail: Vec<Line>,
-    /// Line number (1-based, in the source file) of the step's first line.
+    /// Line number (1-based, in the source file: the job log, or the per-step
+    /// file for steps read from one) of the step's first line.
     pub first_line: u64,
     /// Number of lines in the step.
     pub line_count: u64,
@@ -137,4 +168,405 @@ pub enum IngestError {
     Empty,
     #[error("input exceeds {0} bytes")]
     TooLarge(u64),
+    /// The entry inflates past what DEFLATE can produce: its sizes lie.
+    #[error("entry \"{0}\" inflates past 1032:1; stopped")]
+    Ratio(String),
+}
+
+/// An archive read from standard input is held in memory, at most this much.
+pub const MAX_STDIN_ARCHIVE: u64 = 512 << 20;
+/// Directory levels walked below an input directory.
+const MAX_DEPTH: usize = 32;
+
+/// Reads every source, in order, into one bundle. Fails on the first source
+/// that cannot be read or breaks an archive rule; `Empty` when nothing had a
+/// line or a test.
+pub fn load(sources: &[Source]) -> Result<LogBundle, IngestError> {
+    let mut bundle = LogBundle::default();
+    for source in sources {
+        match source {
+            Source::Path(path) => load_path(path, &mut bundle)?,
+            Source::Stdin => load_stdin(&mut bundle)?,
+            Source::Bytes { name, data } => load_bytes(name, data, &mut bundle)?,
+        }
+    }
+    let lines: u64 = bundle
+        .jobs
+        .iter()
+        .flat_map(|j| &j.steps)
+        .map(|s| s.line_count)
+        .sum();
+    if lines == 0 && bundle.tests.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    Ok(bundle)
+}
+
+/// One in-memory text log as a bundle of one job; never fails.
+pub fn from_text(name: &str, bytes: &[u8]) -> LogBundle {
+    LogBundle {
+        jobs: vec![text_job(name, name, bytes)],
+        ..LogBundle::default()
+    }
+}
+
+fn text_job(name: &str, source: &str, bytes: &[u8]) -> JobLog {
+    let opts = scan::Options {
+        split_steps: true,
+        github: false,
+    };
+    JobLog {
+        name: name.to_string(),
+        source: source.to_string(),
+        // Reading from a slice cannot fail.
+        steps: scan::scan(bytes, opts).unwrap_or_default(),
+    }
+}
+
+fn load_path(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if !meta.is_dir() {
+        return load_file(path, bundle);
+    }
+    let mut files = Vec::new();
+    walk(path, 0, &mut files, &mut bundle.notes);
+    if files.len() > MAX_ENTRIES {
+        bundle.notes.push(format!(
+            "{} holds {} log files; only the first {MAX_ENTRIES} were read",
+            path.display(),
+            files.len()
+        ));
+        files.truncate(MAX_ENTRIES);
+    }
+    for file in files {
+        match load_file(&file, bundle) {
+            Err(IngestError::Io { path, source }) => {
+                bundle.notes.push(format!("cannot read {path}: {source}"));
+            }
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// Files under `dir` that may hold logs, in sorted order. Symlinked
+/// directories are not followed (no loops, no escaping the input).
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, notes: &mut Vec<String>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            notes.push(format!("cannot read {}: {e}", dir.display()));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if depth + 1 >= MAX_DEPTH {
+                notes.push(format!("{} is too deep; skipped", path.display()));
+                continue;
+            }
+            walk(&path, depth + 1, out, notes);
+        } else if wanted(&path) {
+            if kind.is_file() || path.is_file() {
+                out.push(path);
+            } else if kind.is_symlink() {
+                notes.push(format!("cannot read {}: a link to no file", path.display()));
+            }
+        }
+    }
+}
+
+fn wanted(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(ext.as_str(), "txt" | "log" | "xml" | "json" | "zip")
+}
+
+fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let display = path.display().to_string();
+    let name = path
+        .file_name()
+        .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let mut head = [0u8; 4];
+    let n = read_head(&mut file, &mut head).map_err(|e| io_error(path, e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| io_error(path, e))?;
+    let kind = Kind::of(&name, &head[..n]);
+    match kind {
+        Kind::Zip => zip::read_archive(file, len, &display, bundle),
+        Kind::Xml | Kind::Json if len <= zip::MAX_REPORT_BYTES => {
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).map_err(|e| io_error(path, e))?;
+            if !add_report(kind, &data, &display, bundle) {
+                bundle.jobs.push(text_job(&name, &display, &data));
+            }
+            Ok(())
+        }
+        _ => {
+            let opts = scan::Options {
+                split_steps: true,
+                github: false,
+            };
+            let steps = scan::scan(file, opts).map_err(|e| io_error(path, e))?;
+            bundle.jobs.push(JobLog {
+                name,
+                source: display,
+                steps,
+            });
+            Ok(())
+        }
+    }
+}
+
+fn load_stdin(bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let mut head = [0u8; 4];
+    let n = read_head(&mut input, &mut head).map_err(|e| io_error(Path::new("-"), e))?;
+    let head = &head[..n];
+    let mut rest = Cursor::new(head.to_vec()).chain(input);
+    if head == zip::MAGIC {
+        let mut data = Vec::new();
+        (&mut rest)
+            .take(MAX_STDIN_ARCHIVE + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| io_error(Path::new("-"), e))?;
+        if data.len() as u64 > MAX_STDIN_ARCHIVE {
+            return Err(IngestError::TooLarge(MAX_STDIN_ARCHIVE));
+        }
+        let len = data.len() as u64;
+        return zip::read_archive(Cursor::new(data), len, "stdin", bundle);
+    }
+    let opts = scan::Options {
+        split_steps: true,
+        github: false,
+    };
+    let steps = scan::scan(rest, opts).map_err(|e| io_error(Path::new("-"), e))?;
+    bundle.jobs.push(JobLog {
+        name: "stdin".to_string(),
+        source: "-".to_string(),
+        steps,
+    });
+    Ok(())
+}
+
+fn load_bytes(name: &str, data: &[u8], bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let kind = Kind::of(name, data);
+    match kind {
+        Kind::Zip => zip::read_archive(Cursor::new(data), data.len() as u64, name, bundle),
+        _ => {
+            if !add_report(kind, data, name, bundle) {
+                bundle.jobs.push(text_job(name, name, data));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// How an input is read, from its name and its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zip,
+    Xml,
+    Json,
+    Text,
+}
+
+impl Kind {
+    fn of(name: &str, head: &[u8]) -> Kind {
+        let lower = name.to_ascii_lowercase();
+        if head.starts_with(zip::MAGIC) || lower.ends_with(".zip") {
+            Kind::Zip
+        } else if lower.ends_with(".xml") {
+            Kind::Xml
+        } else if lower.ends_with(".json") {
+            Kind::Json
+        } else {
+            Kind::Text
+        }
+    }
+}
+
+/// Adds a report's failing tests; false when the data is not a report.
+fn add_report(kind: Kind, data: &[u8], source: &str, bundle: &mut LogBundle) -> bool {
+    let tests = match kind {
+        Kind::Xml => reports::junit(data, source),
+        Kind::Json => reports::pytest_json(data, source),
+        Kind::Zip | Kind::Text => None,
+    };
+    match tests {
+        Some(t) => {
+            bundle.tests.extend(t);
+            true
+        }
+        None => false,
+    }
+}
+
+fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn io_error(path: &Path, source: io::Error) -> IngestError {
+    IngestError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn from_text_is_one_job() {
+        let b = from_text("ci.log", b"\xEF\xBB\xBFhello\r\nworld\n");
+        assert_eq!(b.jobs.len(), 1);
+        assert_eq!(b.jobs[0].name, "ci.log");
+        let tail: Vec<_> = b.jobs[0].steps[0]
+            .tail
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(tail, ["hello", "world"]);
+        assert!(from_text("e", b"").jobs[0].steps.is_empty());
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        let r = load(&[Source::Bytes {
+            name: "x.log".into(),
+            data: Vec::new(),
+        }]);
+        assert_eq!(
+            r.map(|_| ()).map_err(|e| e.to_string()),
+            Err("input is empty".into())
+        );
+    }
+
+    #[test]
+    fn sniffs_zip_by_magic_and_reports_by_name() {
+        let zip = zip::tests::build(&[zip::tests::e("1_job.txt", b"line\n")]);
+        let b = load(&[
+            Source::Bytes {
+                name: "logs.bin".into(),
+                data: zip,
+            },
+            Source::Bytes {
+                name: "junit.xml".into(),
+                data:
+                    b"<testsuite><testcase name=\"t\"><error message=\"m\"/></testcase></testsuite>"
+                        .to_vec(),
+            },
+            Source::Bytes {
+                name: "notes.json".into(),
+                data: b"{\"not\": \"a report\"}\n".to_vec(),
+            },
+        ])
+        .unwrap_or_default();
+        let jobs: Vec<_> = b.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(jobs, ["job", "notes.json"]);
+        assert_eq!(b.tests.len(), 1);
+        assert_eq!(b.tests[0].message, "m");
+    }
+
+    #[test]
+    fn directory_walk_is_sorted_and_notes_what_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let root = dir.path();
+        let write = |p: &str, data: &[u8]| {
+            let path = root.join(p);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_default();
+            }
+            std::fs::write(path, data).unwrap_or_default();
+        };
+        write("b/z.log", b"z\n");
+        write("a.txt", b"a\n");
+        write("b/c.log", b"c\n");
+        write("b/skip.png", b"png");
+        write(
+            "c/run.txt",
+            &zip::tests::build(&[zip::tests::e("1_build.txt", b"zipped\n")]),
+        );
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("missing.log"), root.join("dangling.log"))
+            .unwrap_or_default();
+        let b = load(&[Source::Path(root.to_path_buf())]).unwrap_or_default();
+        let jobs: Vec<_> = b.jobs.iter().map(|j| j.name.as_str()).collect();
+        assert_eq!(jobs, ["a.txt", "c.log", "z.log", "build"]);
+        #[cfg(unix)]
+        assert!(
+            b.notes.iter().any(|n| n.contains("dangling.log")),
+            "{:?}",
+            b.notes
+        );
+        let missing = load(&[Source::Path(root.join("nope.log"))]);
+        assert!(matches!(missing, Err(IngestError::Io { .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn from_text_never_panics_and_caps_lines(
+            bytes in proptest::collection::vec(any::<u8>(), 0..4096),
+            markers in proptest::collection::vec(0usize..6, 0..8),
+        ) {
+            // Arbitrary bytes with markers spliced in at line starts.
+            let mut input = Vec::new();
+            let pieces: [&[u8]; 6] = [
+                b"##[group]Run x\n", b"##[error]e\n", b"##[endgroup]\n",
+                b"2024-05-01T12:34:56.1234567Z ##[command]c\n", b"::error::m\n", b"\r\x1b[31m",
+            ];
+            let step = bytes.len() / (markers.len() + 1) + 1;
+            for (i, chunk) in bytes.chunks(step).enumerate() {
+                input.extend_from_slice(chunk);
+                if let Some(&m) = markers.get(i) {
+                    input.push(b'\n');
+                    input.extend_from_slice(pieces[m]);
+                }
+            }
+            let b = from_text("p", &input);
+            let cap = MAX_LINE_BYTES + text::TRUNCATED_MARK.len();
+            for step in &b.jobs[0].steps {
+                for l in step.tail.iter().chain(&step.errors) {
+                    prop_assert!(l.text.len() <= cap);
+                    prop_assert!(l.number >= step.first_line);
+                    prop_assert!(l.number < step.first_line + step.line_count);
+                }
+            }
+        }
+
+        #[test]
+        fn long_lines_stay_capped(len in 0usize..(3 * MAX_LINE_BYTES), c in any::<u8>()) {
+            let b = from_text("p", &vec![c; len]);
+            for step in &b.jobs[0].steps {
+                for l in &step.tail {
+                    prop_assert!(l.text.len() <= MAX_LINE_BYTES + text::TRUNCATED_MARK.len());
+                }
+            }
+        }
+    }
 }

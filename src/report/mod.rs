@@ -69,3 +69,6 @@ pub struct FixReport {
     /// Whether the diff edits `.github/workflows/` (pushing it needs the workflows permission).
     pub touches_workflows: bool,
 }
+
+pub mod json;
+pub mod text;
