@@ -651,3 +651,60 @@ fn echo_and_mask_helpers_for_the_cli() {
     assert_eq!(names.len(), 1 + hostile().len());
     assert_clean_sink("stderr", &text, Some(TOKEN));
 }
+
+/// Fragments an attacker would combine, glued by arbitrary text.
+fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just("::".to_string()),
+        Just("::add-mask::".to_string()),
+        Just("::stop-commands::".to_string()),
+        Just("##[".to_string()),
+        Just("]".to_string()),
+        Just("\n".to_string()),
+        Just("\r".to_string()),
+        Just("\r\n".to_string()),
+        Just("=".to_string()),
+        Just("<<".to_string()),
+        Just("EOF".to_string()),
+        Just("ghadelimiter_".to_string()),
+        Just("```".to_string()),
+        Just("<img src=x>".to_string()),
+        Just("[x](https://evil)".to_string()),
+        Just("@team".to_string()),
+        Just("|".to_string()),
+        Just("%0A".to_string()),
+        Just("\u{202e}".to_string()),
+        Just("\0".to_string()),
+        Just(PLANTED.to_string()),
+        "\\PC{0,8}",
+        proptest::collection::vec(any::<char>(), 0..4).prop_map(|v| v.into_iter().collect()),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn arbitrary_fields_never_inject(
+        parts in proptest::collection::vec(fragment(), 0..24),
+        file in proptest::collection::vec(fragment(), 0..4),
+    ) {
+        let h: String = parts.concat();
+        let mut d = diagnosis(&h, &h, &h, &h);
+        d.facts.file = Some(file.concat());
+        d.facts.line = Some(3);
+        d.suggested_fix = h.clone();
+        let fix = fix_report(DiagnoseReport::new(vec![d]), &format!("+{h}\n"));
+        let run = run_fix(&fix, Some(TOKEN)).expect("write");
+        assert_only_our_commands(&run.stdout, Some(TOKEN));
+        let names: Vec<&str> = run.outputs.iter().map(|(k, _)| k.as_str()).collect();
+        proptest::prop_assert_eq!(names, FIX_OUTPUTS);
+        assert_clean_sink("stdout", &run.stdout, Some(TOKEN));
+        assert_clean_sink("summary", &run.summary, Some(TOKEN));
+        for (k, v) in &run.outputs {
+            assert_clean_sink(k, v, Some(TOKEN));
+        }
+        assert_no_markdown_injection(&run.summary);
+    }
+}
