@@ -299,7 +299,11 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
         .file_name()
         .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
-    let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let meta = file.metadata().map_err(|e| io_error(path, e))?;
+    if !meta.is_file() {
+        return load_stream(file, path, &name, bundle);
+    }
+    let len = meta.len();
     let mut head = [0u8; 4];
     let n = read_head(&mut file, &mut head).map_err(|e| io_error(path, e))?;
     file.seek(SeekFrom::Start(0))
@@ -333,9 +337,20 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
 
 fn load_stdin(bundle: &mut LogBundle) -> Result<(), IngestError> {
     let stdin = io::stdin();
-    let mut input = stdin.lock();
+    load_stream(stdin.lock(), Path::new("-"), "stdin", bundle)
+}
+
+/// A stream that cannot seek (stdin, a pipe, `<(...)`): text is scanned as it
+/// arrives; an archive is held in memory up to [`MAX_STDIN_ARCHIVE`].
+fn load_stream(
+    mut input: impl Read,
+    path: &Path,
+    name: &str,
+    bundle: &mut LogBundle,
+) -> Result<(), IngestError> {
+    let source = path.display().to_string();
     let mut head = [0u8; 4];
-    let n = read_head(&mut input, &mut head).map_err(|e| io_error(Path::new("-"), e))?;
+    let n = read_head(&mut input, &mut head).map_err(|e| io_error(path, e))?;
     let head = &head[..n];
     let mut rest = Cursor::new(head.to_vec()).chain(input);
     if head == zip::MAGIC {
@@ -343,21 +358,21 @@ fn load_stdin(bundle: &mut LogBundle) -> Result<(), IngestError> {
         (&mut rest)
             .take(MAX_STDIN_ARCHIVE + 1)
             .read_to_end(&mut data)
-            .map_err(|e| io_error(Path::new("-"), e))?;
+            .map_err(|e| io_error(path, e))?;
         if data.len() as u64 > MAX_STDIN_ARCHIVE {
             return Err(IngestError::TooLarge(MAX_STDIN_ARCHIVE));
         }
         let len = data.len() as u64;
-        return zip::read_archive(Cursor::new(data), len, "stdin", bundle);
+        return zip::read_archive(Cursor::new(data), len, name, bundle);
     }
     let opts = scan::Options {
         split_steps: true,
         github: false,
     };
-    let steps = scan::scan(rest, opts).map_err(|e| io_error(Path::new("-"), e))?;
+    let steps = scan::scan(rest, opts).map_err(|e| io_error(path, e))?;
     bundle.jobs.push(JobLog {
-        name: "stdin".to_string(),
-        source: "-".to_string(),
+        name: name.to_string(),
+        source,
         steps,
     });
     Ok(())
@@ -491,6 +506,23 @@ mod tests {
         assert_eq!(jobs, ["job", "notes.json"]);
         assert_eq!(b.tests.len(), 1);
         assert_eq!(b.tests[0].message, "m");
+    }
+
+    #[test]
+    fn streams_read_text_and_archives() {
+        let mut b = LogBundle::default();
+        let zip = zip::tests::build(&[zip::tests::e("1_job.txt", b"##[error]x\n")]);
+        let r = load_stream(&zip[..], Path::new("-"), "stdin", &mut b);
+        assert!(r.is_ok());
+        let r = load_stream(&b"plain\n"[..], Path::new("-"), "stdin", &mut b);
+        assert!(r.is_ok());
+        let jobs: Vec<_> = b
+            .jobs
+            .iter()
+            .map(|j| (j.name.as_str(), j.source.as_str()))
+            .collect();
+        assert_eq!(jobs, [("job", "stdin:1_job.txt"), ("stdin", "-")]);
+        assert_eq!(b.jobs[0].steps[0].failed, Some(true));
     }
 
     #[test]
