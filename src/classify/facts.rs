@@ -116,6 +116,22 @@ const PYTEST_FIXTURES: &[(&str, &str)] = &[
     ("django_user_model", "pytest-django"),
     ("faker", "Faker"),
     ("datadir", "pytest-datadir"),
+    ("db", "pytest-django"),
+    ("rf", "pytest-django"),
+    ("live_server", "pytest-django"),
+    ("django_db_blocker", "pytest-django"),
+    ("postgresql", "pytest-postgresql"),
+    ("postgresql_proc", "pytest-postgresql"),
+    ("redis_proc", "pytest-redis"),
+    ("redisdb", "pytest-redis"),
+    ("mongodb", "pytest-mongodb"),
+    ("docker_services", "pytest-docker"),
+    ("xprocess", "pytest-xprocess"),
+    ("monkeysession", "pytest-monkeysession"),
+    ("loop", "pytest-aiohttp"),
+    ("aiohttp_client", "pytest-aiohttp"),
+    ("qtbot", "pytest-qt"),
+    ("mock_env", "pytest-mock-resources"),
     ("data_regression", "pytest-regressions"),
     ("subtests", "pytest-subtests"),
     ("celery_app", "celery"),
@@ -132,6 +148,25 @@ const PYTEST_INI_KEYS: &[(&str, &str)] = &[
     ("mock_use_standalone_module", "pytest-mock"),
     ("reruns", "pytest-rerunfailures"),
     ("json_report_file", "pytest-json-report"),
+];
+
+/// pytest markers that only a plugin registers.
+const PYTEST_MARKS: &[(&str, &str)] = &[
+    ("asyncio", "pytest-asyncio"),
+    ("async", "pytest-asyncio"),
+    ("django_db", "pytest-django"),
+    ("timeout", "pytest-timeout"),
+    ("flaky", "pytest-rerunfailures"),
+    ("benchmark", "pytest-benchmark"),
+    ("order", "pytest-order"),
+    ("vcr", "pytest-recording"),
+    ("httpx_mock", "pytest-httpx"),
+    ("freeze_time", "pytest-freezer"),
+    ("dependency", "pytest-dependency"),
+    ("trio", "pytest-trio"),
+    ("anyio", "anyio"),
+    ("xdist_group", "pytest-xdist"),
+    ("repeat", "pytest-repeat"),
 ];
 
 /// Ruby files whose gem has another name (`require "active_support"`).
@@ -202,6 +237,16 @@ pub fn pytest_plugin(option: &str) -> Option<&'static str> {
         .map(|(_, _, p)| *p)
 }
 
+/// Like [`pytest_plugin`], but only the option families that end in `*` in the
+/// table: spelled the same by no other tool.
+fn pytest_prefix_plugin(option: &str) -> Option<&'static str> {
+    let opt = option.split('=').next().unwrap_or(option);
+    PYTEST_OPTIONS
+        .iter()
+        .find(|(o, prefix, _)| *prefix && opt.starts_with(o))
+        .map(|(_, _, p)| *p)
+}
+
 /// The Debian package that provides a command, when it is obvious.
 pub fn debian_package(command: &str) -> Option<&'static str> {
     COMMANDS.get(command).copied()
@@ -258,10 +303,25 @@ regex!(
 );
 regex!(PY_FIXTURE, r"fixture '([A-Za-z_]\w*)' not found");
 regex!(PY_INI_KEY, r"Unknown config option: ([A-Za-z_]\w*)");
-regex!(NODE_MODULE, r"Cannot find (?:module|package) '([^'\s]+)'");
+regex!(
+    NODE_MODULE,
+    r"Cannot find (?:module|package) (?:'([^'\s]+)'|(@?[A-Za-z0-9][\w./-]*[A-Za-z0-9]))"
+);
+regex!(
+    PY_REQUIRED_PLUGIN,
+    r"Missing required plugins: ([A-Za-z0-9][\w.-]*)"
+);
+regex!(
+    PY_MARK,
+    r"Unknown pytest\.mark\.(\w+)|'(\w+)' not found in `markers` configuration option|(async) def functions are not natively supported"
+);
+regex!(
+    DOTNET_TYPE,
+    r"(?i)error CS0246:? The type or namespace name '([\w.]+)' could not be found"
+);
 regex!(
     RUST_CRATE,
-    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
+    r"(?:use of undeclared crate or module|use of unresolved module or unlinked crate|use of undeclared type or module|can't find crate for|unresolved import) `([A-Za-z_]\w*)"
 );
 regex!(
     GO_MODULE,
@@ -282,7 +342,7 @@ regex!(
 );
 regex!(
     SHARED_LIB,
-    r"error while loading shared libraries: ([\w.+-]+)"
+    r"error while loading shared libraries: ([\w.+-]+)|([\w.+-]+\.so(?:\.[\w.]+)?): cannot open shared object file"
 );
 
 // Environment.
@@ -366,6 +426,14 @@ regex!(
 );
 regex!(MSTEST_PAIR, r"Expected:<(.*)>\.? Actual:<(.*)>");
 regex!(
+    UNITTEST_PAIR,
+    r"(?m)AssertionError: ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None) != ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None)\s*$"
+);
+regex!(
+    MOCHA_DIFF,
+    r"(?m)\+ expected - actual\s*\n(?:\s*\n)*\s*([+-])(\S.*)\n\s*([+-])(\S.*)$"
+);
+regex!(
     DJANGO_SETTING,
     r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
 );
@@ -373,24 +441,28 @@ regex!(
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?[ :]+(\d{3})\b|\bstatus(?: code)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)"
 );
 regex!(
     NET_HOST_PORT,
-    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?"#
+    r#"Failed to connect to (\S+) port (\d+)|connect (?:ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH) (\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d+)|HTTPS?ConnectionPool\(host='([^']+)', port=(\d+)\)|dial tcp (\[[^\]\s]+\]|[\w.-]+):(\d+)|connection to server at "([^"]+)"[^,]*, port (\d+)|server running on host "([^"]+)"[^\n]*?port (\d+)|connect to host ([\w.-]+) port (\d+)|Error \d+ connecting to ([\w.-]+):(\d+)|Can't connect to MySQL server on '([^':]+)'?:?(\d+)?|[Cc]onnection to ([\w.-]+):(\d+) failed"#
 );
 regex!(
     NET_HOST,
-    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'"
+    r"Could not resolve host: ([\w.-]+)|dial tcp: lookup ([\w.-]+)|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Connection to ([\w.-]+) timed out|Failed to resolve '([\w.-]+)'|Name or service not known.*?'([\w.-]+)'|could not translate host name \x22([^\x22\s]+)\x22|Could not resolve hostname ([\w.-]+)|Temporary failure resolving '([\w.-]+)'|Unable to connect to ([\w.-]+):|Could not resolve '([\w.-]+)'"
 );
 regex!(URL_HOST, r"https?://([A-Za-z0-9.-]+)(?::(\d+))?");
 regex!(
+    IP_PORT,
+    r"\b((?:\d{1,3}\.){3}\d{1,3}|localhost):(\d{2,5})\b"
+);
+regex!(
     NET_WORDS,
-    r"(?i)timed? ?out|refused|reset|unreachable|resolve"
+    r"(?i)timed? ?out|refused|reset|unreachable|resolv|Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time|\b(?:429|50[234])\b|name resolution|hang up|rate limit|ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND"
 );
 regex!(
     PERM_PATH,
-    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM): (?:permission denied|operation not permitted), \w+ '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
+    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
 );
 regex!(GH_INTEGRATION, r"Resource not accessible by integration");
 regex!(
@@ -403,7 +475,7 @@ regex!(
 );
 regex!(
     GH_PACKAGES_DENIED,
-    r"permission_denied: write_package|installation not allowed to Create organization package"
+    r"permission_denied: write_package|installation not allowed to \w+ organization package|ghcr\.io\S*.*(?:denied|403 Forbidden|unauthorized)|(?:denied|403 Forbidden|unauthorized).*ghcr\.io"
 );
 
 // Configuration files.
@@ -414,7 +486,7 @@ regex!(
 regex!(YAML_MARK, r#"in "([^"]+)", line (\d+), column \d+"#);
 regex!(
     WORKFLOW_FILE,
-    r"Invalid workflow file: ([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)"
+    r"Invalid workflow file\s*:\s*([^\s#]+)#L(\d+)|([\w./-]+\.ya?ml) \(Line: (\d+), Col: \d+\)|(\.github[\w./-]*)#L(\d+)"
 );
 regex!(
     TOML_AT,
@@ -427,17 +499,26 @@ regex!(
 );
 regex!(
     JSON_AT,
-    r"(?:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type)[^\n]*?\bline (\d+),? column \d+"
+    r"(?i:JSONDecodeError|Expecting|expected|trailing comma|EOF while parsing|key must be a string|invalid type|JSON)[^\n]*?\bline (\d+),? column \d+|\(at line (\d+), column \d+\)"
 );
+regex!(
+    PIP_REQ_LINE,
+    r"\(from -r ([^\s()]+) \(line (\d+)\)\)|from line (\d+) of ([^\s)]+)"
+);
+regex!(
+    CONFIG_MENTION,
+    r#"(?:^|[\s'"(])(/?(?:[\w.-]+/)*(?:tsconfig[\w.-]*\.json|package\.json|\.eslintrc(?:\.[a-z]+)?|eslint\.config\.[a-z]+|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|Cargo\.toml|go\.mod|\.pre-commit-config\.yaml|action\.ya?ml|\.github/workflows/[\w.-]+\.ya?ml|requirements[\w.-]*\.txt))\b"#
+);
+regex!(PYTEST_CONFIGFILE, r"(?m)^(?:configfile|inifile): ([^\s,]+)");
 regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
 regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
 regex!(
     CONFIG_COLON,
-    r"([\w./-]+\.(?:ya?ml|toml|json|ini|cfg|conf)):(\d+)"
+    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
 );
 regex!(
     CONFIG_WORDS,
-    r"(?i)parse|syntax|invalid|unexpected|expected|unknown (?:key|field|option)"
+    r"(?i)pars(?:e|ing)|syntax|invalid|unexpected|expected|unknown (?:\w+ )?(?:key|field|option|property)|illegal|not allowed|must (?:be|define)|requires"
 );
 regex!(
     RUNNER_PREFIX,
@@ -497,16 +578,25 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
-    if let Some(c) = find(&PY_UNRECOGNIZED, el, text)
-        && text.to_ascii_lowercase().contains("pytest")
-    {
+    if let Some(c) = find(&PY_UNRECOGNIZED, el, text) {
+        // Without pytest in sight (`setup.py test`), only options no other tool
+        // spells the same way: the prefix families (`--cov*`, `--reruns*`).
+        let pytest = text.to_ascii_lowercase().contains("pytest");
         let options: Vec<&str> = c[1]
             .split_whitespace()
             .filter(|t| t.starts_with('-'))
             .collect();
-        let hit = options
-            .iter()
-            .find_map(|o| pytest_plugin(o).map(|p| (*o, p)));
+        let hit = options.iter().find_map(|o| {
+            let plugin = if pytest {
+                pytest_plugin(o)
+            } else {
+                pytest_prefix_plugin(o)
+            };
+            plugin.map(|p| (*o, p))
+        });
+        if hit.is_none() && !pytest {
+            return;
+        }
         let (opt, plugin) = match hit {
             Some((o, p)) => (o, Some(p)),
             None => (options.first().copied().unwrap_or(""), None),
@@ -519,15 +609,28 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
+    if let Some(c) = find(&PY_REQUIRED_PLUGIN, el, text) {
+        let name = c[1]
+            .split(|ch: char| "<>=!~;[ (,".contains(ch))
+            .next()
+            .unwrap_or("");
+        if PEP508_NAME.is_match(name) {
+            f.ecosystem = Some("python".into());
+            f.package = Some(name.into());
+            return;
+        }
+    }
     for (r, table) in [
         (&*PY_FIXTURE, PYTEST_FIXTURES),
         (&*PY_INI_KEY, PYTEST_INI_KEYS),
+        (&*PY_MARK, PYTEST_MARKS),
     ] {
         if let Some(c) = find(r, el, text)
-            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == &c[1])
+            && let Some(name) = group(&c)
+            && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == name)
         {
             f.ecosystem = Some("python".into());
-            f.option = Some(c[1].to_owned());
+            f.option = Some(name.to_owned());
             f.package = Some((*plugin).into());
             return;
         }
@@ -544,8 +647,9 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             return;
         }
     }
-    if let Some(c) = find(&NODE_MODULE, el, text) {
-        let spec = &c[1];
+    if let Some(c) = find(&NODE_MODULE, el, text)
+        && let Some(spec) = group(&c)
+    {
         f.ecosystem = Some("node".into());
         f.module = Some(spec.into());
         if !spec.starts_with(['.', '/', '~']) && !spec.contains(':') && !spec.contains('\\') {
@@ -613,8 +717,15 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         f.package = debian_package(cmd).map(str::to_owned);
         return;
     }
-    if let Some(c) = find(&SHARED_LIB, el, text) {
+    if let Some(c) = find(&SHARED_LIB, el, text)
+        && let Some(lib) = group(&c)
+    {
         f.ecosystem = Some("system".into());
+        f.module = Some(lib.to_owned());
+        return;
+    }
+    if let Some(c) = find(&DOTNET_TYPE, el, text) {
+        f.ecosystem = Some("dotnet".into());
         f.module = Some(c[1].to_owned());
     }
 }
@@ -877,6 +988,20 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         f.framework = Some("junit".into());
         f.expected = Some(c[1].to_owned());
         f.actual = Some(c[2].to_owned());
+    } else if let Some(c) = find(&UNITTEST_PAIR, el, text) {
+        // `self.assertEqual(got, want)` prints `got != want`.
+        f.framework = Some("unittest".into());
+        f.actual = Some(c[1].to_owned());
+        f.expected = Some(c[2].to_owned());
+    } else if let Some(c) = MOCHA_DIFF.captures(text) {
+        // Mocha/Chai: `+` lines are expected, `-` lines actual.
+        let (a, b) = ((&c[1], &c[2]), (&c[3], &c[4]));
+        let (plus, minus) = if a.0 == "+" { (a.1, b.1) } else { (b.1, a.1) };
+        if a.0 != b.0 {
+            f.framework = Some("mocha".into());
+            f.expected = Some(plus.trim().to_owned());
+            f.actual = Some(minus.trim().to_owned());
+        }
     } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
         f.framework = Some("mstest".into());
         f.expected = Some(c[1].to_owned());
@@ -910,11 +1035,17 @@ fn network(f: &mut Facts, el: &str, text: &str) {
         && let Some(host) = group(&c)
     {
         f.host = Some(host.trim_end_matches('.').to_owned());
-    } else if NET_WORDS.is_match(el)
-        && let Some(c) = URL_HOST.captures(el)
-    {
-        f.host = Some(c[1].to_owned());
-        f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+    } else if NET_WORDS.is_match(el) {
+        // A network failure without a named host: the URL or address on the
+        // error line, else on a line of the region that reports the failure.
+        let lines = std::iter::once(el).chain(text.lines().filter(|l| NET_WORDS.is_match(l)));
+        for line in lines {
+            if let Some(c) = URL_HOST.captures(line).or_else(|| IP_PORT.captures(line)) {
+                f.host = Some(c[1].to_owned());
+                f.port = c.get(2).and_then(|p| p.as_str().parse().ok());
+                break;
+            }
+        }
     }
     if f.host
         .as_deref()
@@ -944,7 +1075,8 @@ fn permission(f: &mut Facts, el: &str, text: &str) {
     if (lower.contains("permission denied")
         || lower.contains("operation not permitted")
         || lower.contains("eacces")
-        || lower.contains("eperm"))
+        || lower.contains("eperm")
+        || lower.contains("dubious ownership"))
         && let Some(c) = find(&PERM_PATH, el, text)
         && let Some(path) = group(&c)
     {
@@ -1017,15 +1149,38 @@ fn config(f: &mut Facts, el: &str, text: &str) {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
     } else if let Some(c) = find(&JSON_AT, el, text) {
-        line = c[1].parse().ok();
+        line = group(&c).and_then(|l| l.parse().ok());
         file = find(&NODE_JSON_FILE, el, text).map(|c| c[1].to_owned());
     } else if let Some(c) = find(&NODE_JSON_FILE, el, text) {
         file = Some(c[1].to_owned());
+    } else if let Some(c) = find(&PIP_REQ_LINE, el, text) {
+        // `(from -r requirements.txt (line 28))` or `(from line 7 of requirements.txt)`.
+        let (fl, ln) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(fl), Some(ln), _, _) | (_, _, Some(ln), Some(fl)) => (fl.as_str(), ln.as_str()),
+            _ => ("", ""),
+        };
+        if !fl.is_empty() {
+            file = Some(fl.to_owned());
+            line = ln.parse().ok();
+        }
     } else if CONFIG_WORDS.is_match(el)
         && let Some(c) = find(&CONFIG_COLON, el, text)
     {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
+    }
+    // A config error that names its file without a line, or pytest's header.
+    if file.is_none()
+        && (CONFIG_WORDS.is_match(el) || el.contains("not found") || el.contains("JSON"))
+    {
+        file = find(&CONFIG_MENTION, el, text)
+            .map(|c| c[1].to_owned())
+            .or_else(|| {
+                PYTEST_CONFIGFILE
+                    .captures(text)
+                    .map(|c| c[1].to_owned())
+                    .filter(|f| f != "None")
+            });
     }
     if f.file.is_none() && f.line.is_none() {
         f.file = file;
@@ -1196,11 +1351,40 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             Some("pytest-cov"),
             "prefix options match by prefix"
         );
+        for (line, plugin) in [
+            (
+                "ERROR: Missing required plugins: pytest-asyncio>=0.21",
+                "pytest-asyncio",
+            ),
+            (
+                "tests/test_async.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio - is this a typo?",
+                "pytest-asyncio",
+            ),
+            ("E       fixture 'rf' not found", "pytest-django"),
+            (
+                "'django_db' not found in `markers` configuration option",
+                "pytest-django",
+            ),
+            (
+                "setup.py: error: unrecognized arguments: --cov=todoman --cov-report=term-missing",
+                "pytest-cov",
+            ),
+        ] {
+            assert_eq!(facts(line, "").package.as_deref(), Some(plugin), "{line}");
+        }
+        // Only prefix families are trusted without pytest in sight.
+        assert_eq!(
+            facts("app.py: error: unrecognized arguments: -n 4", "").option,
+            None
+        );
         let f = facts("E       fixture 'mocker' not found", "");
         assert_eq!((f.option, f.package), (s("mocker"), s("pytest-mock")));
-        // Not pytest: no plugin guess.
-        let f = facts("mypy: error: unrecognized arguments: --cov", "usage: mypy");
-        assert_eq!(f.package, None);
+        // Not pytest and not a plugin family: no guess.
+        let f = facts(
+            "mypy: error: unrecognized arguments: --strict-x",
+            "usage: mypy",
+        );
+        assert_eq!((f.option, f.package), (None, None));
     }
 
     #[test]
@@ -1229,6 +1413,11 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         );
         let f = facts("Error: Cannot find module '@scope/pkg/dist/index.js'", "");
         assert_eq!(f.package, s("@scope/pkg"));
+        let f = facts(
+            "Error: Cannot find module @rollup/rollup-linux-x64-gnu. npm has a bug related to optional dependencies",
+            "",
+        );
+        assert_eq!(f.package, s("@rollup/rollup-linux-x64-gnu"));
         let f = facts("Error: Cannot find module './config'", "");
         assert_eq!((f.module, f.package), (s("./config"), None));
         let f = facts(
@@ -1296,6 +1485,16 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (f.ecosystem, f.command, f.package),
             (s("system"), s("foobarcmd"), None)
         );
+        let f = facts(
+            "OSError: libsndfile.so.1: cannot open shared object file: No such file or directory",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("system"), s("libsndfile.so.1")));
+        let f = facts(
+            "Program.cs(4,7): error CS0246: The type or namespace name 'Newtonsoft' could not be found",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("dotnet"), s("Newtonsoft")));
         let f = facts("sh: 1: jq: not found", "");
         assert_eq!((f.command, f.package), (s("jq"), s("jq")));
         let f = facts(
@@ -1532,6 +1731,23 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (Some("go"), Some("\"healthy\""), Some("\"ok\""))
         );
         assert_eq!((f.file, f.line), (s("api/health_test.go"), Some(12)));
+        let f = facts("E       AssertionError: 'degraded' != 'healthy'", "");
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("unittest"), s("'healthy'"), s("'degraded'"))
+        );
+        let f = facts(
+            "+ expected - actual",
+            "  1) reporter\n   + expected - actual\n\n   -\"foo\"\n   +\"bar\"\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("mocha"), s("\"bar\""), s("\"foo\""))
+        );
+        assert_eq!(
+            facts("GitHubError: Validation Failed (422)", "").http_status,
+            Some(422)
+        );
         let f = facts(
             "org.opentest4j.AssertionFailedError: expected: <healthy> but was: <ok>",
             "",
@@ -1588,6 +1804,55 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "ReadTimeoutError: read timed out for https://pypi.org/simple/x",
             "",
         );
+        for (line, region, host, port) in [
+            (
+                "Error: Redis connection to 127.0.0.1:6379 failed - connect ECONNREFUSED",
+                "",
+                "127.0.0.1",
+                Some(6379),
+            ),
+            (
+                "psycopg2.OperationalError: could not translate host name \"db\" to address: Temporary failure in name resolution",
+                "",
+                "db",
+                None,
+            ),
+            (
+                "ssh: Could not resolve hostname github.com: nodename nor servname provided, or not known",
+                "",
+                "github.com",
+                None,
+            ),
+            (
+                "W: Failed to fetch http://security.ubuntu.com/ubuntu/dists/x  Temporary failure resolving 'security.ubuntu.com'",
+                "",
+                "security.ubuntu.com",
+                None,
+            ),
+            (
+                "E   requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: http://127.0.0.1:8090/api/x",
+                "",
+                "127.0.0.1",
+                Some(8090),
+            ),
+            (
+                "E   httpx.ConnectError: [Errno 111] Connection refused",
+                "    client = Client(base_url=\"http://localhost:8000\")  # refused when down\nE   httpx.ConnectError: [Errno 111] Connection refused",
+                "localhost",
+                Some(8000),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.host.as_deref(), f.port), (Some(host), port), "{line}");
+        }
+        assert_eq!(
+            facts("Exception: HTTP code: 502", "").http_status,
+            Some(502)
+        );
+        assert_eq!(
+            facts("Task failed: Status code was 403 and not [200]", "").http_status,
+            Some(403)
+        );
         assert_eq!(f.host, s("pypi.org"));
     }
 
@@ -1608,6 +1873,21 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "",
         );
         assert_eq!(f.path, s("/var/run/docker.sock"));
+        let f = facts(
+            "fatal: detected dubious ownership in repository at '/__w/docs/docs'",
+            "",
+        );
+        assert_eq!(f.path, s("/__w/docs/docs"));
+        let f = facts(
+            "14 error  { [Error: EACCES, mkdir '/Users/me'] errno: -13, code: 'EACCES', path: '/Users/me' }",
+            "",
+        );
+        assert_eq!(f.path, s("/Users/me"));
+        let f = facts(
+            "Error: buildx failed with: ERROR: denied: installation not allowed to Write organization package",
+            "",
+        );
+        assert_eq!(f.scope, s("packages: write"));
         let f = facts(
             "RequestError [HttpError]: Resource not accessible by integration",
             "POST /repos/o/r/issues/12/comments - 403\n  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment'",
@@ -1677,6 +1957,71 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!(f.line, Some(1));
         let f = facts("Error: expected `,` or `}` at line 4 column 3", "");
         assert_eq!(f.line, Some(4));
+        for (line, region, file, n) in [
+            (
+                "go: errors parsing go.mod:",
+                "go: errors parsing go.mod:\n/home/runner/work/x/x/go.mod:3: invalid go version '1.22.0': must match format 1.23",
+                Some("go.mod"),
+                Some(3),
+            ),
+            (
+                "tsconfig.json:12:5 - error TS5023: Unknown compiler option 'include'.",
+                "",
+                Some("tsconfig.json"),
+                Some(12),
+            ),
+            (
+                "error TS5023: Unknown compiler option 'buildOnSave'.",
+                "ERROR in /home/ubuntu/app/tsconfig.json\nerror TS5023: Unknown compiler option 'buildOnSave'.",
+                Some("/home/ubuntu/app/tsconfig.json"),
+                None,
+            ),
+            (
+                "npm error JSON.parse Invalid package.json: JSONParseError: Expected ',' or '}' after property value in JSON at position 224 (line 9 column 5)",
+                "",
+                Some("package.json"),
+                Some(9),
+            ),
+            (
+                "ERROR: No matching distribution found for opencv-python==4.2.0.34 (from -r requirements.txt (line 28))",
+                "",
+                Some("requirements.txt"),
+                Some(28),
+            ),
+            (
+                "ERROR: Invalid requirement: 'pytest chardet yacs termcolor' (from line 7 of requirements-dev.txt)",
+                "",
+                Some("requirements-dev.txt"),
+                Some(7),
+            ),
+            (
+                "ERROR: /home/runner/work/search/search/pyproject.toml: Illegal character '\\n' (at line 2, column 5)",
+                "",
+                Some("pyproject.toml"),
+                Some(2),
+            ),
+            (
+                "ERROR: Unknown config option: async_mode",
+                "rootdir: /home/runner/work/x/x\nconfigfile: pyproject.toml\nERROR: Unknown config option: async_mode",
+                Some("pyproject.toml"),
+                None,
+            ),
+            (
+                "Invalid workflow file : .github/workflows/github-actions.yml#L6",
+                "",
+                Some(".github/workflows/github-actions.yml"),
+                Some(6),
+            ),
+            (
+                "Error : .github#L1 every step must define a `uses` or `run` key",
+                "",
+                Some(".github"),
+                Some(1),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
         let f = facts(
             "tsconfig.json(5,3): error TS5023: Unknown compiler option 'foo'.",
             "",
@@ -1696,6 +2041,136 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         let f = facts("KeyError: 'A B'", "os.environ");
         assert_eq!(f.variable, None);
         assert_eq!(facts("", ""), Facts::default());
+    }
+
+    /// Phrases that trigger the parsers, to be glued together at random.
+    const TRIGGERS: &[&str] = &[
+        "No module named '",
+        "unrecognized arguments: ",
+        "fixture '",
+        "Unknown pytest.mark.",
+        "' not found in `markers` configuration option",
+        "async def functions are not natively supported",
+        "Missing required plugins: ",
+        "The '",
+        "' distribution was not found",
+        "Cannot find module ",
+        "Cannot find package '",
+        "unresolved import `",
+        "no required module provides package ",
+        "cannot find package \"",
+        "package x.y does not exist",
+        "NoClassDefFoundError: ",
+        "cannot load such file -- ",
+        "Could not find gem '",
+        "Bundler::GemNotFound: Could not find ",
+        ": command not found",
+        "sh: 1: ",
+        ": not found",
+        "exec: \"",
+        "env: '",
+        "error while loading shared libraries: ",
+        ".so.1: cannot open shared object file",
+        "error CS0246: The type or namespace name '",
+        "Input required and not supplied: ",
+        "KeyError: '",
+        "os.environ",
+        "environment variable ",
+        " is not set",
+        " must be set",
+        "Invalid URL 'https://None/",
+        "host='none'",
+        "os.getenv('",
+        "process.env.",
+        "undefined",
+        "NoneType",
+        "with base 10: ''",
+        "E   assert ",
+        " == ",
+        " is ",
+        ">       assert ",
+        ".py:12: AssertionError",
+        "Expected: ",
+        "Received: ",
+        "at Object.<anonymous> (",
+        ":10:20)",
+        "❯ ",
+        "assertion `left == right` failed",
+        "  left: ",
+        " right: ",
+        "panicked at ",
+        "', src/main.rs:2:5",
+        "Error Trace:",
+        "expected: ",
+        "actual  : ",
+        "expected:<",
+        "> but was:<",
+        "Expected:<",
+        ">. Actual:<",
+        "HTTP 404",
+        "status code 422",
+        "returned error: ",
+        "Failed to connect to ",
+        " port ",
+        "connect ECONNREFUSED ",
+        "HTTPSConnectionPool(host='",
+        "', port=",
+        "dial tcp ",
+        "Could not resolve host: ",
+        "connection to server at \"",
+        "Permission denied: '",
+        "EACCES: permission denied, open '",
+        ": Permission denied",
+        "unix:///",
+        "Resource not accessible by integration",
+        "/repos/o/r/",
+        "docs.github.com/rest/",
+        "Permission to o/r.git denied to github-actions",
+        "yaml.scanner.ScannerError",
+        "in \"",
+        "\", line ",
+        ", column 5",
+        "Invalid workflow file: ",
+        "#L",
+        "TOML parse error at line ",
+        "failed to parse manifest at `",
+        "--> ",
+        "JSONDecodeError: x: line ",
+        " column ",
+        "tsconfig.json(",
+        "SyntaxError: ",
+        ".json:",
+        "The SECRET_KEY setting must not be empty",
+        "var_name: \"",
+        "'",
+        "\"",
+        "`",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        " ",
+        "é",
+        "\u{202e}",
+        "9",
+        "99999",
+        "A_B",
+        "x",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn glued_triggers_never_panic(picks in proptest::collection::vec(0..TRIGGERS.len(), 0..24), cut in 0usize..3) {
+            let text: String = picks.iter().filter_map(|i| TRIGGERS.get(*i)).copied().collect();
+            let el = text.lines().nth(cut).unwrap_or("");
+            let f = facts(el, &text);
+            for v in [&f.module, &f.package, &f.variable, &f.file, &f.expected, &f.actual, &f.host, &f.path] {
+                proptest::prop_assert!(v.as_ref().is_none_or(|v| v.chars().count() <= MAX_FACT_CHARS));
+            }
+        }
     }
 
     fn table_keys(tsv: &'static str) -> Vec<(&'static str, &'static str)> {
@@ -1738,7 +2213,7 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             );
             assert!(PEP508_NAME.is_match(plugin), "bad plugin {plugin}");
         }
-        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, RUBY_GEMS] {
+        for table in [PYTEST_FIXTURES, PYTEST_INI_KEYS, PYTEST_MARKS, RUBY_GEMS] {
             let mut keys = HashSet::new();
             for (k, p) in table {
                 assert!(keys.insert(k), "duplicate {k}");

@@ -118,6 +118,20 @@ fn permission(f: &Facts, failure: &Failure) -> String {
     if let Some(scope) = &f.scope {
         return format!("Grant the token `{scope}` in the workflow's `permissions:`");
     }
+    let line = failure.error_line.as_str();
+    if line.contains("dubious ownership")
+        && let Some(path) = &f.path
+    {
+        return format!(
+            "Mark the checkout as safe: `git config --global --add safe.directory {path}`"
+        );
+    }
+    if line.contains("Bad credentials") || line.contains("Invalid or non-existent authentication") {
+        return "Check the token or password the step uses: it is invalid or expired".to_owned();
+    }
+    if line.contains("Permission denied (publickey)") {
+        return "Give the job an SSH key with access (a deploy key in a secret), or clone over HTTPS with a token".to_owned();
+    }
     if let Some(path) = &f.path {
         if path.ends_with(".sock") {
             return format!(
@@ -125,7 +139,6 @@ fn permission(f: &Facts, failure: &Failure) -> String {
             );
         }
         // Executing a file without its x bit: the shell names it before the error.
-        let line = failure.error_line.as_str();
         let exec = path.ends_with(".sh")
             || line.contains(&format!("{path}: Permission denied"))
                 && (line.starts_with("bash") || line.starts_with("sh") || line.contains(": line "));
@@ -287,6 +300,18 @@ mod tests {
                 &facts(&[("path", "./deploy.sh")])
             )
             .contains("chmod +x")
+        );
+        let dubious = Failure {
+            error_line: "fatal: detected dubious ownership in repository at '/__w/x/x'".into(),
+            ..Failure::default()
+        };
+        assert_eq!(
+            suggest(
+                Category::PermissionDenied,
+                &facts(&[("path", "/__w/x/x")]),
+                &dubious
+            ),
+            "Mark the checkout as safe: `git config --global --add safe.directory /__w/x/x`"
         );
         assert!(
             say(
