@@ -44,6 +44,12 @@ enum Command {
         /// Try another L2 penalty (the weights always use train::ALPHA).
         #[arg(long, default_value_t = train::ALPHA)]
         alpha: f64,
+        /// Try another minimum document frequency (default train::MIN_DF).
+        #[arg(long, default_value_t = train::MIN_DF)]
+        min_df: usize,
+        /// Try another iteration cap (default train::MAX_ITERATIONS).
+        #[arg(long, default_value_t = train::MAX_ITERATIONS)]
+        iterations: u64,
     },
     /// Append a labelled log to `learned.jsonl` in the corpus.
     Add {
@@ -89,17 +95,24 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             groups,
             errors,
             alpha,
+            min_df,
+            iterations,
         } => {
             let start = Instant::now();
+            let params = train::Params {
+                alpha,
+                min_df,
+                iterations,
+            };
             let corpus = train::load_corpus(&args.corpus)?;
             summary(&corpus);
             let labels: Vec<usize> = corpus.examples.iter().map(|e| e.label).collect();
             let folds = train::stratified_folds(&corpus.examples, FOLDS, SEED);
-            let oof = train::cross_validate(&corpus.examples, &folds, FOLDS, alpha)?;
+            let oof = train::cross_validate(&corpus.examples, &folds, FOLDS, params)?;
             let (threshold, sweep) = train::choose_threshold(&labels, &oof);
             let chosen = train::score(&labels, &oof, threshold);
             println!(
-                "### Stratified {FOLDS}-fold cross-validation ({} examples, seed {SEED:#x}, alpha {alpha}, threshold {threshold:.2})\n",
+                "### Stratified {FOLDS}-fold cross-validation ({} examples, seed {SEED:#x}, alpha {alpha}, min_df {min_df}, {iterations} iterations, threshold {threshold:.2})\n",
                 corpus.examples.len()
             );
             println!("{}", train::markdown(&chosen, &corpus.counts()));
@@ -128,7 +141,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
             if groups {
                 let gfolds = train::group_folds(&corpus.examples, FOLDS, SEED);
-                let goof = train::cross_validate(&corpus.examples, &gfolds, FOLDS, alpha)?;
+                let goof = train::cross_validate(&corpus.examples, &gfolds, FOLDS, params)?;
                 let gs = train::score(&labels, &goof, threshold);
                 let n_groups = corpus
                     .examples

@@ -25,9 +25,28 @@ use super::model::{self, LABELS, Model, N_CLASSES, OTHER};
 /// A bucket needs this many training examples to get a weight.
 pub const MIN_DF: usize = 2;
 /// L2 penalty of the fit (linfa's loss is summed over examples).
-pub const ALPHA: f64 = 0.1;
+pub const ALPHA: f64 = 0.03;
 /// LBFGS iterations.
-pub const MAX_ITERATIONS: u64 = 150;
+pub const MAX_ITERATIONS: u64 = 60;
+/// The fit's settings; [`Params::default`] is what the weights use, `eval`
+/// can try others.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    pub alpha: f64,
+    pub min_df: usize,
+    pub iterations: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            alpha: ALPHA,
+            min_df: MIN_DF,
+            iterations: MAX_ITERATIONS,
+        }
+    }
+}
+
 /// Folds of the cross-validation.
 pub const FOLDS: usize = 5;
 /// Seed of the fold assignment.
@@ -291,7 +310,7 @@ fn strip_timestamp(l: &str) -> &str {
 /// threshold; [`train`] fills them in.
 pub fn fit(
     examples: &[&Example],
-    alpha: f64,
+    params: Params,
 ) -> Result<(Model, Vec<[f64; N_CLASSES]>), TrainError> {
     // Columns: buckets with enough examples, in bucket order.
     let mut df: BTreeMap<u32, usize> = BTreeMap::new();
@@ -302,39 +321,41 @@ pub fn fit(
     }
     let cols: Vec<u32> = df
         .into_iter()
-        .filter(|(_, n)| *n >= MIN_DF)
+        .filter(|(_, n)| *n >= params.min_df)
         .map(|(b, _)| b)
         .collect();
     let col_of: HashMap<u32, usize> = cols.iter().enumerate().map(|(i, b)| (*b, i)).collect();
-    let mut x = Array2::<f64>::zeros((examples.len(), cols.len()));
+    // f32 halves the memory the optimiser streams through on every step;
+    // the features are in [0, 1] and need no more precision.
+    let mut x = Array2::<f32>::zeros((examples.len(), cols.len()));
     let mut y = Array1::<usize>::zeros(examples.len());
     for (r, e) in examples.iter().enumerate() {
         for (b, v) in e.fv.iter() {
             if let Some(&c) = col_of.get(&b) {
-                x[[r, c]] = f64::from(v);
+                x[[r, c]] = v;
             }
         }
         y[r] = e.label;
     }
     let fitted = MultiLogisticRegression::default()
-        .alpha(alpha)
-        .max_iterations(MAX_ITERATIONS)
+        .alpha(params.alpha as f32)
+        .max_iterations(params.iterations)
         .fit(&Dataset::new(x, y))
         .map_err(|e| TrainError::Fit(e.to_string()))?;
     // linfa numbers the classes it saw in sorted order; map them back.
     let class_col: Vec<usize> = fitted.classes().to_vec();
-    let params = fitted.params();
+    let weights = fitted.params();
     let mut intercept = [0.0f64; N_CLASSES];
     // A label absent from this training set gets a very low score.
     intercept.iter_mut().for_each(|v| *v = -30.0);
     for (k, &label) in class_col.iter().enumerate() {
-        intercept[label] = fitted.intercept()[k];
+        intercept[label] = f64::from(fitted.intercept()[k]);
     }
     let mut rows64 = Vec::with_capacity(cols.len());
     for c in 0..cols.len() {
         let mut row = [0.0f64; N_CLASSES];
         for (k, &label) in class_col.iter().enumerate() {
-            row[label] = params[[c, k]];
+            row[label] = f64::from(weights[[c, k]]);
         }
         rows64.push(row);
     }
@@ -420,7 +441,7 @@ pub fn cross_validate(
     examples: &[Example],
     fold: &[usize],
     k: usize,
-    alpha: f64,
+    params: Params,
 ) -> Result<Vec<[f64; N_CLASSES]>, TrainError> {
     let mut probs = vec![[0.0; N_CLASSES]; examples.len()];
     for f in 0..k {
@@ -433,7 +454,7 @@ pub fn cross_validate(
         if train.is_empty() {
             continue;
         }
-        let (m, _) = fit(&train, alpha)?;
+        let (m, _) = fit(&train, params)?;
         for (i, e) in examples.iter().enumerate() {
             if fold[i] == f {
                 probs[i] = m.predict(&e.fv).probs;
@@ -527,7 +548,7 @@ pub struct Trained {
 pub fn train(corpus: &Corpus) -> Result<Trained, TrainError> {
     let labels: Vec<usize> = corpus.examples.iter().map(|e| e.label).collect();
     let folds = stratified_folds(&corpus.examples, FOLDS, SEED);
-    let oof = cross_validate(&corpus.examples, &folds, FOLDS, ALPHA)?;
+    let oof = cross_validate(&corpus.examples, &folds, FOLDS, Params::default())?;
     let (threshold, sweep) = choose_threshold(&labels, &oof);
     let cv = sweep
         .into_iter()
@@ -535,7 +556,7 @@ pub fn train(corpus: &Corpus) -> Result<Trained, TrainError> {
         .map(|(_, s)| s)
         .unwrap_or_else(|| score(&labels, &oof, threshold));
     let all: Vec<&Example> = corpus.examples.iter().collect();
-    let (m, rows64) = fit(&all, ALPHA)?;
+    let (m, rows64) = fit(&all, Params::default())?;
     let (weights, rows) = render_weights(&m, &rows64, corpus, threshold);
     Ok(Trained {
         weights,
