@@ -157,6 +157,13 @@ pub fn run(
         );
         return Ok(out);
     }
+    if ws.head_is_autofix() {
+        out.reason = Some(
+            "refused (previous-autofix-failed): the failing commit carries `Autofix-By: autoheal`; not fixing a fix"
+                .to_string(),
+        );
+        return Ok(out);
+    }
     let Some(d) = report.primary() else {
         out.reason = Some("no failure found".to_string());
         return Ok(out);

@@ -273,26 +273,8 @@ impl Workspace {
                 ),
             )
         };
-        // No hooks or fsmonitor: the repository's own config must not run code.
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.root)
-            .args([
-                "-c",
-                "core.hooksPath=/dev/null",
-                "-c",
-                "core.fsmonitor=false",
-                "ls-files",
-                "-s",
-                "--",
-            ])
-            .arg(format!(":(literal){rel}"))
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
+        let out = self
+            .git(&["ls-files", "-s", "--", &format!(":(literal){rel}")])
             .map_err(|_| refuse("git is not available"))?;
         if !out.status.success() {
             return Err(refuse("git ls-files failed"));
@@ -313,6 +295,44 @@ impl Workspace {
             }
             _ => Err(refuse("not tracked")),
         }
+    }
+
+    /// Whether HEAD's commit message carries our `Autofix-By: autoheal`
+    /// trailer: a failure on such a head is not fixed again, since PAT or App
+    /// tokens lift GitHub's guard against workflows triggering themselves.
+    pub fn head_is_autofix(&self) -> bool {
+        if !self.git {
+            return false;
+        }
+        self.git(&["log", "-1", "--format=%B", "HEAD"])
+            .ok()
+            .filter(|out| out.status.success())
+            .is_some_and(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .any(|l| l.trim().eq_ignore_ascii_case("Autofix-By: autoheal"))
+            })
+    }
+
+    /// Runs git in the workspace with no hooks or fsmonitor: the repository's
+    /// own config must not run code.
+    fn git(&self, args: &[&str]) -> io::Result<std::process::Output> {
+        Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args([
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "core.fsmonitor=false",
+            ])
+            .args(args)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
     }
 
     /// Open a file for writing its replacement: the temp file beside it.

@@ -138,10 +138,14 @@ pub fn write_fix_summary(
             Applicability::Unsafe => "unsafe",
             Applicability::DisplayOnly => "display-only",
         };
+        let in_diff = !f.files.is_empty()
+            && f.files.iter().all(|p| report.files_changed.contains(p));
         let state = if f.applied {
             "applied"
         } else if f.applicability == Applicability::DisplayOnly {
             "advice"
+        } else if in_diff && !report.applied {
+            "diff only, not written"
         } else {
             "not applied"
         };
@@ -151,7 +155,7 @@ pub fn write_fix_summary(
             s.bold(&f.fixer),
             scrub.clean_line(&f.description)
         )?;
-        if f.applicability == Applicability::Unsafe && !f.applied {
+        if f.applicability == Applicability::Unsafe && !f.applied && !in_diff {
             writeln!(out, "  (unsafe: rerun with --unsafe-fixes to apply)")?;
         }
     }

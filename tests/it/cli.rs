@@ -362,3 +362,42 @@ fn github_mode_writes_step_outputs() {
     let md = std::fs::read_to_string(&summary).expect("summary");
     assert!(md.contains("dependency_missing"), "{md}");
 }
+
+#[test]
+fn a_failure_on_an_autofix_commit_is_not_fixed_again() {
+    let repo = repo_copy();
+    let ok = StdCommand::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "core.hooksPath=/dev/null",
+        ])
+        .args([
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "autoheal: add pytest-cov\n\nAutofix-By: autoheal",
+        ])
+        .current_dir(repo.path())
+        .status()
+        .expect("git runs")
+        .success();
+    assert!(ok);
+    let before = snapshot_tree(repo.path());
+    let out = autoheal()
+        .args(["fix", "-C"])
+        .arg(repo.path())
+        .arg(example("run-1.zip"))
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("refused (previous-autofix-failed)"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(before, snapshot_tree(repo.path()));
+}
