@@ -101,6 +101,30 @@ fn escape_with(s: &str, tab_and_lf: bool) -> Cow<'_, str> {
     }
 }
 
+/// Makes one line inert to the runner's command parser: a legacy `##[` is
+/// recognised anywhere in a line and becomes `#\u{23}[`; a `::` command is
+/// recognised after leading white space (the runner's `TrimStart`, Unicode
+/// white space) and its first colon becomes `\u{3a}`. Meant for text already
+/// on one line; see [`escape_single_line`].
+pub fn neutralize_commands(s: &str) -> Cow<'_, str> {
+    let body = s.trim_start();
+    let lead = s.len() - body.len();
+    let leading_cmd = body.starts_with("::");
+    if !leading_cmd && !s.contains("##[") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..lead]);
+    let rest = if leading_cmd {
+        out.push_str("\\u{3a}");
+        &body[1..]
+    } else {
+        body
+    };
+    out.push_str(&rest.replace("##[", "#\\u{23}["));
+    Cow::Owned(out)
+}
+
 fn push_escaped(out: &mut String, c: char) {
     use std::fmt::Write as _;
     // Writing to a String cannot fail.
@@ -338,10 +362,15 @@ impl Redactor {
         escape_controls(&r).into_owned()
     }
 
-    /// Redacts, then escapes controls, LF and TAB: for one-line fields.
+    /// Redacts, then escapes controls, LF and TAB, then neutralises workflow
+    /// commands: for one-line fields. Such a field may be printed on a line of
+    /// its own (an error on stderr, an indented excerpt line) or echoed by a
+    /// later workflow step from a step output, so it must never read as a
+    /// command to the runner.
     pub fn clean_line(&self, s: &str) -> String {
         let r = self.redact(s);
-        escape_single_line(&r).into_owned()
+        let e = escape_single_line(&r);
+        neutralize_commands(&e).into_owned()
     }
 }
 
@@ -409,6 +438,26 @@ mod tests {
     #[test]
     fn single_line_escapes_newlines() {
         assert_eq!(escape_single_line("a\nb\tc"), "a\\u{a}b\\u{9}c");
+    }
+
+    #[test]
+    fn commands_are_neutralized_in_lines() {
+        assert_eq!(neutralize_commands("plain"), "plain");
+        assert_eq!(neutralize_commands("::add-mask::x"), "\\u{3a}:add-mask::x");
+        assert_eq!(
+            neutralize_commands(" \u{3000}::error::x"),
+            " \u{3000}\\u{3a}:error::x"
+        );
+        assert_eq!(neutralize_commands("a ::b"), "a ::b");
+        assert_eq!(
+            neutralize_commands("x ##[set-output name=a]b ##[group]"),
+            "x #\\u{23}[set-output name=a]b #\\u{23}[group]"
+        );
+        let r = Redactor::default();
+        assert_eq!(
+            r.clean_line("  ::stop-commands::zzz\n##[add-mask]x"),
+            "  \\u{3a}:stop-commands::zzz\\u{a}#\\u{23}[add-mask]x"
+        );
     }
 
     #[test]

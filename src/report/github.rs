@@ -598,11 +598,10 @@ fn annotations(report: &DiagnoseReport, sinks: &GithubSinks, red: &Redactor) -> 
             msg.push('\n');
             msg.push_str(&red.clean(sanitize::cap(&d.suggested_fix, 4096)));
         }
-        lines.push(format!(
-            "::error {}::{}",
-            props.join(","),
-            escape_message(&msg)
-        ));
+        // Our annotation is a `::` command, so the runner never looks for a
+        // legacy `##[` in it; neutralised all the same.
+        let msg = escape_message(&msg).replace("##[", "#\\u{23}[");
+        lines.push(format!("::error {}::{msg}", props.join(",")));
     }
     lines
 }
