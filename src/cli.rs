@@ -81,6 +81,15 @@ struct FixArgs {
     workflow: Option<PathBuf>,
 }
 
+impl Cli {
+    fn format(&self) -> Option<Format> {
+        match &self.command {
+            Command::Diagnose(a) => a.format,
+            Command::Fix(a) => a.common.format,
+        }
+    }
+}
+
 fn parse_confidence(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
@@ -135,17 +144,21 @@ pub fn main() -> ExitCode {
     };
     let env = Env::read();
     let scrub = Redactor::new(env.token.as_deref());
+    let format = resolve_format(cli.format(), &env);
     match run(cli, &env, &scrub) {
         Ok(outcome) => outcome.exit_code(),
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let _ = writeln!(
-                io::stderr(),
-                "error: {}",
-                scrub.clean_line(&error_chain(&e))
-            );
+            let msg = format!("error: {}", error_chain(&e));
+            if format == Format::Github {
+                // The message may quote log text (an entry name): echo it
+                // fenced so the runner takes none of it as a command.
+                let _ = report::github::write_echo(&msg, &env.sinks, &mut io::stderr());
+            } else {
+                let _ = writeln!(io::stderr(), "{}", scrub.clean_line(&msg));
+            }
             e.exit_code()
         }
     }
@@ -169,23 +182,23 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
-            let report = diagnose(&args, env, format)?;
-            emit_diagnose(&report, format, env, scrub)?;
+            let d = diagnose(&args, env, format, &mut io::stdout())?;
+            emit_diagnose(&d.report, format, env, scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
-            let report = diagnose(&args.common, env, format)?;
-            let fork_run = fork_run(env)?;
+            let d = diagnose(&args.common, env, format, &mut io::stdout())?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
                 min_confidence: args.min_confidence,
                 workflow: args.workflow.clone(),
-                fork_run,
+                fork_run: fork_run(env)?,
+                dropped_succeeded_jobs: d.dropped_succeeded,
             };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
-            let fixed = crate::fix::run(&report, &ws, &opts)?;
+            let fixed = crate::fix::run(&d.report, &ws, &opts)?;
             emit_fix(&fixed, format, env, scrub)?;
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
@@ -226,21 +239,49 @@ fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
     })
 }
 
-fn diagnose(args: &CommonArgs, env: &Env, format: Format) -> Result<DiagnoseReport, Error> {
-    let sources = sources(args, env)?;
-    if format == Format::Github {
-        if let Some(t) = &env.token {
-            // The runner masks the token in everything printed after this line.
-            println!("::add-mask::{t}");
-        }
-    }
-    let bundle = ingest::load(&sources)?;
-    let failures = extract::failures(&bundle);
-    let diagnoses = failures.iter().map(classify::diagnose).collect();
-    Ok(DiagnoseReport::new(diagnoses))
+/// A diagnosis and how many failures were dropped because the Jobs API says
+/// their job succeeded (a forged `##[error]` in a passing job).
+struct Diagnosed {
+    report: DiagnoseReport,
+    dropped_succeeded: usize,
 }
 
-fn sources(args: &CommonArgs, env: &Env) -> Result<Vec<Source>, Error> {
+fn diagnose(
+    args: &CommonArgs,
+    env: &Env,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Diagnosed, Error> {
+    if format == Format::Github {
+        // The runner masks the token in everything printed after this line.
+        report::github::write_mask(&env.sinks, &mut WriteRef(out))?;
+    }
+    let (sources, api_jobs) = sources(args, env)?;
+    let bundle = ingest::load(&sources)?;
+    let mut failures = extract::failures(&bundle);
+    let before = failures.len();
+    if let Some(jobs) = &api_jobs {
+        failures.retain(|f| !job_succeeded(jobs, &f.job));
+    }
+    let dropped_succeeded = before - failures.len();
+    let diagnoses = failures.iter().map(classify::diagnose).collect();
+    Ok(Diagnosed {
+        report: DiagnoseReport::new(diagnoses),
+        dropped_succeeded,
+    })
+}
+
+/// Whether the Jobs API reports the job of this name as successful: steps and
+/// outcomes come from the API, never from text a log could forge.
+fn job_succeeded(jobs: &[github::Job], name: &str) -> bool {
+    jobs.iter()
+        .filter(|j| ingest::job_names_match(&j.name, name))
+        .any(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
+}
+
+type Sources = (Vec<Source>, Option<Vec<github::Job>>);
+
+fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
     if args.run_id.is_some() || args.job_id.is_some() {
         let repo = args
             .repo
@@ -252,17 +293,35 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Vec<Source>, Error> {
             .clone()
             .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
         let client = github::Client::new(&env.api_url, Some(token))?;
-        let (name, data) = match (args.run_id, args.job_id) {
-            (_, Some(job)) => (format!("job-{job}.txt"), client.job_logs(&repo, job)?),
-            (Some(run), None) => (format!("run-{run}.zip"), client.run_logs(&repo, run)?),
+        return Ok(match (args.run_id, args.job_id) {
+            (_, Some(job)) => {
+                let data = client.job_logs(&repo, job)?;
+                (
+                    vec![Source::Bytes {
+                        name: format!("job-{job}.txt"),
+                        data,
+                    }],
+                    None,
+                )
+            }
+            (Some(run), None) => {
+                let jobs = client.run_jobs(&repo, run)?;
+                let data = client.run_logs(&repo, run)?;
+                (
+                    vec![Source::Bytes {
+                        name: format!("run-{run}.zip"),
+                        data,
+                    }],
+                    Some(jobs),
+                )
+            }
             (None, None) => unreachable!("checked above"),
-        };
-        return Ok(vec![Source::Bytes { name, data }]);
+        });
     }
     if args.inputs.is_empty() {
-        return Ok(vec![Source::Stdin]);
+        return Ok((vec![Source::Stdin], None));
     }
-    Ok(args
+    let inputs = args
         .inputs
         .iter()
         .map(|p| {
@@ -272,7 +331,20 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Vec<Source>, Error> {
                 Source::Path(p.clone())
             }
         })
-        .collect())
+        .collect();
+    Ok((inputs, None))
+}
+
+/// Lets a `&mut dyn Write` go where `impl Write` is asked for.
+struct WriteRef<'a>(&'a mut dyn Write);
+
+impl Write for WriteRef<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 fn color_for(env: &Env, stream_is_tty: bool) -> bool {

@@ -51,6 +51,9 @@ pub struct FixOptions {
     pub workflow: Option<PathBuf>,
     /// The failed run came from a fork: report only.
     pub fork_run: bool,
+    /// Failures dropped because the Jobs API reports their job as successful
+    /// (the log's error markers are forged or from a `continue-on-error` step).
+    pub dropped_succeeded_jobs: usize,
 }
 
 impl Default for FixOptions {
@@ -61,6 +64,7 @@ impl Default for FixOptions {
             min_confidence: DEFAULT_MIN_CONFIDENCE,
             workflow: None,
             fork_run: false,
+            dropped_succeeded_jobs: 0,
         }
     }
 }
@@ -165,7 +169,11 @@ pub fn run(
         return Ok(out);
     }
     let Some(d) = report.primary() else {
-        out.reason = Some("no failure found".to_string());
+        out.reason = Some(if opts.dropped_succeeded_jobs > 0 {
+            "refused (job-not-failed): the GitHub API reports the job whose log shows errors as successful".to_string()
+        } else {
+            "no failure found".to_string()
+        });
         return Ok(out);
     };
     if d.category == Category::Unknown {

@@ -138,8 +138,8 @@ pub fn write_fix_summary(
             Applicability::Unsafe => "unsafe",
             Applicability::DisplayOnly => "display-only",
         };
-        let in_diff = !f.files.is_empty()
-            && f.files.iter().all(|p| report.files_changed.contains(p));
+        let in_diff =
+            !f.files.is_empty() && f.files.iter().all(|p| report.files_changed.contains(p));
         let state = if f.applied {
             "applied"
         } else if f.applicability == Applicability::DisplayOnly {
