@@ -8,8 +8,18 @@
 //! specific an error it is: a named exception or a known failure message beats a
 //! bare `error:` prefix, which beats the word `ERROR`. The best score wins; among
 //! equals, the line nearest the end (the final exception of a chained traceback).
-//! Every pattern lives in one `RegexSet`, compiled once, so a step costs one pass
-//! over at most [`crate::ingest::TAIL_LINES`] lines.
+//! Tools that spread one message over a block of prefixed lines (pytest's `E   `,
+//! `npm error`) are read from the block's first strong line. Every pattern lives
+//! in one `RegexSet`, compiled once, so a step costs one pass over at most
+//! [`crate::ingest::TAIL_LINES`] lines.
+//!
+//! Which steps failed: a whole job log marks them (`##[error]`), and those marks
+//! are trusted. A fragment pasted into an issue often keeps its `##[group]` lines
+//! but loses the marks, and a plain tool log has none: there a step counts as
+//! failed only on strong evidence, and not when its last lines report success;
+//! of a fragment's steps, the last one with evidence is the failure. Structured
+//! test reports are attached to the failure that names their file or test, and
+//! stand on their own when the logs show nothing.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -66,6 +76,10 @@ const WEAK_SCORE: u32 = 40;
 /// An `E   ` line above the pick, in the same block, at least this strong is the
 /// block's message.
 const E_BLOCK_MIN_SCORE: u32 = 90;
+/// How far above the pick the first finding of a linter's list is looked for.
+const LINT_LOOKBACK: usize = 60;
+/// A bare exception line after a traceback's last frame scores this.
+const PY_FINAL_SCORE: u32 = 85;
 /// Score lost per this many lines of distance from the end of the tail, so that a
 /// stray error far above does not outrank the failure at the end.
 const DISTANCE_STEP: usize = 50;
@@ -161,12 +175,29 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Error: The operation was canceled",
         r"^Error: Process completed",
         r"^Oops! Something went wrong",
+        r"^Found \d+ errors? in \d+ files?",
+        r"^\s*at (?:async )?\S.*(?:\)|:\d+)$",
+        r"^npm (?:ERR!|error) (?:To see a list of scripts|\s+npm run|Run \x22npm help|Did you mean)",
+        r"^(?:error: metadata-generation-failed|× Encountered error while|╰─> See above for output|note: This (?:is an issue with the package|error originates from a subprocess)|hint: See above for)",
+        r"^\s*(?:code|errno|syscall|path|dest|address|port): ['\d-]",
+        r"^(?:Error: buildx failed with: )?(?:ERROR: )?failed to solve: process .* did not complete successfully",
+        r"^> Task :\S+ FAILED$",
+        r"^ERROR: pip's dependency resolver does not currently take into account",
         r"^Caused by:$",
         r"^npm (?:ERR!|error) network (?:This is a problem related to network|In most cases you are behind a proxy|If you are behind a proxy|'proxy' config|and make sure)",
         r"^The build failed\. Fix the build errors",
         r"^If you still have problems, please stop by",
     ])
     .expect("boilerplate patterns are valid")
+});
+
+/// Prefixes other tools put before each line: BuildKit's `#8 2.345 `, Compose's
+/// `api-1  | `, Jenkins' and loggers' clock times and dates.
+static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+    )
+    .expect("line prefix pattern is valid")
 });
 
 /// Lines that only warn: never a cause, whatever words they contain.
@@ -284,6 +315,11 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"AssertionError", 90),
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
+    (r"Failure/Error:|Failed asserting that", 88),
+    (
+        r"AssertionFailedError|ComparisonFailure|AssertionFailure",
+        90,
+    ),
     // Crashes and the runner giving up: causes of their own (`other`).
     (
         r"Segmentation fault|core dumped|SIGSEGV|SIGABRT|Illegal instruction",
@@ -373,6 +409,60 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
     (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
     (r"^E: ", 60),
+    (
+        r"^[\w./-]+\.(?:ya?ml|toml|json|tf|hcl|ini|cfg|xml):\d+(?::\d+)?:? ",
+        70,
+    ),
+    (r"^invalid config:|^\[FATAL\]|Non-parseable POM", 80),
+    (r"missing go\.sum entry", 90),
+    (r"^\s*-->\s+\S+:\d+:\d+", 55),
+    (r"^[A-Z]{1,3}\d{3,4} ", 62),
+    (r"^Found \d+ errors?\b", 50),
+    (r"^\d+ error ", 55),
+    (r": unbound variable$|: parameter null or not set$", 95),
+    (
+        r"No rule to make target|No targets specified and no makefile found|\*\*\* missing separator",
+        90,
+    ),
+    (
+        r"Configuration for rule .* is invalid|is invalid because|There was an error parsing|ParsingError|DuplicateOptionError|Missing script:",
+        88,
+    ),
+    (r"^\s*Cause: \S", 80),
+    (r"^parse error: .* at line \d+", 88),
+    (
+        r"\bNotPresent\b|kind: Empty|(?:username|password|token) is empty|key not found: \x22",
+        88,
+    ),
+    (r"called `(?:Result|Option)::(?:unwrap|expect)\(\)`", 92),
+    (r"requires superuser privilege|Could not open lock file", 90),
+    (
+        r"is required but not installed|Unable to locate executable file|no such module '|error NU1101|in the \w+ option was not found|Failed opening required",
+        92,
+    ),
+    (r"(?i)no such file or directory", 60),
+    (r"cannot find -l[\w.+-]+", 92),
+    (r"^Expecting .*: line \d+ column \d+", 88),
+    (
+        r"\((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound\w*)\)$",
+        85,
+    ),
+    (r"Unable to connect to ", 85),
+    (
+        r"! \[remote rejected\]|GH006|Protected branch update failed",
+        88,
+    ),
+    (r"\bfatal error:|internal compiler error", 75),
+    (
+        r"CMake Error|Could not find a package configuration file provided by",
+        85,
+    ),
+    (r"^\s*But was:", 85),
+    (r"^\s*statusCode: [45]\d\d", 60),
+    (
+        r"Unprocessable Entity|Validation Failed|returned error: [45]\d\d",
+        85,
+    ),
     // Named exceptions and generic prefixes.
     (
         r"^\s*(?:[\w$]+\.)*[\w$]*(?:Error|Exception|Exit)\b(?::|$)",
@@ -390,8 +480,8 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^Traceback \(most recent call last\)", 40),
     (r"^\s*FAIL\b", 35),
     (r"\bERROR\b", 30),
-    (r"(?i)\berror\b", 20),
-    (r"(?i)\bfail(?:ed|ure)?\b", 15),
+    (r"(?i)(?:^|[^\w-])error(?:[^\w-]|$)", 20),
+    (r"(?i)(?:^|[^\w-])fail(?:ed|ure)?(?:[^\w-]|$)", 15),
 ];
 
 static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
@@ -402,9 +492,21 @@ static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
 /// A clear success summary at the end of a plain log: its errors were tolerated.
 static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:passed|skipped|todo), )*\d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
+        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:skipped|todo), )*\d+ passed, \d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures$|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
     )
     .expect("success pattern is valid")
+});
+
+/// The last line of a Python traceback: an exception name, maybe dotted, maybe
+/// with a message.
+static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?::(?: .*)?)?$")
+        .expect("final exception pattern is valid")
+});
+
+/// A linter finding: `path/file.ext:line:col: message`.
+static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\w./-]+\.\w{1,5}:\d+:\d+:? ").expect("lint location pattern is valid")
 });
 
 /// The runner's last words on a finished job.
@@ -427,6 +529,12 @@ static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("unset value pattern is valid")
 });
 
+/// A failure count or verdict among the last lines: the run did not pass.
+static FAILURE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[1-9]\d* (?:failed|failures?|errors?)\b|\bFAILED\b|^FAIL\b|\b[1-9]\d* failing\b")
+        .expect("failure end pattern is valid")
+});
+
 /// Source lines that read an environment variable, or build a URL from a name.
 static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"getenv\(|environ\.get\(|environ\[|process\.env\b|ENV\[|ENV\.fetch|://\$?\{")
@@ -439,15 +547,21 @@ pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
     let mut out = Vec::new();
     let trust = trust_markers(bundle);
     for job in &bundle.jobs {
+        let mut judged: Option<Failure> = None;
         for step in &job.steps {
-            let failed = match step.failed {
-                Some(false) if !trust => None,
-                other => other,
-            };
-            if let Some(f) = step_failure(&job.name, step, failed) {
-                out.push(f);
+            match step.failed {
+                Some(false) if trust => {}
+                // A fragment without verdicts stops where it failed: of the steps
+                // with evidence, the last one is the failure.
+                Some(false) | None => {
+                    if let Some(f) = step_failure(&job.name, step, None) {
+                        judged = Some(f);
+                    }
+                }
+                Some(true) => out.extend(step_failure(&job.name, step, Some(true))),
             }
         }
+        out.extend(judged);
     }
     let mut used = vec![false; bundle.tests.len()];
     for f in &mut out {
@@ -534,6 +648,11 @@ fn clean(text: &str) -> &str {
 fn score(text: &str) -> u32 {
     // The cause is stated at the start of a line; a 64 KiB line is mostly payload.
     let t = floor(clean(text), SCORE_MAX_BYTES);
+    // Other runners' and tools' line prefixes hide the start of the message.
+    let t = match LINE_PREFIX.find(t) {
+        Some(m) => t.get(m.end()..).unwrap_or(t),
+        None => t,
+    };
     let trimmed = t.trim_start();
     if trimmed.is_empty()
         || BOILERPLATE.is_match(trimmed)
@@ -550,6 +669,7 @@ fn score(text: &str) -> u32 {
         .unwrap_or(0)
 }
 
+#[derive(Clone, Copy)]
 struct Pick {
     /// Index into the candidate list.
     index: usize,
@@ -622,8 +742,20 @@ fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failu
 fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick> {
     let n = lines.len();
     let mut best: Option<(i64, Pick)> = None;
+    let traceback = lines
+        .iter()
+        .position(|l| l.text.starts_with("Traceback (most recent call last)"));
     for (index, line) in lines.iter().enumerate().rev() {
-        let s = score(&line.text);
+        let mut s = score(&line.text);
+        // A bare exception name closing a Python traceback (`StopIteration`).
+        if s < PY_FINAL_SCORE
+            && traceback.is_some_and(|t| t < index)
+            && index > 0
+            && lines[index - 1].text.starts_with(' ')
+            && PY_FINAL.is_match(&line.text)
+        {
+            s = PY_FINAL_SCORE;
+        }
         if s == 0 {
             continue;
         }
@@ -636,23 +768,59 @@ fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick>
             best = Some((adjusted, Pick { index, score: s }));
         }
     }
-    best.map(|(_, p)| top_of_e_block(lines, p))
+    best.map(|(_, p)| top_of_block(lines, p))
 }
 
-/// pytest prints an exception as a block of `E   ` lines whose first line is the
-/// message (`E   AssertionError: set REDIS_URL`) and whose later lines explain it
-/// (`E   assert None is not None`): the first strong line of the block wins.
-fn top_of_e_block(lines: &[&Line], pick: Pick) -> Pick {
-    let is_e = |i: usize| lines.get(i).is_some_and(|l| l.text.starts_with("E "));
-    if !is_e(pick.index) {
+/// Tools that print one message over several prefixed lines put its point first:
+/// pytest's `E   ` block (`E   AssertionError: set REDIS_URL` above `E   assert None
+/// is not None`) and npm's (`npm error The npm ci command can only install...`
+/// above its continuation lines). The first strong line of the block wins.
+fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
+    let Some(text) = lines.get(pick.index).map(|l| l.text.as_str()) else {
         return pick;
+    };
+    // Rust prints a panic's message on the line after `panicked at file:line:col:`.
+    if text.contains("panicked at ")
+        && text.ends_with(':')
+        && let Some(next) = lines.get(pick.index + 1)
+        && !next.text.trim().is_empty()
+        && !next.text.starts_with("note:")
+    {
+        return Pick {
+            index: pick.index + 1,
+            score: pick.score,
+        };
     }
+    // A linter lists its findings as `file:line:col: message`, each maybe followed
+    // by a code snippet: the first finding of the list is the one to report.
+    if LINT_LOCATION.is_match(text) {
+        let from = pick.index.saturating_sub(LINT_LOOKBACK);
+        let first = (from..pick.index).find(|&i| {
+            lines
+                .get(i)
+                .is_some_and(|l| LINT_LOCATION.is_match(&l.text) && score(&l.text) == pick.score)
+        });
+        return first.map_or(pick, |index| Pick {
+            index,
+            score: pick.score,
+        });
+    }
+    let (prefix, min) = if text.starts_with("E ") {
+        ("E ", E_BLOCK_MIN_SCORE)
+    } else if let Some(p) = ["npm ERR! ", "npm error "]
+        .into_iter()
+        .find(|p| text.starts_with(p))
+    {
+        (p, pick.score)
+    } else {
+        return pick;
+    };
     let mut best = pick;
     let mut i = best.index;
-    while i > 0 && is_e(i - 1) {
+    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(prefix)) {
         i -= 1;
         let s = lines.get(i).map_or(0, |l| score(&l.text));
-        if s >= E_BLOCK_MIN_SCORE {
+        if s >= min {
             best = Pick { index: i, score: s };
         }
     }
@@ -683,21 +851,20 @@ fn is_echo(lines: &[&Line], index: usize, annotation_numbers: &HashSet<u64>) -> 
 
 /// Whether the last lines of a plain log report success.
 fn ends_clean(lines: &[&Line]) -> bool {
-    let mut seen = 0;
-    for line in lines.iter().rev() {
-        let t = line.text.trim();
-        if t.is_empty() {
-            continue;
+    let last = lines
+        .iter()
+        .rev()
+        .map(|l| l.text.trim())
+        .filter(|t| !t.is_empty())
+        .take(8);
+    let mut success = false;
+    for (i, t) in last.enumerate() {
+        if FAILURE_END.is_match(t) {
+            return false;
         }
-        if SUCCESS_END.is_match(t) {
-            return true;
-        }
-        seen += 1;
-        if seen >= 5 {
-            break;
-        }
+        success |= i < 5 && SUCCESS_END.is_match(t);
     }
-    false
+    success
 }
 
 /// A failing step with no error evidence: its last error annotation that is not
@@ -1364,6 +1531,178 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
             f.error_line,
             "E       AssertionError: set REDIS_URL in the CI environment"
         );
+    }
+
+    #[test]
+    fn fragments_without_verdicts_are_judged_by_evidence() {
+        // A log pasted into an issue: group markers kept, `##[error]` lost.
+        let install = step(
+            "Run npm ci",
+            Some(false),
+            1,
+            "npm WARN deprecated x@1\nadded 12 packages",
+        );
+        let build = step(
+            "Run npm test",
+            Some(false),
+            10,
+            "> jest\nError: Cannot find module 'left-pad'\nProcess completed with exit code 1.",
+        );
+        let f = failures(&bundle(vec![install, build]));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].error_line, "Error: Cannot find module 'left-pad'");
+        // Of several steps with evidence, the last one is the failure.
+        let a = step("Run a", Some(false), 1, "error: first thing");
+        let b = step("Run b", Some(false), 5, "error: second thing");
+        let f = failures(&bundle(vec![a, b]));
+        assert_eq!(
+            f.iter().map(|f| f.step.as_str()).collect::<Vec<_>>(),
+            ["Run b"]
+        );
+        // A finished job log is trusted: no `##[error]`, no failure.
+        let done = step(
+            "Run b",
+            Some(false),
+            5,
+            "error: tolerated\nCleaning up orphan processes",
+        );
+        assert!(failures(&bundle(vec![done])).is_empty());
+        // The exit-code line kept as text is a verdict.
+        let quiet = step(
+            "Run c",
+            None,
+            1,
+            "doing things\nProcess completed with exit code 2.",
+        );
+        assert_eq!(
+            failures(&bundle(vec![quiet]))[0].error_line,
+            "Process completed with exit code 2."
+        );
+    }
+
+    #[test]
+    fn bare_exception_closing_a_traceback() {
+        // Captured from `python -c 'next(iter([]))'`.
+        let text = "Starting test run\nTraceback (most recent call last):\n  File \"main.py\", line 2, in <module>\n    next(it)\nStopIteration\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("StopIteration".to_owned())
+        );
+    }
+
+    #[test]
+    fn npm_message_starts_its_block() {
+        let text = "npm error code EUSAGE\nnpm error\nnpm error The `npm ci` command can only install with an existing package-lock.json or\nnpm error npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with npm@5 or\nnpm error later to generate a package-lock.json file, then try again.\nnpm error A complete log of this run can be found in: /home/runner/.npm/_logs/x.log";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(
+            f.error_line.starts_with("npm error The `npm ci` command"),
+            "{}",
+            f.error_line
+        );
+    }
+
+    #[test]
+    fn tool_prefixes_do_not_hide_the_cause() {
+        let text = "#8 1.234 Collecting nosuchpkg==99\n#8 2.345 ERROR: No matching distribution found for nosuchpkg==99\n#8 ERROR: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1\nERROR: failed to solve: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "#8 2.345 ERROR: No matching distribution found for nosuchpkg==99"
+        );
+        let text = "api-1  | Traceback (most recent call last):\napi-1  |   File \"app.py\", line 3, in <module>\napi-1  | KeyError: 'DB_HOST'\napi-1 exited with code 1";
+        assert_eq!(
+            primary(text, None).map(|f| f.error_line),
+            Some("api-1  | KeyError: 'DB_HOST'".to_owned())
+        );
+    }
+
+    #[test]
+    fn failure_summaries_are_not_success() {
+        // Jest prints `Tests: 0 total` when a suite fails to load.
+        let text = "  ● Test suite failed to run\n\n    Cannot find module 'commander' from 'test/billing.spec.js'\n\nTest Suites: 1 failed, 1 total\nTests:       0 total\nSnapshots:   0 total\nTime:        1.203 s";
+        let f = primary(text, None).expect("a failure");
+        assert_eq!(
+            f.error_line,
+            "Cannot find module 'commander' from 'test/billing.spec.js'"
+        );
+        let text = "LoadError:\n  cannot load such file -- dotenv\nNo examples found.\n\nFinished in 0.00004 seconds (files took 0.44 seconds to load)\n0 examples, 0 failures, 1 error occurred outside of examples";
+        assert!(primary(text, None).is_some());
+        for (text, want) in [
+            (
+                "==> Publishing\nscripts/deploy.sh: line 4: RELEASE_VERSION: unbound variable",
+                "unbound variable",
+            ),
+            (
+                "/usr/bin/ld: cannot find -lmysqlclient: No such file or directory\ncollect2: error: ld returned 1 exit status",
+                "cannot find -lmysqlclient",
+            ),
+            (
+                "  │ Error: error configuring S3 Backend: no valid credential sources for S3 Backend found.\n  │ ",
+                "S3 Backend",
+            ),
+            (
+                "lib/client.rb:2:in `get_user': wrong number of arguments (given 2, expected 1) (ArgumentError)\n\tfrom bin/sync:4:in `<main>'",
+                "ArgumentError",
+            ),
+        ] {
+            let f = primary(text, None).unwrap_or_else(|| panic!("no failure in {text:?}"));
+            assert!(
+                f.error_line.contains(want),
+                "{text:?} gave {:?}",
+                f.error_line
+            );
+        }
+    }
+
+    #[test]
+    fn error_objects_and_panics_point_at_their_message() {
+        let text = "Error: EACCES: permission denied, open '/etc/app.conf'\n    at Object.openSync (node:fs:596:3) {\n  errno: -13,\n  code: 'EACCES',\n  syscall: 'open',\n  path: '/etc/app.conf'\n}\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("Error: EACCES: permission denied, open '/etc/app.conf'".to_owned())
+        );
+        let text = "thread 'main' (19754) panicked at src/main.rs:2:57:\ncalled `Result::unwrap()` on an `Err` value: Os { code: 13, kind: PermissionDenied, message: \"Permission denied\" }\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace";
+        let f = primary(text, None).expect("a failure");
+        assert!(
+            f.error_line.starts_with("called `Result::unwrap()`"),
+            "{}",
+            f.error_line
+        );
+        // `fail-on-error` in an action's inputs is not an error.
+        assert_eq!(score("  fail-on-error: 'true'"), 0);
+    }
+
+    #[test]
+    fn a_linter_list_reports_its_first_finding() {
+        let text = ".github/workflows/test.yml:5:5: unexpected key \"runs_on\" for \"job\" section [syntax-check]\n  |\n5 |     runs_on: ubuntu-latest\n  |     ^~~~~~~\n.github/workflows/test.yml:7:15: runtime \"node20\" is deprecated [action]\n  |\n7 |       - uses: actions/checkout@v4\n##[error]Process completed with exit code 1.";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(f.error_line.contains("unexpected key"), "{}", f.error_line);
+    }
+
+    #[test]
+    fn stack_frames_and_pip_footers_are_not_causes() {
+        let text = "SyntaxError: Unexpected token } in JSON at position 12\n    at JSON.parse (<anonymous>)\n    at Object.<anonymous> (/app/index.js:3:6)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        let text = "  ModuleNotFoundError: No module named 'setuptools.build_meta_typo'\n  [end of output]\nnote: This error originates from a subprocess, and is likely not a problem with pip.\nerror: metadata-generation-failed\n\n× Encountered error while generating package metadata.\n╰─> See above for output.";
+        let f = primary(text, None).expect("a failure");
+        assert!(
+            f.error_line.contains("ModuleNotFoundError"),
+            "{}",
+            f.error_line
+        );
+        let text = "make: *** No rule to make target 'build/app.o', needed by 'app'.  Stop.\n##[error]Process completed with exit code 2.";
+        assert!(primary(text, Some(true)).is_some_and(|f| f.error_line.contains("No rule")));
+    }
+
+    #[test]
+    fn panic_message_and_rule_codes() {
+        let text = "thread 'main' (23470) panicked at src/main.rs:3:13:\nindex out of bounds: the len is 3 but the index is 5\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n##[error]Process completed with exit code 101.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("index out of bounds: the len is 3 but the index is 5".to_owned())
+        );
+        let text = "F401 [*] `os` imported but unused\n --> app/models.py:1:8\n  |\n1 | import os\n  |        ^^\n\nFound 1 error.\n[*] 1 fixable with the `--fix` option.";
+        assert_eq!(primary(text, None).map(|f| f.line), Some(1));
     }
 
     #[test]

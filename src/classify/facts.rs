@@ -50,7 +50,8 @@ pub struct Facts {
     /// Assertion: the value the code produced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    /// Assertion: `pytest`, `jest` (Vitest too), `rust`, `go`, `junit`.
+    /// Assertion: `pytest`, `unittest`, `jest`, `vitest`, `mocha`, `rspec`,
+    /// `phpunit`, `rust`, `go`, `junit`, `mstest`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +77,8 @@ pub const MAX_FACT_CHARS: usize = 200;
 static PY_IMPORTS_TSV: &str = include_str!("data/py_imports.tsv");
 static PYTEST_OPTIONS_TSV: &str = include_str!("data/pytest_options.tsv");
 static COMMANDS_TSV: &str = include_str!("data/commands.tsv");
+static NODE_BINS_TSV: &str = include_str!("data/node_bins.tsv");
+static C_HEADERS_TSV: &str = include_str!("data/c_headers.tsv");
 
 /// Rows of a two-column TSV table, comments and blank lines skipped.
 fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -87,6 +90,8 @@ fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)>
 
 static PY_IMPORTS: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| rows(PY_IMPORTS_TSV).collect());
+static NODE_BINS: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| rows(NODE_BINS_TSV).collect());
 static COMMANDS: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| rows(COMMANDS_TSV).collect());
 /// (option or prefix, is a prefix, plugin).
@@ -149,6 +154,25 @@ const PYTEST_INI_KEYS: &[(&str, &str)] = &[
     ("reruns", "pytest-rerunfailures"),
     ("json_report_file", "pytest-json-report"),
 ];
+
+/// Tools whose missing credential has one conventional variable.
+static KNOWN_CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        // AWS SDKs and Terraform read the key pair from the environment; the
+        // access key id is the one to name first.
+        (r"Unable to locate credentials|NoCredentialsError|No valid credential sources found", "AWS_ACCESS_KEY_ID"),
+        (r"(?i)codecov.*token (?:not found|required)|Token required (?:-|because)", "CODECOV_TOKEN"),
+        // actions/setup-node writes an .npmrc that reads NODE_AUTH_TOKEN.
+        (r"npm (?:ERR!|error) (?:need auth|code ENEEDAUTH)|requires you to be logged in to https://registry\.npmjs\.org", "NODE_AUTH_TOKEN"),
+        (r"No token defined in the environment|No GitHub token specified", "GITHUB_TOKEN"),
+        (r"No npm token specified", "NPM_TOKEN"),
+        (r"no (?:upload )?token found, please run `cargo login`", "CARGO_REGISTRY_TOKEN"),
+        (r"could not find default credentials", "GOOGLE_APPLICATION_CREDENTIALS"),
+    ]
+    .into_iter()
+    .map(|(p, v)| (re(p), v))
+    .collect()
+});
 
 /// pytest markers that only a plugin registers.
 const PYTEST_MARKS: &[(&str, &str)] = &[
@@ -222,6 +246,18 @@ pub fn python_distribution(import: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `name` is a distribution named by one of the curated tables (imports,
+/// pytest options, fixtures, markers, ini keys): a fixer may add it as certain.
+pub fn is_curated_distribution(name: &str) -> bool {
+    let n = normalize_distribution(name);
+    let same = |d: &str| normalize_distribution(d) == n;
+    PY_IMPORTS.values().any(|d| same(d))
+        || PYTEST_OPTIONS.iter().any(|(_, _, d)| same(d))
+        || [PYTEST_FIXTURES, PYTEST_INI_KEYS, PYTEST_MARKS]
+            .iter()
+            .any(|t| t.iter().any(|(_, d)| same(d)))
+}
+
 /// The pytest plugin that adds a command-line option (`--cov=x` → `pytest-cov`).
 pub fn pytest_plugin(option: &str) -> Option<&'static str> {
     let opt = option.split('=').next().unwrap_or(option);
@@ -245,6 +281,20 @@ fn pytest_prefix_plugin(option: &str) -> Option<&'static str> {
         .iter()
         .find(|(o, prefix, _)| *prefix && opt.starts_with(o))
         .map(|(_, _, p)| *p)
+}
+
+/// The Debian package that provides a C header (`curl/curl.h` → `libcurl4-openssl-dev`):
+/// an exact entry, else the longest directory entry (`boost/` for `boost/asio.hpp`).
+pub fn debian_header_package(header: &str) -> Option<&'static str> {
+    let exact = rows(C_HEADERS_TSV)
+        .find(|(h, _)| *h == header)
+        .map(|(_, p)| p);
+    exact.or_else(|| {
+        rows(C_HEADERS_TSV)
+            .filter(|(h, _)| h.ends_with('/') && header.starts_with(h))
+            .max_by_key(|(h, _)| h.len())
+            .map(|(_, p)| p)
+    })
 }
 
 /// The Debian package that provides a command, when it is obvious.
@@ -325,7 +375,7 @@ regex!(
 );
 regex!(
     GO_MODULE,
-    r#"(?:no required module provides package|cannot find module providing package) ([\w.~/-]+)|cannot find package "([^"\s]+)"|package ([\w.~/-]+) is not in (?:GOROOT|std)"#
+    r#"(?:no required module provides package|cannot find module providing package) ([\w.~/-]+)|cannot find package "([^"\s]+)"|package ([\w.~/-]+) is not in (?:GOROOT|std)|missing go\.sum entry[^\n]*\n?[^\n]*?go mod download ([\w.~/-]+)"#
 );
 regex!(
     JAVA_PACKAGE,
@@ -334,11 +384,11 @@ regex!(
 regex!(RUBY_LOAD, r"cannot load such file -- ([\w/.+-]+)");
 regex!(
     RUBY_GEM,
-    r"Could not find gem '([A-Za-z0-9_.-]+)|Gem::MissingSpecError: [Cc]ould not find '([A-Za-z0-9_.-]+)'|Bundler::GemNotFound: Could not find ([A-Za-z0-9_.-]+?)-\d"
+    r"Could not find '([A-Za-z0-9_.-]+)' \(|Could not find ([A-Za-z0-9_.-]+?)-\d[\w.]* in any of the sources|Could not find gem '([A-Za-z0-9_.-]+)|Gem::MissingSpecError: [Cc]ould not find '([A-Za-z0-9_.-]+)'|Bundler::GemNotFound: Could not find ([A-Za-z0-9_.-]+?)-\d"
 );
 regex!(
     CMD_NOT_FOUND,
-    r#"(?m)(?:^|: )([^\s:/'"]+): command not found|(?:^|\b)(?:sh|bash|dash|zsh): \d+: ([^\s:/'"]+): not found|exec: "([^"/\s]+)": executable file not found|env: '?([^'\s:/]+)'?: No such file or directory"#
+    r#"(?m)(?:^|: )([^\s:/'"]+): command not found|(?:^|\b)(?:sh|bash|dash|zsh): \d+: ([^\s:/'"]+): not found|exec: "([^"/\s]+)": executable file not found|env: ['‘]?([^'‘’\s:/]+)['’]?: No such file or directory"#
 );
 regex!(
     SHARED_LIB,
@@ -354,7 +404,7 @@ regex!(
 );
 regex!(
     ENV_PHRASE,
-    r#"(?i)(?:environment variable|env var(?:iable)?)s?:? [`'"$]?([A-Za-z_]\w*)[`'"]? (?:is |was )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset|not found|not provided)|(?:missing|required|undefined|unset) (?:required )?(?:environment variable|env var)s?:? [`'"$]?([A-Za-z_]\w*)|\b([A-Z_][A-Z0-9_]+) (?:environment variable|env var) (?:is )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset)"#
+    r#"(?i)environment variables? (?:are |is )?(?:missing|not set|required|undefined):? [`'"$]?([A-Za-z_]\w*)|(?:environment variable|env var(?:iable)?)s?:? [`'"$]?([A-Za-z_]\w*)[`'"]? (?:is |was )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset|not found|not provided)|(?:missing|required|undefined|unset) (?:required )?(?:environment variable|env var)s?:? [`'"$]?([A-Za-z_]\w*)|(?:define|set) the environment variable ([A-Za-z_]\w*)|\b([A-Z_][A-Z0-9_]+) (?:environment variable|env var) (?:is )?(?:not set|required|missing|undefined|not defined|must be set|empty|unset)"#
 );
 regex!(
     ENV_SHOUT,
@@ -362,7 +412,7 @@ regex!(
 );
 regex!(
     UNSET_VALUE,
-    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b|'NoneType'|NoneType object|with base 10: ''|of undefined \(reading"#
+    r#"Invalid URL '[^']*\b(?:None|undefined|null)\b|(?i:host=')(?:[Nn]one|undefined|null)'|(?i:failed to resolve|could not resolve host:?) '?(?:[Nn]one|undefined|null)\b|https?://(?:None|none|undefined|null)[/:'"]|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) (?:undefined|null|none)\b|URL from (?:undefined|null)\b|input: '(?:undefined|null)\b|'NoneType'|NoneType object|with base 10: ''|of undefined \(reading"#
 );
 regex!(
     URL_TEMPLATE_NAME,
@@ -429,10 +479,66 @@ regex!(
     UNITTEST_PAIR,
     r"(?m)AssertionError: ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None) != ('(?:[^'\\]|\\.)*'|\x22(?:[^\x22\\]|\\.)*\x22|-?\d+(?:\.\d+)?|True|False|None)\s*$"
 );
+regex!(RSPEC_PAIR, r"(?m)^\s*expected: (.+)\n\s*got: (.+)$");
+regex!(
+    PHPUNIT_DIFF,
+    r"(?m)^--- Expected\n\+\+\+ Actual\n@@ @@\n-(.*)\n\+(.*)$"
+);
 regex!(
     MOCHA_DIFF,
     r"(?m)\+ expected - actual\s*\n(?:\s*\n)*\s*([+-])(\S.*)\n\s*([+-])(\S.*)$"
 );
+regex!(
+    C_HEADER,
+    r"fatal error: ([\w./+-]+\.h(?:pp|h|xx)?): No such file or directory"
+);
+regex!(
+    REQUIRED_TOOL,
+    r"(?:error: )?([\w.+-]+) is required but not installed|Unable to locate executable file: ([\w+-]+(?:\.[\w+-]+)*)"
+);
+regex!(SWIFT_MODULE, r"error: no such module '([\w.]+)'");
+regex!(
+    NUGET_PACKAGE,
+    r"error NU1101: Unable to find package ([\w-]+(?:\.[\w-]+)*)"
+);
+regex!(
+    JEST_TRANSFORM,
+    r"Module ([@\w./-]+) in the \w+ option was not found"
+);
+regex!(
+    PHP_AUTOLOAD,
+    r"Failed opening required '[^']*?(vendor/autoload\.php)'|require(?:_once)?\((vendor/autoload\.php)\)"
+);
+regex!(
+    BASH_UNBOUND,
+    r"([A-Za-z_][A-Za-z0-9_]*): (?:unbound variable|parameter null or not set)"
+);
+regex!(
+    RUST_ENV,
+    r"\b([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b[^\n]*(?:NotPresent|kind: Empty)"
+);
+regex!(
+    RUBY_ENV_FETCH,
+    r#"`fetch': key not found: "([A-Z][A-Z0-9_]*)""#
+);
+regex!(
+    NO_NAME_PROVIDED,
+    r"\bNo ([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]) (?:provided|found|set|given|defined|specified)"
+);
+regex!(
+    DOCKER_LOGIN_USER,
+    r#"docker login[^\n]*?(?:-u|--username)[ =]"?\$\{?([A-Za-z_]\w*)"#
+);
+regex!(LINKER_LIB, r"cannot find -l([\w.+-]+)");
+regex!(
+    CMAKE_PACKAGE,
+    r#"Could not find a package configuration file provided by "([^"]+)"|Could NOT find (\w+)"#
+);
+regex!(
+    NUNIT_PAIR,
+    r"(?m)Expected:\s*(.+?)\s*\n\s*But was:\s*(.+?)\s*$"
+);
+regex!(CMAKE_AT, r"CMake Error at ([\w./-]+):(\d+)");
 regex!(
     DJANGO_SETTING,
     r"The ([A-Z][A-Z0-9_]+) setting must not be empty"
@@ -441,7 +547,7 @@ regex!(
 // HTTP, network, permissions.
 regex!(
     HTTP_STATUS,
-    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)"
+    r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\bresponse code:? (\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request|Unprocessable Entity|Conflict|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out|Too Many Requests|Method Not Allowed|Gone|Client Error|Server Error|Validation Failed|Unprocessable)\b|returned error: (\d{3})\b|does not indicate success: (\d{3})\b|, got (\d{3}) \x22|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)|statusCode:? (\d{3})\b|(\d{3}): (?:Unprocessable Entity|Not Found|Forbidden|Unauthorized|Conflict|Bad Request)"
 );
 regex!(
     NET_HOST_PORT,
@@ -462,7 +568,7 @@ regex!(
 );
 regex!(
     PERM_PATH,
-    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
+    r#"\[Errno (?:13|1)\] (?:Permission denied|Operation not permitted): '([^']+)'|‘([^’]+)’: (?:Permission denied|Operation not permitted)|'([^']+)': Operation not permitted|([^\s:()]+) \(Permission denied\)|AccessDeniedException: (\S+)|lock file (\S+) - open \(13: Permission denied\)|(?:EACCES|EPERM)(?:: (?:permission denied|operation not permitted))?, \w+ '([^']+)'|detected dubious ownership in repository at '([^']+)'|'([^']+)': Permission denied|(?:open|mkdir|remove|chmod|stat) ([^\s:]+): (?:permission denied|operation not permitted)|(?:^|: )(\.?/?[\w./-]+): Permission denied|unix://(/[\w/.-]+\.sock)"#
 );
 regex!(GH_INTEGRATION, r"Resource not accessible by integration");
 regex!(
@@ -509,12 +615,25 @@ regex!(
     CONFIG_MENTION,
     r#"(?:^|[\s'"(])(/?(?:[\w.-]+/)*(?:tsconfig[\w.-]*\.json|package\.json|\.eslintrc(?:\.[a-z]+)?|eslint\.config\.[a-z]+|pyproject\.toml|setup\.cfg|tox\.ini|pytest\.ini|Cargo\.toml|go\.mod|\.pre-commit-config\.yaml|action\.ya?ml|\.github/workflows/[\w.-]+\.ya?ml|requirements[\w.-]*\.txt))\b"#
 );
+regex!(TF_AT, r"\bon ([\w./-]+\.tf) line (\d+)");
+regex!(
+    POM_AT,
+    r"Non-parseable POM ([^\s:]+):(?:[^\n]*?@(\d+):\d+)?"
+);
+regex!(
+    NAMED_CONFIG,
+    r"The Compose file '([^']+)' is invalid|error parsing `([^`]+)`|[Cc]onfig(?:uration)? file '([^']+)'|Source contains parsing errors: '([^']+)'|While reading from '([^']+)'|^(Makefile|GNUmakefile|makefile):\d+: \*\*\*"
+);
+regex!(
+    CONFIG_LINE_ONLY,
+    r"parse error: [^\n]* at line (\d+), column \d+|@ line (\d+), column \d+|\[line +(\d+)\]|^(?:Makefile|GNUmakefile|makefile):(\d+): \*\*\*"
+);
 regex!(PYTEST_CONFIGFILE, r"(?m)^(?:configfile|inifile): ([^\s,]+)");
 regex!(CONFIG_PAREN, r"([\w./-]+\.(?:json|jsonc))\((\d+),\d+\)");
 regex!(NODE_JSON_FILE, r"SyntaxError: ([^\s:]+\.json):");
 regex!(
     CONFIG_COLON,
-    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
+    r"([\w./-]*(?:\.(?:ya?ml|toml|json|ini|cfg|conf|tf|hcl)|go\.mod|go\.work|requirements[\w.-]*\.txt|Dockerfile|Makefile)):(\d+)"
 );
 regex!(
     CONFIG_WORDS,
@@ -630,7 +749,6 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
             && let Some((_, plugin)) = table.iter().find(|(k, _)| *k == name)
         {
             f.ecosystem = Some("python".into());
-            f.option = Some(name.to_owned());
             f.package = Some((*plugin).into());
             return;
         }
@@ -708,13 +826,63 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         f.package = Some(name.into());
         return;
     }
+    if let Some(c) = find(&JEST_TRANSFORM, el, text)
+        && NPM_NAME.is_match(&c[1])
+    {
+        f.ecosystem = Some("node".into());
+        f.package = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&C_HEADER, el, text) {
+        f.ecosystem = Some("system".into());
+        f.module = Some(c[1].to_owned());
+        f.package = debian_header_package(&c[1]).map(str::to_owned);
+        return;
+    }
+    if let Some(c) = find(&SWIFT_MODULE, el, text) {
+        f.ecosystem = Some("swift".into());
+        f.module = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&NUGET_PACKAGE, el, text) {
+        f.ecosystem = Some("dotnet".into());
+        f.package = Some(c[1].to_owned());
+        return;
+    }
+    if let Some(c) = find(&PHP_AUTOLOAD, el, text)
+        && let Some(m) = group(&c)
+    {
+        f.ecosystem = Some("php".into());
+        f.module = Some(m.to_owned());
+        return;
+    }
+    if let Some(c) = find(&REQUIRED_TOOL, el, text)
+        && let Some(cmd) = group(&c)
+        && COMMAND_NAME.is_match(cmd)
+    {
+        f.command = Some(cmd.into());
+        if let Some(pkg) = NODE_BINS.get(cmd) {
+            f.ecosystem = Some("node".into());
+            f.package = Some((*pkg).into());
+        } else {
+            f.ecosystem = Some("system".into());
+            f.package = debian_package(cmd).map(str::to_owned);
+        }
+        return;
+    }
     if let Some(c) = find(&CMD_NOT_FOUND, el, text)
         && let Some(cmd) = group(&c)
         && COMMAND_NAME.is_match(cmd)
     {
-        f.ecosystem = Some("system".into());
         f.command = Some(cmd.into());
-        f.package = debian_package(cmd).map(str::to_owned);
+        // A tool npm installs into node_modules/.bin is a missing npm package.
+        if let Some(pkg) = NODE_BINS.get(cmd) {
+            f.ecosystem = Some("node".into());
+            f.package = Some((*pkg).into());
+        } else {
+            f.ecosystem = Some("system".into());
+            f.package = debian_package(cmd).map(str::to_owned);
+        }
         return;
     }
     if let Some(c) = find(&SHARED_LIB, el, text)
@@ -722,6 +890,18 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
     {
         f.ecosystem = Some("system".into());
         f.module = Some(lib.to_owned());
+        return;
+    }
+    if let Some(c) = find(&LINKER_LIB, el, text) {
+        f.ecosystem = Some("system".into());
+        f.module = Some(format!("lib{}", &c[1]));
+        return;
+    }
+    if let Some(c) = find(&CMAKE_PACKAGE, el, text)
+        && let Some(name) = group(&c)
+    {
+        f.ecosystem = Some("cmake".into());
+        f.module = Some(name.to_owned());
         return;
     }
     if let Some(c) = find(&DOTNET_TYPE, el, text) {
@@ -745,10 +925,17 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         f.variable = Some(c[1].to_owned());
         return;
     }
+    // The phrase patterns are case-insensitive: a lowercase word without an
+    // underscore ("environment variables are not set") is prose, not a name.
     if let Some(name) = find(&ENV_PHRASE, el, text).as_ref().and_then(group)
         && valid(name)
+        && (name.contains('_') || name.chars().any(|c| c.is_ascii_uppercase()))
     {
         f.variable = Some(name.to_owned());
+        return;
+    }
+    if let Some((_, name)) = KNOWN_CREDENTIALS.iter().find(|(r, _)| r.is_match(el)) {
+        f.variable = Some((*name).to_owned());
         return;
     }
     if let Some(name) = find(&PRISMA_ENV, el, text).as_ref().and_then(group) {
@@ -762,6 +949,23 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         && let Some(name) = unique(ENV_NAME_TOKEN.find_iter(el).map(|m| m.as_str().to_owned()))
     {
         f.variable = Some(name);
+        return;
+    }
+    for r in [
+        &*BASH_UNBOUND,
+        &*RUST_ENV,
+        &*RUBY_ENV_FETCH,
+        &*NO_NAME_PROVIDED,
+    ] {
+        if let Some(c) = find(r, el, text) {
+            f.variable = Some(c[1].to_owned());
+            return;
+        }
+    }
+    if el.contains("username is empty")
+        && let Some(c) = DOCKER_LOGIN_USER.captures(text)
+    {
+        f.variable = Some(c[1].to_owned());
         return;
     }
     if let Some(c) = find(&DJANGO_SETTING, el, text) {
@@ -817,7 +1021,11 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
     }
     let lower = el.to_ascii_lowercase();
     if text.contains("process.env")
-        && (lower.contains("undefined") || lower.contains("not set") || lower.contains("missing"))
+        && (lower.contains("undefined")
+            || lower.contains("not set")
+            || lower.contains("missing")
+            || text.contains("Received: undefined")
+            || text.contains("toBeDefined"))
         && let Some(name) = unique(
             NODE_ENV
                 .captures_iter(text)
@@ -932,7 +1140,9 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         return;
     }
     if let (Some(e), Some(r)) = (JEST_EXPECTED.captures(text), JEST_RECEIVED.captures(text)) {
-        f.framework = Some("jest".into());
+        let vitest =
+            VITEST_FRAME.is_match(text) || text.contains("vitest") || text.contains("Vitest");
+        f.framework = Some(if vitest { "vitest" } else { "jest" }.into());
         f.expected = Some(e[1].trim().to_owned());
         f.actual = Some(r[1].trim().to_owned());
         let frame = VITEST_FRAME
@@ -993,6 +1203,14 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
         f.framework = Some("unittest".into());
         f.actual = Some(c[1].to_owned());
         f.expected = Some(c[2].to_owned());
+    } else if let Some(c) = RSPEC_PAIR.captures(text) {
+        f.framework = Some("rspec".into());
+        f.expected = Some(c[1].trim().to_owned());
+        f.actual = Some(c[2].trim().to_owned());
+    } else if let Some(c) = PHPUNIT_DIFF.captures(text) {
+        f.framework = Some("phpunit".into());
+        f.expected = Some(c[1].trim().to_owned());
+        f.actual = Some(c[2].trim().to_owned());
     } else if let Some(c) = MOCHA_DIFF.captures(text) {
         // Mocha/Chai: `+` lines are expected, `-` lines actual.
         let (a, b) = ((&c[1], &c[2]), (&c[3], &c[4]));
@@ -1002,6 +1220,10 @@ fn assertion(f: &mut Facts, el: &str, text: &str) {
             f.expected = Some(plus.trim().to_owned());
             f.actual = Some(minus.trim().to_owned());
         }
+    } else if let Some(c) = NUNIT_PAIR.captures(text) {
+        f.framework = Some("nunit".into());
+        f.expected = Some(c[1].to_owned());
+        f.actual = Some(c[2].to_owned());
     } else if let Some(c) = find(&MSTEST_PAIR, el, text) {
         f.framework = Some("mstest".into());
         f.expected = Some(c[1].to_owned());
@@ -1076,7 +1298,8 @@ fn permission(f: &mut Facts, el: &str, text: &str) {
         || lower.contains("operation not permitted")
         || lower.contains("eacces")
         || lower.contains("eperm")
-        || lower.contains("dubious ownership"))
+        || lower.contains("dubious ownership")
+        || lower.contains("accessdenied"))
         && let Some(c) = find(&PERM_PATH, el, text)
         && let Some(path) = group(&c)
     {
@@ -1125,6 +1348,15 @@ fn config(f: &mut Facts, el: &str, text: &str) {
             file = Some(fl.to_owned());
             line = ln.parse().ok();
         }
+    } else if let Some(c) = CMAKE_AT.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
+    } else if let Some(c) = TF_AT.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
+    } else if let Some(c) = POM_AT.captures(text) {
+        file = Some(c[1].to_owned());
+        line = c.get(2).and_then(|l| l.as_str().parse().ok());
     } else if YAML_ERROR.is_match(text) {
         if let Some(c) = YAML_MARK.captures_iter(text).last() {
             if !c[1].starts_with('<') {
@@ -1163,11 +1395,28 @@ fn config(f: &mut Facts, el: &str, text: &str) {
             file = Some(fl.to_owned());
             line = ln.parse().ok();
         }
+    } else if let Some(c) = CONFIG_COLON
+        .captures(el)
+        .filter(|c| c.get(0).is_some_and(|m| m.start() == 0))
+    {
+        // `file.yml:8:13: message`: a linter (actionlint, yamllint) names the spot.
+        file = Some(c[1].to_owned());
+        line = c[2].parse().ok();
     } else if CONFIG_WORDS.is_match(el)
         && let Some(c) = find(&CONFIG_COLON, el, text)
     {
         file = Some(c[1].to_owned());
         line = c[2].parse().ok();
+    }
+    if file.is_none()
+        && let Some(c) = find(&NAMED_CONFIG, el, text)
+    {
+        file = group(&c).map(str::to_owned);
+    }
+    if line.is_none()
+        && let Some(c) = find(&CONFIG_LINE_ONLY, el, text)
+    {
+        line = group(&c).and_then(|l| l.parse().ok());
     }
     // A config error that names its file without a line, or pytest's header.
     if file.is_none()
@@ -1378,7 +1627,7 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             None
         );
         let f = facts("E       fixture 'mocker' not found", "");
-        assert_eq!((f.option, f.package), (s("mocker"), s("pytest-mock")));
+        assert_eq!((f.option, f.package), (None, s("pytest-mock")));
         // Not pytest and not a plugin family: no guess.
         let f = facts(
             "mypy: error: unrecognized arguments: --strict-x",
@@ -1479,6 +1728,75 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn missing_commands() {
+        for (line, module, package) in [
+            (
+                "src/main.c:2:10: fatal error: curl/curl.h: No such file or directory",
+                Some("curl/curl.h"),
+                Some("libcurl4-openssl-dev"),
+            ),
+            (
+                "csrc/module.c:2:10: fatal error: boost/asio.hpp: No such file or directory",
+                Some("boost/asio.hpp"),
+                Some("libboost-all-dev"),
+            ),
+            (
+                "x.c:1:10: fatal error: nosuch.h: No such file or directory",
+                Some("nosuch.h"),
+                None,
+            ),
+        ] {
+            let f = facts(line, "");
+            assert_eq!(
+                (f.module.as_deref(), f.package.as_deref()),
+                (module, package),
+                "{line}"
+            );
+        }
+        let f = facts("error: golangci-lint is required but not installed", "");
+        assert_eq!(f.command, s("golangci-lint"));
+        let f = facts(
+            "Error: Unable to locate executable file: git. Please verify either the file path exists",
+            "",
+        );
+        assert_eq!((f.command, f.package), (s("git"), s("git")));
+        let f = facts(
+            "Sources/Xi.swift:15:8: error: no such module 'ArgumentParser'",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("swift"), s("ArgumentParser")));
+        let f = facts(
+            "X.csproj : error NU1101: Unable to find package Castle.Core. No packages exist",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("dotnet"), s("Castle.Core")));
+        let f = facts(
+            "● Validation Error:",
+            "● Validation Error:\n\n  Module ts-jest in the transform option was not found.",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("node"), s("ts-jest")));
+        let f = facts(
+            "rubygems/dependency.rb:313:in `to_specs': Could not find 'rake' (= 99.0) - did find: [rake-13.0.6] (Gem::MissingSpecVersionError)",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.package), (s("ruby"), s("rake")));
+        let f = facts(
+            "bundler/definition.rb:481:in `materialize': Could not find puma-6.4.2 in any of the sources (Bundler::GemNotFound)",
+            "",
+        );
+        assert_eq!(f.package, s("puma"));
+        let f = facts("env: ‘ansible-playbook’: No such file or directory", "");
+        assert_eq!(f.command, s("ansible-playbook"));
+        let f = facts(
+            "/usr/bin/ld: cannot find -lmysqlclient: No such file or directory",
+            "",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("system"), s("libmysqlclient")));
+        let f = facts(
+            "CMake Error at CMakeLists.txt:141 (find_package):",
+            "  Could not find a package configuration file provided by \"CEF\" with any of\n  the following names:",
+        );
+        assert_eq!((f.ecosystem, f.module), (s("cmake"), s("CEF")));
+        assert_eq!((f.file, f.line), (s("CMakeLists.txt"), Some(141)));
         // Captured from bash and dash here.
         let f = facts("bash: line 1: foobarcmd: command not found", "");
         assert_eq!(
@@ -1510,6 +1828,89 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn environment_variables() {
+        for (line, region, want) in [
+            (
+                "/home/runner/work/_temp/x.sh: line 3: CF_API_TOKEN: parameter null or not set",
+                "",
+                "CF_API_TOKEN",
+            ),
+            (
+                "KAFKA_BROKERS must be a valid number: ParseIntError { kind: Empty }",
+                "",
+                "KAFKA_BROKERS",
+            ),
+            (
+                "config/boot.rb:1:in `fetch': key not found: \"SENTRY_DSN\" (KeyError)",
+                "",
+                "SENTRY_DSN",
+            ),
+            (
+                "Error: No SLACK_WEBHOOK_URL provided",
+                "",
+                "SLACK_WEBHOOK_URL",
+            ),
+            (
+                "Error: The following environment variables are missing: SMTP_PASSWORD, NODE_ENV",
+                "",
+                "SMTP_PASSWORD",
+            ),
+            (
+                "django.core.exceptions.ImproperlyConfigured: Requested setting FILE_DB, but settings are not configured. You must either define the environment variable DJANGO_SETTINGS_MODULE or call settings.configure()",
+                "",
+                "DJANGO_SETTINGS_MODULE",
+            ),
+            (
+                "username is empty",
+                "echo \"$DOCKER_PASSWORD\" | docker login -u \"$GHCR_USER\" --password-stdin\nusername is empty",
+                "GHCR_USER",
+            ),
+            (
+                "SemanticReleaseError: No GitHub token specified.",
+                "",
+                "GITHUB_TOKEN",
+            ),
+            (
+                "error: no token found, please run `cargo login`",
+                "",
+                "CARGO_REGISTRY_TOKEN",
+            ),
+            (
+                "● config › has SUPABASE_URL",
+                "    expect(process.env.SUPABASE_URL).toBeDefined()\n    Received: undefined",
+                "SUPABASE_URL",
+            ),
+        ] {
+            assert_eq!(
+                facts(line, region).variable.as_deref(),
+                Some(want),
+                "{line}"
+            );
+        }
+        let f = facts(
+            "scripts/deploy.sh: line 4: RELEASE_VERSION: unbound variable",
+            "",
+        );
+        assert_eq!(f.variable, s("RELEASE_VERSION"));
+        assert_eq!(
+            facts("Error: required environment variables are not set", "").variable,
+            None
+        );
+        for (line, want) in [
+            (
+                "botocore.exceptions.NoCredentialsError: Unable to locate credentials",
+                "AWS_ACCESS_KEY_ID",
+            ),
+            (
+                "error - Upload failed: {\"message\":\"Token required - not valid tokenless upload\"}",
+                "CODECOV_TOKEN",
+            ),
+            (
+                "npm error need auth This command requires you to be logged in to https://registry.npmjs.org/",
+                "NODE_AUTH_TOKEN",
+            ),
+        ] {
+            assert_eq!(facts(line, "").variable.as_deref(), Some(want), "{line}");
+        }
         // Captured from `python3 -c 'import os; os.environ["OCR_HOST"]'`.
         let f = facts(
             "KeyError: 'OCR_HOST'",
@@ -1691,6 +2092,39 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn jest_vitest_rust_go_junit_assertions() {
+        let f = facts(
+            "Test(s) failed.   Expected: null",
+            "  Expected: null\n  But was:  False\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("nunit"), s("null"), s("False"))
+        );
+        assert_eq!(
+            facts(
+                "Unable to create pull request: 422: Unprocessable Entity",
+                ""
+            )
+            .http_status,
+            Some(422)
+        );
+        assert_eq!(facts("    statusCode: 404,", "").http_status, Some(404));
+        let f = facts(
+            "Failure/Error: expect(last_response.status).to eq 123",
+            "     Failure/Error: expect(last_response.status).to eq 123\n\n       expected: 123\n            got: 200\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("rspec"), s("123"), s("200"))
+        );
+        let f = facts(
+            "Failed asserting that two strings are equal.",
+            "Failed asserting that two strings are equal.\n--- Expected\n+++ Actual\n@@ @@\n-'foo'\n+' foo '\n",
+        );
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("phpunit"), s("'foo'"), s("' foo '"))
+        );
         let jest = "  ● health › returns healthy\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: \"healthy\"\n    Received: \"ok\"\n\n      10 |   const res = await get('/health');\n    > 11 |   expect(res.body.status).toBe(\"healthy\");\n         |                           ^\n\n      at Object.<anonymous> (tests/health.test.js:11:27)";
         let f = facts("Expected: \"healthy\"", jest);
         assert_eq!(
@@ -1704,7 +2138,10 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!((f.file, f.line), (s("tests/health.test.js"), Some(11)));
         let vitest = "AssertionError: expected 'ok' to be 'healthy' // Object.is equality\n\nExpected: \"healthy\"\nReceived: \"ok\"\n\n ❯ tests/health.test.ts:10:20";
         let f = facts("AssertionError: expected 'ok' to be 'healthy'", vitest);
-        assert_eq!((f.file, f.line), (s("tests/health.test.ts"), Some(10)));
+        assert_eq!(
+            (f.framework, f.file, f.line),
+            (s("vitest"), s("tests/health.test.ts"), Some(10))
+        );
         // Captured from `cargo test` (Rust 1.95).
         let rust = "thread 'tests::health' (8700) panicked at src/lib.rs:6:9:\nassertion `left == right` failed\n  left: \"ok\"\n right: \"healthy\"\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace";
         let f = facts("assertion `left == right` failed", rust);
@@ -1858,6 +2295,30 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn permissions() {
+        for (line, path) in [
+            (
+                "mkdir: cannot create directory ‘/opt/app’: Permission denied",
+                "/opt/app",
+            ),
+            (
+                "chmod: changing permissions of '/usr/bin/python3': Operation not permitted",
+                "/usr/bin/python3",
+            ),
+            (
+                "Exception in thread \"main\" java.io.FileNotFoundException: config/keystore.jks (Permission denied)",
+                "config/keystore.jks",
+            ),
+            (
+                "Exception in thread \"main\" java.nio.file.AccessDeniedException: /opt/app",
+                "/opt/app",
+            ),
+            (
+                "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)",
+                "/var/lib/dpkg/lock-frontend",
+            ),
+        ] {
+            assert_eq!(facts(line, "").path.as_deref(), Some(path), "{line}");
+        }
         // Captured from python3 and node here.
         let f = facts(
             "PermissionError: [Errno 13] Permission denied: '/proc/1/mem'",
@@ -1914,6 +2375,78 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
 
     #[test]
     fn configuration_files() {
+        for (line, region, file, n) in [
+            (
+                "ERROR: The Compose file './docker-compose.yml' is invalid because:",
+                "",
+                Some("./docker-compose.yml"),
+                None,
+            ),
+            (
+                "configparser.DuplicateOptionError: While reading from 'config/app.ini' [line  3]: option 'port' in section 'server' already exists",
+                "",
+                Some("config/app.ini"),
+                Some(3),
+            ),
+            (
+                "parse error: Invalid numeric literal at line 4, column 0",
+                "",
+                None,
+                Some(4),
+            ),
+            (
+                "[!] There was an error parsing `Gemfile`: syntax error, unexpected `end'",
+                "",
+                Some("Gemfile"),
+                None,
+            ),
+            (
+                "Makefile:3: *** missing separator.  Stop.",
+                "",
+                Some("Makefile"),
+                Some(3),
+            ),
+            (
+                "error TS18003: No inputs were found in config file '/w/tsconfig.json'. Specified 'include' paths were '[]'",
+                "",
+                Some("/w/tsconfig.json"),
+                None,
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
+        for (line, region, file, n) in [
+            (
+                ".github/workflows/test.yml:8:13: step ID \"build\" duplicates. previously defined at line:6,col:13",
+                "",
+                Some(".github/workflows/test.yml"),
+                Some(8),
+            ),
+            (
+                "│ Error: Missing name for resource",
+                "│ Error: Missing name for resource\n│\n│   on variables.tf line 1, in resource \"aws_iam_role\":",
+                Some("variables.tf"),
+                Some(1),
+            ),
+            (
+                "[FATAL] Non-parseable POM /src/pom.xml: unexpected character in markup < (position: END_TAG seen ...<<... @73:3)  @ line 73, column 3",
+                "",
+                Some("/src/pom.xml"),
+                Some(73),
+            ),
+        ] {
+            let f = facts(line, region);
+            assert_eq!((f.file.as_deref(), f.line), (file, n), "{line}");
+        }
+        let f = facts(
+            "go: github.com/x/y@v0.13.10 requires",
+            "go: github.com/x/y@v0.13.10 requires\n\tgithub.com/Azure/azure-event-hubs-go/v3@v3.3.7: missing go.sum entry; to add it:\n\tgo mod download github.com/Azure/azure-event-hubs-go/v3",
+        );
+        assert_eq!(
+            (f.ecosystem, f.package),
+            (s("go"), s("github.com/Azure/azure-event-hubs-go/v3"))
+        );
         // Captured from PyYAML 6 on a broken document.
         let yaml = "yaml.parser.ParserError: while parsing a block mapping\n  in \"ci.yml\", line 1, column 1\nexpected <block end>, but found '<block mapping start>'\n  in \"ci.yml\", line 3, column 2";
         let f = facts(
@@ -2200,6 +2733,8 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             "flask-sqlalchemy"
         );
         assert_eq!(normalize_distribution("ruamel.yaml"), "ruamel-yaml");
+        assert!(is_curated_distribution("pyyaml") && is_curated_distribution("Pytest_Cov"));
+        assert!(!is_curated_distribution("pyyaml-x"));
     }
 
     #[test]
@@ -2227,5 +2762,25 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             assert!(COMMAND_NAME.is_match(cmd), "bad command {cmd}");
             assert!(debian.is_match(pkg), "bad Debian package {pkg}");
         }
+        let mut seen = HashSet::new();
+        for (header, pkg) in table_keys(C_HEADERS_TSV) {
+            assert!(seen.insert(header), "duplicate header {header}");
+            assert!(debian.is_match(pkg), "bad Debian package {pkg}");
+        }
+        let mut seen = HashSet::new();
+        for (cmd, pkg) in table_keys(NODE_BINS_TSV) {
+            assert!(seen.insert(cmd), "duplicate bin {cmd}");
+            assert!(COMMAND_NAME.is_match(cmd), "bad bin {cmd}");
+            assert!(NPM_NAME.is_match(pkg), "bad npm package {pkg}");
+        }
+        // A bin name is not also a Debian command with another meaning.
+        for (cmd, _) in table_keys(NODE_BINS_TSV) {
+            assert!(!COMMANDS.contains_key(cmd), "{cmd} is in both tables");
+        }
+        let f = facts("sh: 1: react-scripts: not found", "");
+        assert_eq!(
+            (f.ecosystem, f.command, f.package),
+            (s("node"), s("react-scripts"), s("react-scripts"))
+        );
     }
 }

@@ -62,9 +62,14 @@ fn dependency(f: &Facts) -> String {
             Some(m) => format!("Add the dependency that provides `{m}` to pom.xml or build.gradle"),
             None => "Add the missing dependency to pom.xml or build.gradle".to_owned(),
         },
-        (Some("system"), Some(p)) => match f.command.as_deref() {
-            Some(c) => format!("Install `{c}` before this step: `sudo apt-get install -y {p}`"),
-            None => format!("Install it before this step: `sudo apt-get install -y {p}`"),
+        (Some("system"), Some(p)) => match (f.command.as_deref(), module) {
+            (Some(c), _) => {
+                format!("Install `{c}` before this step: `sudo apt-get install -y {p}`")
+            }
+            (None, Some(m)) => format!(
+                "Install {p} (it provides {m}) before this step: `sudo apt-get install -y {p}`"
+            ),
+            (None, None) => format!("Install it before this step: `sudo apt-get install -y {p}`"),
         },
         (Some("system"), None) => match (f.command.as_deref(), module) {
             (Some(c), _) => format!("Install `{c}` in a step before this one"),
@@ -73,6 +78,12 @@ fn dependency(f: &Facts) -> String {
             }
             (None, None) => "Install the missing tool in a step before this one".to_owned(),
         },
+        (Some("dotnet"), Some(p)) => format!("Run `dotnet add package {p}`"),
+        (Some("swift"), _) | (Some("dotnet"), None) | (Some("cmake"), _) => match module {
+            Some(m) => format!("Add the package that provides `{m}` to the project's dependencies"),
+            None => "Add the missing package to the project's dependencies".to_owned(),
+        },
+        (Some("php"), _) => "Run `composer install` before this step".to_owned(),
         _ => "Add the missing dependency to what the failing step installs".to_owned(),
     }
 }
@@ -128,6 +139,9 @@ fn permission(f: &Facts, failure: &Failure) -> String {
     }
     if line.contains("Bad credentials") || line.contains("Invalid or non-existent authentication") {
         return "Check the token or password the step uses: it is invalid or expired".to_owned();
+    }
+    if line.contains("requires superuser privilege") || line.contains("Could not open lock file") {
+        return "Run the command with sudo (the runner user is not root)".to_owned();
     }
     if line.contains("Permission denied (publickey)") {
         return "Give the job an SSH key with access (a deploy key in a secret), or clone over HTTPS with a token".to_owned();
