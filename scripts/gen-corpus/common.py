@@ -90,6 +90,8 @@ class Case:
     netns: bool = False
     # A `uses:` step: `display` is the action reference plus its `with:` block.
     uses: bool = False
+    # Drop the case when its output matches this: the failure was of another kind.
+    reject: str | None = None
 
 
 def base_env(user: str | None) -> dict[str, str]:
@@ -175,6 +177,8 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         (str(ws), wsp),
         ("/tmp/gc-docker.sock", "/var/run/docker.sock"),
         ("/tmp/gc-gopath", "/home/runner/go"),
+        ("/tmp/gc-npm9/node_modules/npm", "/usr/local/lib/node_modules/npm"),
+        ("/tmp/gc-npm9/node_modules/.bin", "/usr/local/bin"),
         ("/tmp/gc-gocache", "/home/runner/.cache/go-build"),
         ("%2Ftmp%2Fgc-docker.sock", "%2Fvar%2Frun%2Fdocker.sock"),
         (str(CARGO_TARGET), f"{wsp}/target"),
@@ -201,6 +205,9 @@ def normalise(text: str, ws: Path, repo: str, step_file: Path | None = None,
         text = text.replace(HOSTNAME, "fv-az1234-567")
     # Process ids that bash reports for a killed child change on every run.
     text = re.sub(r"(line \d+: +)\d+( +(?:Killed|Aborted|Segmentation fault|Terminated))", r"\g<1>4187\2", text)
+    # Temporary names that pip and gcc pick at random.
+    text = re.sub(r"/tmp/pip-([a-z-]+)-[a-z0-9_]{8}\b", r"/tmp/pip-\1-k2x9q0ab", text)
+    text = re.sub(r"/tmp/cc[A-Za-z0-9]{6}\.o\b", "/tmp/ccq3LxVb.o", text)
     # Go's log package stamps every line with the wall clock.
     text = re.sub(r"(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ", "2024/05/01 12:00:00 ", text)
     # npm names its debug log after the current time.
@@ -477,6 +484,27 @@ class _Hang(socketserver.BaseRequestHandler):
             pass
 
 
+class _Reset(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        # Read what the client sent, then abort the connection: the client sees a reset.
+        self.request.settimeout(2)
+        try:
+            self.request.recv(4096)
+        except OSError:
+            pass
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+class _Empty(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        # Read the request and close without a reply: "empty reply", "socket hang up".
+        self.request.settimeout(2)
+        try:
+            self.request.recv(4096)
+        except OSError:
+            pass
+
+
 class _ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -568,15 +596,19 @@ class Services:
     def __init__(self) -> None:
         self.hangs = _bind(_Hang, [8088, 9000, 4010, 7070, 5001])
         self.https = _bind(_StatusHandler, [8085, 8090, 3001, 5050])
-        for s in self.hangs + self.https:
+        self.resets = _bind(_Reset, [8099, 9099, 6380])
+        self.empties = _bind(_Empty, [8098, 9098, 4001])
+        for s in self.hangs + self.https + self.resets + self.empties:
             threading.Thread(target=s.serve_forever, daemon=True).start()
         self.hang_ports = [s.server_address[1] for s in self.hangs]
         self.http_ports = [s.server_address[1] for s in self.https]
         self.hang_port = self.hang_ports[0]
         self.http_port = self.http_ports[0]
+        self.reset_ports = [s.server_address[1] for s in self.resets]
+        self.empty_ports = [s.server_address[1] for s in self.empties]
 
     def close(self) -> None:
-        for s in self.hangs + self.https:
+        for s in self.hangs + self.https + self.resets + self.empties:
             s.shutdown()
             s.server_close()
 
@@ -648,6 +680,9 @@ def execute(gen: str, cases: list[Case], workers: int = 2, wrap_ratio: float = 0
             print(f"[{gen}] case {idx} ({case.what}) did not match {case.expect!r}; rc={rc}\n"
                   + "\n".join(out.splitlines()[-8:]), file=sys.stderr)
             return None
+        if case.reject and re.search(case.reject, out):
+            print(f"[{gen}] case {idx} ({case.what}) failed another way ({case.reject!r})", file=sys.stderr)
+            return None
         if rc == 0:
             print(f"[{gen}] case {idx} ({case.what}) exited 0; skipped", file=sys.stderr)
             return None
@@ -706,7 +741,17 @@ def write(gen: str, items: list[Item]) -> Path:
     return path
 
 
-def main(gen: str, build: Callable[[random.Random, Services], list[Case]], workers: int = 2) -> None:
+def carried_over(gen: str, pattern: str) -> list[Item]:
+    """Rows of the current file whose source matches `pattern`, for cases a re-run skips."""
+    path = CORPUS_DIR / f"generated-{gen}.jsonl"
+    if not path.exists():
+        return []
+    rows = [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+    return [Item(r["label"], r["source"], r["text"]) for r in rows if re.search(pattern, r["source"])]
+
+
+def main(gen: str, build: Callable[[random.Random, Services], list[Case]], workers: int = 2,
+         keep: Callable[[], list[Item]] | None = None) -> None:
     rng = random.Random(f"gen-corpus:{gen}")
     svc = Services()
     try:
@@ -721,6 +766,8 @@ def main(gen: str, build: Callable[[random.Random, Services], list[Case]], worke
                 print("=" * 30, it.label, "|", it.source)
                 print(it.text)
             return
+        if keep:
+            items += keep()
         write(gen, items)
         print(f"[{gen}] {len(cases)} cases in {time.time() - t0:.0f}s", file=sys.stderr)
     finally:

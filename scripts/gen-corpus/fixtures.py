@@ -30,7 +30,6 @@ SPECS = [
     ("dependency_missing", "node-cannot-find-module", "node.py: node require/import of missing express", r"Cannot find module|ERR_MODULE_NOT_FOUND|Cannot find package"),
     ("dependency_missing", "rust-unresolved-crate", "rust.py: cargo with undeclared crate serde_json", r"^error\[E0\d+\]", "first"),
     ("dependency_missing", "shell-command-not-found", "shell.py: shell command not found: helm", r"not found"),
-    ("dependency_missing", "java-package-missing", "java.py: javac import from absent package com.google.gson", r"does not exist"),
     ("environment_variable", "python-environ-keyerror", "python.py: python env var DATABASE_URL unset", r"^KeyError|is not set|must be set|Missing required"),
     ("environment_variable", "pytest-fixture-env", "pytest_runs.py: pytest with API_TOKEN unset", r"KeyError|is not set|API_TOKEN"),
     ("environment_variable", "node-process-env", "node.py: node process.env.DATABASE_URL unset", r"Missing env var|Error"),
@@ -196,7 +195,7 @@ def clean() -> None:
         text = common.gh_wrap(out, cmd, 0, kind, rng, rng.choice(common.OWNERS), repo, {})
         log = complete(text, f"scripts/gen-corpus/{kind}.py", rng)
         (d / f"{name}.log").write_text(log)
-        (d / f"{name}.expect").write_text("category: unknown\nerror_line: \n")
+        (d / f"{name}.expect").write_text("category: unknown\nerror_line:\n")
         shutil.rmtree(ws, ignore_errors=True)
 
 

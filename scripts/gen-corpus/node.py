@@ -166,9 +166,9 @@ def env_cases(rng: random.Random) -> list[Case]:
         route(f"/@{scope}%2f{name}", 401, {"error": "authentication required"})
         files = {"package.json": json.dumps({"name": f"@{scope}/{name}", "version": f"1.{i}.0"}, indent=2),
                  "index.js": "module.exports = {};\n",
-                 ".npmrc": "//127.0.0.1:8085/:_authToken=${NODE_AUTH_TOKEN}\nregistry=http://127.0.0.1:8085/\n"}
+                 ".npmrc": "registry=http://127.0.0.1:8085/\n"}
         cases.append(Case("environment_variable", "npm publish with NODE_AUTH_TOKEN unset", join(pre(rng), "npm publish"),
-                          files=files, expect="ENEEDAUTH|E401|NODE_AUTH_TOKEN|logged in|auth", timeout=60))
+                          files=files, expect="ENEEDAUTH", timeout=60))
     return cases
 
 
