@@ -1,5 +1,430 @@
-//! Command line and environment into a typed config; the only place that reads either.
+//! Command line and environment into a typed config; the only place that reads
+//! either. Everything below `run` takes plain values.
 
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Outcome};
+use crate::fix::{FixOptions, Workspace};
+use crate::ingest::Source;
+use crate::report::DiagnoseReport;
+use crate::report::github::GithubSinks;
+use crate::sanitize::Redactor;
+use crate::{classify, extract, github, ingest, report};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "autoheal",
+    version,
+    about = "Diagnose a failed CI run from its logs and write the deterministic fix as a unified diff"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Find the root-cause line of each failing step and classify it.
+    Diagnose(CommonArgs),
+    /// Diagnose, then fix the primary failure in the workspace.
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Log files, directories, zips (run-log or artifact archives), or `-` for stdin.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output format [default: text, or github when GITHUB_ACTIONS=true]
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Download the logs of this workflow run through the GitHub API (token from GITHUB_TOKEN).
+    #[arg(long, value_name = "ID", conflicts_with = "inputs")]
+    run_id: Option<u64>,
+    /// Download the log of this one job through the GitHub API.
+    #[arg(long, value_name = "ID", conflicts_with = "inputs")]
+    job_id: Option<u64>,
+    /// The repository of --run-id / --job-id [default: GITHUB_REPOSITORY]
+    #[arg(long, value_name = "OWNER/NAME")]
+    repo: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct FixArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The repository to change.
+    #[arg(short = 'C', long, value_name = "DIR", default_value = ".")]
+    workspace: PathBuf,
+    /// Print the unified diff of what would be applied; write nothing.
+    #[arg(long)]
+    diff_only: bool,
+    /// Below this confidence, no fix.
+    #[arg(long, value_name = "F", default_value_t = 0.85, value_parser = parse_confidence)]
+    min_confidence: f64,
+    /// Also apply fixes marked unsafe (assertion rewrites).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// The workflow file of the failed run (for env fixes); inferred when absent.
+    #[arg(long, value_name = "PATH")]
+    workflow: Option<PathBuf>,
+}
+
+impl Cli {
+    fn format(&self) -> Option<Format> {
+        match &self.command {
+            Command::Diagnose(a) => a.format,
+            Command::Fix(a) => a.common.format,
+        }
+    }
+}
+
+fn parse_confidence(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number between 0 and 1")),
+    }
+}
+
+/// What the environment contributes, read once, here.
+struct Env {
+    github_actions: bool,
+    no_color: bool,
+    token: Option<String>,
+    api_url: String,
+    repository: Option<String>,
+    event_path: Option<PathBuf>,
+    sinks: GithubSinks,
+}
+
+impl Env {
+    fn read() -> Env {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let token = var("GITHUB_TOKEN");
+        Env {
+            github_actions: var("GITHUB_ACTIONS").as_deref() == Some("true"),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+            repository: var("GITHUB_REPOSITORY"),
+            event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
+            sinks: GithubSinks {
+                output: var("GITHUB_OUTPUT").map(PathBuf::from),
+                summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+                runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
+                workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
+                token: token.clone(),
+            },
+            token,
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let env = Env::read();
+    let scrub = Redactor::new(env.token.as_deref());
+    let format = resolve_format(cli.format(), &env);
+    match run(cli, &env, &scrub) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let msg = format!("error: {}", error_chain(&e));
+            if format == Format::Github {
+                // The message may quote log text (an entry name): echo it
+                // fenced so the runner takes none of it as a command.
+                let _ = report::github::write_echo(&msg, &env.sinks, &mut io::stderr());
+            } else {
+                let _ = writeln!(io::stderr(), "{}", scrub.clean_line(&msg));
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let s_msg = s.to_string();
+        if !msg.contains(&s_msg) {
+            msg.push_str(": ");
+            msg.push_str(&s_msg);
+        }
+        cur = s.source();
+    }
+    msg
+}
+
+fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
+    match cli.command {
+        Command::Diagnose(args) => {
+            let format = resolve_format(args.format, env);
+            let d = diagnose(&args, env, format, &mut io::stdout())?;
+            emit_diagnose(&d.report, format, env, scrub)?;
+            Ok(Outcome::Done)
+        }
+        Command::Fix(args) => {
+            let format = resolve_format(args.common.format, env);
+            let d = diagnose(&args.common, env, format, &mut io::stdout())?;
+            let opts = FixOptions {
+                diff_only: args.diff_only,
+                unsafe_fixes: args.unsafe_fixes,
+                min_confidence: args.min_confidence,
+                workflow: args.workflow.clone(),
+                fork_run: fork_run(env)?,
+                dropped_succeeded_jobs: d.dropped_succeeded,
+            };
+            let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
+            let fixed = crate::fix::run(&d.report, &ws, &opts)?;
+            emit_fix(&fixed, format, env, scrub)?;
+            Ok(if fixed.diff.is_empty() {
+                Outcome::NoFix
+            } else {
+                Outcome::Done
+            })
+        }
+    }
+}
+
+/// Under `workflow_run`, whether the failed run came from a fork (report only).
+fn fork_run(env: &Env) -> Result<bool, Error> {
+    let Some(path) = &env.event_path else {
+        return Ok(false);
+    };
+    let bytes = std::fs::read(path).map_err(io_err("reading GITHUB_EVENT_PATH"))?;
+    let repo = env.repository.as_deref().unwrap_or("");
+    // A payload we cannot read fails closed: no file is written.
+    Ok(github::fork_run(&bytes, repo).unwrap_or(true))
+}
+
+/// Whether `fix` has a fixer for the primary failure at the default threshold.
+fn fixable(report: &DiagnoseReport) -> bool {
+    report.primary().is_some_and(|d| {
+        d.category != classify::Category::Unknown
+            && d.confidence >= crate::fix::DEFAULT_MIN_CONFIDENCE
+            && crate::fix::FIXERS
+                .iter()
+                .any(|f| f.category() == d.category)
+    })
+}
+
+fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
+    asked.unwrap_or(if env.github_actions {
+        Format::Github
+    } else {
+        Format::Text
+    })
+}
+
+/// A diagnosis and how many failures were dropped because the Jobs API says
+/// their job succeeded (a forged `##[error]` in a passing job).
+struct Diagnosed {
+    report: DiagnoseReport,
+    dropped_succeeded: usize,
+}
+
+fn diagnose(
+    args: &CommonArgs,
+    env: &Env,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Diagnosed, Error> {
+    if format == Format::Github {
+        // The runner masks the token in everything printed after this line.
+        report::github::write_mask(&env.sinks, &mut WriteRef(out))?;
+    }
+    let (sources, api_jobs) = sources(args, env)?;
+    let bundle = ingest::load(&sources)?;
+    let mut failures = extract::failures(&bundle);
+    let before = failures.len();
+    if let Some(jobs) = &api_jobs {
+        failures.retain(|f| !job_succeeded(jobs, &f.job));
+    }
+    let dropped_succeeded = before - failures.len();
+    let diagnoses = failures.iter().map(classify::diagnose).collect();
+    Ok(Diagnosed {
+        report: DiagnoseReport::new(diagnoses),
+        dropped_succeeded,
+    })
+}
+
+/// Whether the Jobs API reports the job of this name as successful: steps and
+/// outcomes come from the API, never from text a log could forge.
+fn job_succeeded(jobs: &[github::Job], name: &str) -> bool {
+    jobs.iter()
+        .filter(|j| ingest::job_names_match(&j.name, name))
+        .any(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
+}
+
+type Sources = (Vec<Source>, Option<Vec<github::Job>>);
+
+fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
+    if args.run_id.is_some() || args.job_id.is_some() {
+        let repo = args
+            .repo
+            .clone()
+            .or_else(|| env.repository.clone())
+            .ok_or_else(|| Error::Usage("--run-id and --job-id need --repo OWNER/NAME".into()))?;
+        let token = env
+            .token
+            .clone()
+            .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
+        let client = github::Client::new(&env.api_url, Some(token))?;
+        return Ok(match (args.run_id, args.job_id) {
+            (_, Some(job)) => {
+                let data = client.job_logs(&repo, job)?;
+                (
+                    vec![Source::Bytes {
+                        name: format!("job-{job}.txt"),
+                        data,
+                    }],
+                    None,
+                )
+            }
+            (Some(run), None) => {
+                let jobs = client.run_jobs(&repo, run)?;
+                let data = client.run_logs(&repo, run)?;
+                (
+                    vec![Source::Bytes {
+                        name: format!("run-{run}.zip"),
+                        data,
+                    }],
+                    Some(jobs),
+                )
+            }
+            (None, None) => unreachable!("checked above"),
+        });
+    }
+    if args.inputs.is_empty() {
+        return Ok((vec![Source::Stdin], None));
+    }
+    let inputs = args
+        .inputs
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Source::Stdin
+            } else {
+                Source::Path(p.clone())
+            }
+        })
+        .collect();
+    Ok((inputs, None))
+}
+
+/// Lets a `&mut dyn Write` go where `impl Write` is asked for.
+struct WriteRef<'a>(&'a mut dyn Write);
+
+impl Write for WriteRef<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+fn color_for(env: &Env, stream_is_tty: bool) -> bool {
+    stream_is_tty && !env.no_color
+}
+
+fn io_err(context: &str) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        context: context.to_string(),
+        source,
+    }
+}
+
+fn emit_diagnose(
+    report: &DiagnoseReport,
+    format: Format,
+    env: &Env,
+    scrub: &Redactor,
+) -> Result<(), Error> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Text => {
+            let color = color_for(env, io::stdout().is_terminal());
+            report::text::write_diagnose(&mut out, report, scrub, color)
+                .map_err(io_err("writing the report"))?;
+        }
+        Format::Json => {
+            report::json::write_diagnose(&mut out, report, scrub)
+                .map_err(io_err("writing the report"))?;
+        }
+        Format::Github => {
+            report::github::write_diagnose(report, fixable(report), &env.sinks, &mut out)?;
+        }
+    }
+    out.flush().map_err(io_err("writing the report"))
+}
+
+fn emit_fix(
+    report: &report::FixReport,
+    format: Format,
+    env: &Env,
+    scrub: &Redactor,
+) -> Result<(), Error> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Text => {
+            // stdout carries exactly the diff; the report goes to stderr.
+            out.write_all(scrub.redact(&report.diff).as_bytes())
+                .map_err(io_err("writing the diff"))?;
+            let color = color_for(env, io::stderr().is_terminal());
+            report::text::write_fix_summary(&mut io::stderr().lock(), report, scrub, color)
+                .map_err(io_err("writing the report"))?;
+        }
+        Format::Json => {
+            report::json::write_fix(&mut out, report, scrub)
+                .map_err(io_err("writing the report"))?;
+        }
+        Format::Github => {
+            report::github::write_fix(report, &env.sinks, &mut out)?;
+        }
+    }
+    out.flush().map_err(io_err("writing the report"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn confidence_must_be_a_probability() {
+        assert!(parse_confidence("0.5").is_ok());
+        assert!(parse_confidence("1.5").is_err());
+        assert!(parse_confidence("x").is_err());
+    }
 }

@@ -1,1 +1,602 @@
 //! Making untrusted text safe for each sink: control and Bidi characters, secrets.
+//!
+//! Every byte of a log may come from a fork's author, and every sink we write
+//! (a terminal, the job summary, step outputs, annotations, a diff) has a reader
+//! that interprets some characters. Three transformations are shared by all of
+//! them, so they live here and nowhere else:
+//!
+//! - [`escape_controls`]: every C0/C1 control except TAB and LF (NUL, ESC, bare
+//!   CR, DEL included) and every Bidi_Control code point becomes `\u{…}`, so no
+//!   terminal escape, OSC-8 link or Trojan-Source reordering (CVE-2021-42574)
+//!   survives into a sink.
+//! - [`Redactor`]: well-known token shapes (the gitleaks rules for GitHub and AWS
+//!   keys, private-key blocks, credentials in URLs) and the token we were given,
+//!   with its base64, double-base64 and URL-encoded forms, become
+//!   `<prefix>***REDACTED***`.
+//! - [`cap`]: cutting to a byte budget on a UTF-8 boundary.
+//!
+//! The patterns run on the `regex` crate, whose matching is linear in the input
+//! (no backtracking), and whose literal prefilter skips lines holding none of
+//! the prefixes, so a 10 MiB line costs one scan.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// What every redacted secret's tail becomes.
+pub const REDACTED: &str = "***REDACTED***";
+
+/// Tokens shorter than this are not redacted literally: a one-letter "token"
+/// would blank out every occurrence of that letter.
+const MIN_TOKEN_LEN: usize = 4;
+
+/// Whether `c` must be shown escaped: C0 and C1 controls (and DEL) other than
+/// TAB and LF, and the Unicode Bidi_Control code points.
+pub fn must_escape(c: char) -> bool {
+    match c {
+        '\t' | '\n' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        '\u{061c}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    }
+}
+
+/// Replaces every character for which [`must_escape`] holds with `\u{hex}`.
+/// Borrows when there is nothing to escape (the common case).
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    escape_with(s, false)
+}
+
+/// Like [`escape_controls`], but LF and TAB are escaped too: for fields that
+/// must stay on one line (table cells, annotation titles).
+pub fn escape_single_line(s: &str) -> Cow<'_, str> {
+    escape_with(s, true)
+}
+
+/// One pass over the bytes: every character to escape starts with an ASCII
+/// control byte or with one of the lead bytes 0xC2 (C1), 0xD8 (U+061C) and
+/// 0xE2 (the other Bidi controls), so runs of ordinary text are copied whole.
+fn escape_with(s: &str, tab_and_lf: bool) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let len = match b[i] {
+            b'\t' | b'\n' => usize::from(tab_and_lf),
+            0..=0x1f | 0x7f => 1,
+            0xc2 if matches!(b.get(i + 1), Some(0x80..=0x9f)) => 2,
+            0xd8 if b.get(i + 1) == Some(&0x9c) => 2,
+            0xe2 => match (b.get(i + 1), b.get(i + 2)) {
+                (Some(0x80), Some(0x8e | 0x8f | 0xaa..=0xae)) => 3,
+                (Some(0x81), Some(0xa6..=0xa9)) => 3,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        // `i` is a char boundary: an ASCII byte or a lead byte.
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len() + 16));
+        o.push_str(&s[last..i]);
+        if let Some(c) = s[i..].chars().next() {
+            push_escaped(o, c);
+        }
+        i += len;
+        last = i;
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[last..]);
+            Cow::Owned(o)
+        }
+    }
+}
+
+/// Makes one line inert to the runner's command parser: a legacy `##[` is
+/// recognised anywhere in a line and becomes `#\u{23}[`; a `::` command is
+/// recognised after leading white space (the runner's `TrimStart`, Unicode
+/// white space) and its first colon becomes `\u{3a}`. Meant for text already
+/// on one line; see [`escape_single_line`].
+pub fn neutralize_commands(s: &str) -> Cow<'_, str> {
+    let body = s.trim_start();
+    let lead = s.len() - body.len();
+    let leading_cmd = body.starts_with("::");
+    if !leading_cmd && !s.contains("##[") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..lead]);
+    let rest = if leading_cmd {
+        out.push_str("\\u{3a}");
+        &body[1..]
+    } else {
+        body
+    };
+    out.push_str(&rest.replace("##[", "#\\u{23}["));
+    Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+}
+
+/// The longest prefix of `s` that is at most `max` bytes and ends on a char
+/// boundary.
+pub fn cap(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The token shapes that start with a literal prefix (the gitleaks rules).
+/// Each alternative's group is the prefix that stays visible. Lengths are
+/// lower bounds (`{36,}`): a token glued to more word characters is still a
+/// token, and over-redacting is harmless. Every class is ASCII, and every
+/// alternative starts with a literal, so the regex crate's prefilter skips
+/// text that holds none of the prefixes.
+fn token_patterns() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let src = concat!(
+            r"(gh[pousr]_)[A-Za-z0-9]{36,}",
+            r"|(github_pat_)[A-Za-z0-9_]{82,}",
+            r"|(AKIA|ASIA)[A-Z0-9]{16,}",
+        );
+        // The pattern is a constant; a failure here is a bug caught by every test.
+        Regex::new(src).expect("secret patterns compile")
+    })
+}
+
+/// `-----BEGIN … PRIVATE KEY-----` blocks, through their END line or, when
+/// it was cut off, to the end of the text. Scanned by hand: linear, since each
+/// search resumes where the last one stopped.
+fn redact_private_keys(s: &str) -> Option<String> {
+    const BEGIN: &str = "-----BEGIN ";
+    const TAIL: &str = "PRIVATE KEY-----";
+    use memchr::memmem::Finder;
+    let begin = Finder::new(BEGIN);
+    let tail = Finder::new(TAIL);
+    let end_marker = Finder::new("-----END ");
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut from = 0;
+    while let Some(off) = begin.find(&s.as_bytes()[from..]) {
+        let start = from + off;
+        let label_from = start + BEGIN.len();
+        // The header ends at TAIL within 64 bytes, on the same line.
+        let window = &s.as_bytes()[label_from..s.len().min(label_from + 64 + TAIL.len())];
+        let header_end = tail
+            .find(window)
+            .filter(|&i| !window[..i].contains(&b'\n'))
+            .map(|i| label_from + i + TAIL.len());
+        let Some(header_end) = header_end else {
+            from = label_from;
+            continue;
+        };
+        let end = match end_marker.find(&s.as_bytes()[header_end..]) {
+            Some(i) => {
+                let e = header_end + i;
+                match tail.find(&s.as_bytes()[e..]) {
+                    Some(j) => e + j + TAIL.len(),
+                    None => s.len(),
+                }
+            }
+            None => s.len(),
+        };
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+        o.push_str(&s[last..header_end]);
+        o.push_str(REDACTED);
+        last = end;
+        from = end;
+    }
+    out.map(|mut o| {
+        o.push_str(&s[last..]);
+        o
+    })
+}
+
+/// Credentials in URLs: `scheme://user:password@host` becomes
+/// `scheme://***REDACTED***@host`. Scanned by hand from each `://`: the
+/// userinfo scan stops at the first blank, `/`, `?`, `#` or `@`, so the scans
+/// never overlap and the whole pass is linear.
+fn redact_url_credentials(s: &str) -> Option<String> {
+    const MAX_USERINFO: usize = 2048;
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut from = 0;
+    let sep_finder = memchr::memmem::Finder::new("://");
+    while let Some(off) = sep_finder.find(&b[from..]) {
+        let sep = from + off;
+        let user_from = sep + 3;
+        from = user_from;
+        // A scheme: at least one ASCII letter, digit, `+`, `-` or `.` before `://`.
+        if sep == 0
+            || !matches!(b[sep - 1], b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.')
+        {
+            continue;
+        }
+        let mut colon = false;
+        let mut at = None;
+        for (i, &c) in b[user_from..].iter().enumerate().take(MAX_USERINFO) {
+            match c {
+                b'@' => {
+                    at = Some(user_from + i);
+                    break;
+                }
+                b':' => colon = true,
+                b'/' | b'?' | b'#' => break,
+                c if c.is_ascii_whitespace() => break,
+                _ => {}
+            }
+        }
+        let Some(at) = at.filter(|&a| colon && a > user_from) else {
+            continue;
+        };
+        // `@` and `://` are ASCII, so both ends are char boundaries.
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+        o.push_str(&s[last..user_from]);
+        o.push_str(REDACTED);
+        last = at;
+        from = at;
+    }
+    out.map(|mut o| {
+        o.push_str(&s[last..]);
+        o
+    })
+}
+
+/// Redacts well-known secrets and, when given, one token in its common
+/// encodings.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    /// The token and its encoded forms, longest first so a form that contains
+    /// another is replaced whole.
+    token_forms: Vec<String>,
+    token_re: Option<Regex>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor::new(None)
+    }
+}
+
+impl Redactor {
+    pub fn new(token: Option<&str>) -> Redactor {
+        let token = token.map(str::trim).filter(|t| t.len() >= MIN_TOKEN_LEN);
+        let mut forms = Vec::new();
+        if let Some(t) = token {
+            let b64 = base64(t.as_bytes());
+            let b64b64 = base64(b64.as_bytes());
+            // git's http.extraheader carries `basic base64(x-access-token:<token>)`.
+            let basic = base64(format!("x-access-token:{t}").as_bytes());
+            for f in [
+                t.to_string(),
+                url_encode(t),
+                b64.trim_end_matches('=').to_string(),
+                b64b64.trim_end_matches('=').to_string(),
+                basic.trim_end_matches('=').to_string(),
+                b64,
+                b64b64,
+                basic,
+            ] {
+                if f.len() >= MIN_TOKEN_LEN && !forms.contains(&f) {
+                    forms.push(f);
+                }
+            }
+            forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        }
+        let token_re = if forms.is_empty() {
+            None
+        } else {
+            let alts: Vec<String> = forms.iter().map(|f| regex::escape(f)).collect();
+            // Escaped literals always compile; fall back to no literal pass if
+            // the automaton would be too large for some absurd token.
+            Regex::new(&alts.join("|")).ok()
+        };
+        Redactor {
+            token_forms: forms,
+            token_re,
+        }
+    }
+
+    /// Whether a token was configured.
+    pub fn has_token(&self) -> bool {
+        !self.token_forms.is_empty()
+    }
+
+    /// Replaces every secret in `s`. Borrows when nothing matched.
+    pub fn redact<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        let mut cur: Cow<'a, str> = Cow::Borrowed(s);
+        if let Some(re) = &self.token_re
+            && re.is_match(&cur)
+        {
+            cur = Cow::Owned(re.replace_all(&cur, REDACTED).into_owned());
+        }
+        let re = token_patterns();
+        if re.is_match(&cur) {
+            let replaced = re
+                .replace_all(&cur, |caps: &regex::Captures<'_>| {
+                    // The one participating group is the visible prefix.
+                    let prefix = caps
+                        .iter()
+                        .skip(1)
+                        .flatten()
+                        .next()
+                        .map(|m| m.as_str())
+                        .unwrap_or("");
+                    format!("{prefix}{REDACTED}")
+                })
+                .into_owned();
+            cur = Cow::Owned(replaced);
+        }
+        if let Some(r) = redact_private_keys(&cur) {
+            cur = Cow::Owned(r);
+        }
+        if let Some(r) = redact_url_credentials(&cur) {
+            cur = Cow::Owned(r);
+        }
+        cur
+    }
+
+    /// Redacts, then escapes controls: what every multi-line sink gets.
+    pub fn clean(&self, s: &str) -> String {
+        let r = self.redact(s);
+        escape_controls(&r).into_owned()
+    }
+
+    /// Redacts, then escapes controls, LF and TAB, then neutralises workflow
+    /// commands: for one-line fields. Such a field may be printed on a line of
+    /// its own (an error on stderr, an indented excerpt line) or echoed by a
+    /// later workflow step from a step output, so it must never read as a
+    /// command to the runner.
+    pub fn clean_line(&self, s: &str) -> String {
+        let r = self.redact(s);
+        let e = escape_single_line(&r);
+        neutralize_commands(&e).into_owned()
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encoding of everything but RFC 3986 unreserved characters.
+fn url_encode(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const GHP: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+
+    #[test]
+    fn escapes_controls_and_bidi() {
+        assert_eq!(escape_controls("a\tb\nc"), "a\tb\nc");
+        assert_eq!(escape_controls("\x1b[1A"), "\\u{1b}[1A");
+        assert_eq!(escape_controls("a\0b"), "a\\u{0}b");
+        assert_eq!(escape_controls("x\ry"), "x\\u{d}y");
+        assert_eq!(escape_controls("\u{202e}cod"), "\\u{202e}cod");
+        assert_eq!(escape_controls("\u{2066}\u{2069}"), "\\u{2066}\\u{2069}");
+        assert_eq!(escape_controls("\u{061c}"), "\\u{61c}");
+        assert_eq!(escape_controls("\u{85}\u{7f}"), "\\u{85}\\u{7f}");
+        // OSC-8 hyperlink.
+        assert_eq!(
+            escape_controls("\x1b]8;;https://e\x07x\x1b]8;;\x07"),
+            "\\u{1b}]8;;https://e\\u{7}x\\u{1b}]8;;\\u{7}"
+        );
+        assert!(matches!(escape_controls("plain ü"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn single_line_escapes_newlines() {
+        assert_eq!(escape_single_line("a\nb\tc"), "a\\u{a}b\\u{9}c");
+    }
+
+    #[test]
+    fn commands_are_neutralized_in_lines() {
+        assert_eq!(neutralize_commands("plain"), "plain");
+        assert_eq!(neutralize_commands("::add-mask::x"), "\\u{3a}:add-mask::x");
+        assert_eq!(
+            neutralize_commands(" \u{3000}::error::x"),
+            " \u{3000}\\u{3a}:error::x"
+        );
+        assert_eq!(neutralize_commands("a ::b"), "a ::b");
+        assert_eq!(
+            neutralize_commands("x ##[set-output name=a]b ##[group]"),
+            "x #\\u{23}[set-output name=a]b #\\u{23}[group]"
+        );
+        let r = Redactor::default();
+        assert_eq!(
+            r.clean_line("  ::stop-commands::zzz\n##[add-mask]x"),
+            "  \\u{3a}:stop-commands::zzz\\u{a}#\\u{23}[add-mask]x"
+        );
+    }
+
+    #[test]
+    fn caps_on_char_boundary() {
+        assert_eq!(cap("héllo", 2), "h");
+        assert_eq!(cap("héllo", 3), "hé");
+        assert_eq!(cap("abc", 10), "abc");
+        assert_eq!(cap("€", 2), "");
+    }
+
+    #[test]
+    fn redacts_known_shapes() {
+        let r = Redactor::default();
+        assert_eq!(r.redact(&format!("tok={GHP}!")), "tok=ghp_***REDACTED***!");
+        let pat = format!("github_pat_{}", "A1_".repeat(28));
+        assert_eq!(r.redact(&pat), "github_pat_***REDACTED***");
+        for p in ["gho_", "ghu_", "ghs_", "ghr_"] {
+            let t = format!("{p}{}", "Z".repeat(36));
+            assert_eq!(r.redact(&t), format!("{p}***REDACTED***"));
+        }
+        assert_eq!(
+            r.redact("key AKIAIOSFODNN7EXAMPLE end"),
+            "key AKIA***REDACTED*** end"
+        );
+        assert_eq!(r.redact("ASIAABCDEFGHIJKLMNOP"), "ASIA***REDACTED***");
+        assert_eq!(
+            r.redact("clone https://bob:s3cr3t@example.com/x.git"),
+            "clone https://***REDACTED***@example.com/x.git"
+        );
+        let pem = "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\nb";
+        assert_eq!(
+            r.redact(pem),
+            "a\n-----BEGIN RSA PRIVATE KEY-----***REDACTED***\nb"
+        );
+        let cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn";
+        assert_eq!(
+            r.redact(cut),
+            "-----BEGIN OPENSSH PRIVATE KEY-----***REDACTED***"
+        );
+        assert_eq!(
+            r.redact("a ftp://x:y@h b svn+ssh://u:p@h c https://only-user@h d https://h:443/p@x e"),
+            "a ftp://***REDACTED***@h b svn+ssh://***REDACTED***@h c https://only-user@h d https://h:443/p@x e"
+        );
+        assert_eq!(r.redact("://a:b@c"), "://a:b@c");
+        assert_eq!(
+            r.redact("-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----"),
+            "-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----"
+        );
+        let two = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\nmid\n-----BEGIN EC PRIVATE KEY-----\ny\n-----END EC PRIVATE KEY-----";
+        assert_eq!(
+            r.redact(two),
+            "-----BEGIN PRIVATE KEY-----***REDACTED***\nmid\n-----BEGIN EC PRIVATE KEY-----***REDACTED***"
+        );
+        // Too short to be a token: untouched.
+        assert_eq!(r.redact("ghp_short AKIA12"), "ghp_short AKIA12");
+        assert!(matches!(r.redact("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn redacts_own_token_and_encodings() {
+        let tok = "s3cr3t/t0k+n=";
+        let r = Redactor::new(Some(tok));
+        assert!(r.has_token());
+        let b64 = base64(tok.as_bytes());
+        let b64b64 = base64(b64.as_bytes());
+        let basic = base64(format!("x-access-token:{tok}").as_bytes());
+        let text = format!(
+            "a {tok} b {b64} c {b64b64} d {} e AUTHORIZATION: basic {basic}",
+            url_encode(tok)
+        );
+        let out = r.redact(&text);
+        for f in [tok, &b64, &b64b64, &url_encode(tok), &basic] {
+            assert!(!out.contains(f), "{f} survived in {out}");
+        }
+        assert_eq!(out.matches(REDACTED).count(), 5);
+    }
+
+    #[test]
+    fn base64_matches_rfc_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+        assert_eq!(url_encode("a b/c~"), "a%20b%2Fc~");
+    }
+
+    #[test]
+    fn tiny_token_is_ignored() {
+        let r = Redactor::new(Some("ab"));
+        assert!(!r.has_token());
+        assert_eq!(r.redact("abc"), "abc");
+    }
+
+    #[test]
+    fn long_line_is_fast() {
+        // 16 MiB of near-misses: prefixes without their tails.
+        let line = "ghp_x AKIA https://a: -----BEGIN ".repeat(500_000);
+        let r = Redactor::new(Some("tokentokentoken"));
+        let t = std::time::Instant::now();
+        let out = r.clean(&line);
+        assert_eq!(out.len(), line.len());
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    proptest! {
+        #[test]
+        fn clean_leaves_no_control_and_no_token(
+            pre in "\\PC{0,40}",
+            ctl in proptest::collection::vec(prop_oneof![
+                (0u32..0x20).prop_map(|c| char::from_u32(c).unwrap_or('a')),
+                (0x7fu32..0xa0).prop_map(|c| char::from_u32(c).unwrap_or('a')),
+                Just('\u{202e}'), Just('\u{2067}'), Just('\u{200f}'),
+            ], 0..8),
+            post in "\\PC{0,40}",
+            tok in "[A-Za-z0-9+/=]{8,40}",
+        ) {
+            let r = Redactor::new(Some(&tok));
+            let text: String = format!("{pre}{tok}{}{post}{GHP}", ctl.iter().collect::<String>());
+            let out = r.clean(&text);
+            prop_assert!(!out.contains(&tok));
+            prop_assert!(!out.contains(GHP));
+            prop_assert!(!out.chars().any(must_escape));
+            let line = r.clean_line(&text);
+            prop_assert!(!line.contains('\n'));
+        }
+
+        #[test]
+        fn cap_is_a_bounded_prefix(s in "\\PC{0,64}", n in 0usize..80) {
+            let c = cap(&s, n);
+            prop_assert!(c.len() <= n);
+            prop_assert!(s.starts_with(c));
+            prop_assert!(c.len() + 4 > n.min(s.len()));
+        }
+    }
+}

@@ -1,1 +1,301 @@
 //! Fix: one fixer per problem behind one trait; edits over the original text.
+//!
+//! A [`Fixer`] reads only a diagnosis's facts, the failing job's name and
+//! command, and the repository through a confined [`Workspace`]; it returns a
+//! [`Fix`] (edits plus an [`Applicability`]), nothing, or a [`Refusal`] naming
+//! the safety rule that stopped it. Fixers never write. [`run`] picks the
+//! fixers of the primary failure's category, decides what applies (safe
+//! always, unsafe only with `--unsafe-fixes`, display-only never), renders one
+//! unified diff and, unless `--diff-only`, applies it all or nothing.
+//!
+//! Adding a fixer: a file with a unit struct implementing [`Fixer`] (its
+//! module doc in ruff's four sections: what it does, why, example, fix
+//! safety), an entry in [`FIXERS`], fixture repositories under
+//! `fixtures/repos/<fixer>/` and a test in `tests/fix_*.rs`.
+
+pub mod apply;
+pub mod diff;
+pub mod edit;
+pub mod pypi;
+pub mod workflow;
+pub mod workspace;
+
+mod assertion_expected_stale;
+mod config_invalid;
+mod env_var_unset;
+mod network_timeout;
+mod permission_missing;
+mod python_module_not_installed;
+
+use std::path::PathBuf;
+
+pub use edit::{Applicability, Edit, Fix, Refusal};
+pub use workspace::Workspace;
+
+use crate::classify::{Category, Diagnosis};
+use crate::report::{DiagnoseReport, FixEntry, FixReport};
+
+/// The default of `--min-confidence`.
+pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.85;
+
+/// How `fix` was asked to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixOptions {
+    /// Render the diff, write nothing.
+    pub diff_only: bool,
+    /// Also apply fixes marked unsafe.
+    pub unsafe_fixes: bool,
+    /// Below this confidence no fix is made.
+    pub min_confidence: f64,
+    /// The failed run's workflow file (repository-relative), when known.
+    pub workflow: Option<PathBuf>,
+    /// The failed run came from a fork: report only.
+    pub fork_run: bool,
+    /// Failures dropped because the Jobs API reports their job as successful
+    /// (the log's error markers are forged or from a `continue-on-error` step).
+    pub dropped_succeeded_jobs: usize,
+}
+
+impl Default for FixOptions {
+    fn default() -> Self {
+        FixOptions {
+            diff_only: false,
+            unsafe_fixes: false,
+            min_confidence: DEFAULT_MIN_CONFIDENCE,
+            workflow: None,
+            fork_run: false,
+            dropped_succeeded_jobs: 0,
+        }
+    }
+}
+
+/// One deterministic fixer.
+pub trait Fixer: Sync {
+    /// Kebab-case id naming the problem (`python-module-not-installed`).
+    fn id(&self) -> &'static str;
+    /// The category whose failures it handles.
+    fn category(&self) -> Category;
+    /// Propose a fix, or nothing (`Ok(None)`: not this fixer's case), or refuse.
+    fn plan(
+        &self,
+        d: &Diagnosis,
+        ws: &Workspace,
+        opts: &FixOptions,
+    ) -> Result<Option<Fix>, Refusal>;
+}
+
+/// Every fixer, in the order they run within a category.
+pub const FIXERS: &[&dyn Fixer] = &[
+    &python_module_not_installed::PythonModuleNotInstalled,
+    &env_var_unset::EnvVarUnset,
+    &assertion_expected_stale::AssertionExpectedStale,
+    &network_timeout::NetworkTimeout,
+    &permission_missing::PermissionMissing,
+    &config_invalid::ConfigInvalid,
+];
+
+/// What stops `fix` with exit 1: the input's fault or the file system's.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    /// A file the fix must read is malformed or over a budget (the user's input).
+    #[error("{0}")]
+    Input(String),
+    /// Writing failed and every file was left as it was (I/O).
+    #[error("{0}")]
+    NotWritten(String),
+}
+
+/// What the fixers of one diagnosis proposed.
+#[derive(Debug, Clone, Default)]
+pub struct Planned {
+    pub fixes: Vec<Fix>,
+    pub refusals: Vec<Refusal>,
+    /// Whether any fixer handles the category.
+    pub has_fixer: bool,
+}
+
+/// Run the fixers of `d`'s category. A fatal refusal (malformed input) is an error.
+pub fn plan(d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Result<Planned, FixError> {
+    let mut planned = Planned::default();
+    for fixer in FIXERS.iter().filter(|f| f.category() == d.category) {
+        planned.has_fixer = true;
+        match fixer.plan(d, ws, opts) {
+            Ok(Some(fix)) => planned.fixes.push(fix),
+            Ok(None) => {}
+            Err(r) if r.fatal => return Err(FixError::Input(r.detail)),
+            Err(r) => planned.refusals.push(r),
+        }
+    }
+    Ok(planned)
+}
+
+fn applies(fix: &Fix, opts: &FixOptions) -> bool {
+    !fix.edits.is_empty()
+        && match fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => opts.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        }
+}
+
+/// Diagnose-to-diff: run the fixers of the primary failure, render the diff of
+/// what applies and write it unless `diff_only`. A report without a diff has
+/// its `reason` set; the CLI exits 0 when `diff` is non-empty, else 3.
+pub fn run(
+    report: &DiagnoseReport,
+    ws: &Workspace,
+    opts: &FixOptions,
+) -> Result<FixReport, FixError> {
+    let mut out = FixReport {
+        diagnosis: report.clone(),
+        fixes: Vec::new(),
+        diff: String::new(),
+        applied: false,
+        reason: None,
+        files_changed: Vec::new(),
+        touches_workflows: false,
+    };
+    if opts.fork_run {
+        out.reason = Some(
+            "refused (fork-run): the failed run comes from a fork; diagnosis only".to_string(),
+        );
+        return Ok(out);
+    }
+    if ws.head_is_autofix() {
+        out.reason = Some(
+            "refused (previous-autofix-failed): the failing commit carries `Autofix-By: autoheal`; not fixing a fix"
+                .to_string(),
+        );
+        return Ok(out);
+    }
+    let Some(d) = report.primary() else {
+        out.reason = Some(if opts.dropped_succeeded_jobs > 0 {
+            "refused (job-not-failed): the GitHub API reports the job whose log shows errors as successful".to_string()
+        } else {
+            "no failure found".to_string()
+        });
+        return Ok(out);
+    };
+    if d.category == Category::Unknown {
+        out.reason = Some("no fixer for category unknown".to_string());
+        return Ok(out);
+    }
+    // NaN confidence counts as below.
+    if d.confidence.is_nan() || d.confidence < opts.min_confidence {
+        out.reason = Some(format!(
+            "below the confidence threshold ({:.2} < {:.2})",
+            d.confidence, opts.min_confidence
+        ));
+        return Ok(out);
+    }
+    let planned = plan(d, ws, opts)?;
+    if !planned.has_fixer {
+        out.reason = Some(format!("no fixer for category {}", d.category));
+        return Ok(out);
+    }
+    let edits: Vec<Edit> = planned
+        .fixes
+        .iter()
+        .filter(|f| applies(f, opts))
+        .flat_map(|f| f.edits.iter().cloned())
+        .collect();
+    let prepared = match apply::prepare(ws, &edits) {
+        Ok(p) => p,
+        Err(r) if r.fatal => return Err(FixError::Input(r.detail)),
+        Err(r) => {
+            out.reason = Some(r.to_string());
+            apply::Prepared::default()
+        }
+    };
+    out.diff = diff::render(&prepared.changes);
+    out.files_changed = prepared.changes.iter().map(|c| c.path.clone()).collect();
+    out.touches_workflows = out
+        .files_changed
+        .iter()
+        .any(|p| p.starts_with(".github/workflows/"));
+    if !prepared.changes.is_empty() && !opts.diff_only {
+        apply::write_all(ws, &prepared.changes).map_err(FixError::NotWritten)?;
+        out.applied = true;
+    }
+    for fix in &planned.fixes {
+        let files = fix.files();
+        let included = applies(fix, opts) && files.iter().any(|f| out.files_changed.contains(f));
+        let mut description = fix.description.clone();
+        let skipped = prepared
+            .skipped
+            .iter()
+            .filter(|e| fix.edits.contains(e))
+            .count();
+        if skipped > 0 {
+            description.push_str(&format!(" ({skipped} overlapping edit(s) skipped)"));
+        }
+        out.fixes.push(FixEntry {
+            fixer: fix.fixer.to_string(),
+            applicability: fix.applicability,
+            files,
+            applied: included && out.applied,
+            description,
+        });
+    }
+    if out.diff.is_empty() && out.reason.is_none() {
+        out.reason = Some(no_diff_reason(&planned, opts));
+    }
+    Ok(out)
+}
+
+/// Why nothing was produced, most useful first.
+fn no_diff_reason(planned: &Planned, opts: &FixOptions) -> String {
+    if let Some(r) = planned.refusals.iter().find(|r| r.id != "already-present") {
+        return r.to_string();
+    }
+    if let Some(f) = planned.fixes.iter().find(|f| {
+        f.applicability == Applicability::Unsafe && !f.edits.is_empty() && !opts.unsafe_fixes
+    }) {
+        return format!(
+            "unsafe fix not applied (use --unsafe-fixes): {}",
+            f.description
+        );
+    }
+    if let Some(r) = planned.refusals.first() {
+        return format!("already fixed: {}", r.detail);
+    }
+    if let Some(f) = planned
+        .fixes
+        .iter()
+        .find(|f| f.applicability == Applicability::DisplayOnly)
+    {
+        return format!("no automatic fix (advice only): {}", f.description);
+    }
+    if planned.fixes.iter().any(|f| !f.edits.is_empty()) {
+        return "already fixed".to_string();
+    }
+    "no fix found for this failure".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fixer_is_registered_once() {
+        let mut ids: Vec<&str> = FIXERS.iter().map(|f| f.id()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate fixer id");
+        for id in &ids {
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id} is not kebab-case"
+            );
+        }
+        for cat in Category::ALL {
+            if cat != Category::Unknown {
+                assert!(
+                    FIXERS.iter().any(|f| f.category() == cat),
+                    "no fixer for {cat}"
+                );
+            }
+        }
+    }
+}

@@ -19,6 +19,7 @@ mod reports;
 mod scan;
 pub mod text;
 mod zip;
+pub use zip::names_match as job_names_match;
 
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};

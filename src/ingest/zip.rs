@@ -699,7 +699,9 @@ fn norm(s: &str) -> String {
         .collect()
 }
 
-fn names_match(a: &str, b: &str) -> bool {
+/// Whether two job names (a file or folder name of a run-log zip, the Jobs
+/// API's name) denote the same job.
+pub fn names_match(a: &str, b: &str) -> bool {
     let (a, b) = (norm(a), norm(b));
     !a.is_empty() && !b.is_empty() && (a.starts_with(&b) || b.starts_with(&a))
 }

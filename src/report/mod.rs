@@ -1,6 +1,8 @@
 //! Report: one serialisable report; text, JSON and GitHub writers are views of it.
 //! Everything in it that came from a log is untrusted when printed or written.
 
+pub mod github;
+
 use serde::Serialize;
 
 use crate::classify::{Category, Diagnosis};
@@ -67,3 +69,6 @@ pub struct FixReport {
     /// Whether the diff edits `.github/workflows/` (pushing it needs the workflows permission).
     pub touches_workflows: bool,
 }
+
+pub mod json;
+pub mod text;

@@ -1,0 +1,590 @@
+//! `env-var-unset`
+//!
+//! **What it does.** When a job fails because an environment variable (or a
+//! required action input) is unset, it defines it in the failing job of the
+//! workflow: `NAME: ${{ vars.NAME || 'default' }}` in the job's `env:`
+//! (created right after `runs-on:` if absent), with the default found in the
+//! repository (`os.getenv("X", "d")`, `os.environ.get`, `process.env.X ?? "d"`,
+//! `.env.example`/`.env.sample`, a compose file); `${{ vars.NAME }}` when there
+//! is none; `${{ secrets.NAME }}` for secret-like names. A missing action
+//! input goes into the failing step's `with:`.
+//!
+//! **Why.** The seed's second incident: `OCR_HOST` unset gave
+//! `Invalid URL 'http://None/health'`. A repository variable with the
+//! repository's own default makes the job run and stays configurable.
+//!
+//! **Example.** `env:` / `OCR_HOST: ${{ vars.OCR_HOST || 'localhost:8000' }}`.
+//!
+//! **Fix safety.** Safe. The value is never read from the log; the only
+//! expressions written are the three allowed forms for a validated name;
+//! loader and runner names (`LD_PRELOAD`, `PATH`, `GITHUB_*` ...) are refused
+//! (`GITHUB_TOKEN` only as `${{ secrets.GITHUB_TOKEN }}`); the workflow is
+//! edited as text at scanned spans and re-parsed to check that exactly one
+//! key was added.
+
+use regex::Regex;
+
+use std::io::Read;
+
+use super::edit::{Applicability, Fix, Refusal, is_dangerous_char, quoted};
+use super::workflow::{self, Job, Seg, Workflow};
+use super::workspace::{Workspace, open_nofollow};
+use super::{FixOptions, Fixer};
+use crate::classify::{Category, Diagnosis};
+
+pub struct EnvVarUnset;
+
+const ID: &str = "env-var-unset";
+
+/// Longest default literal written into a workflow.
+const MAX_DEFAULT_CHARS: usize = 200;
+/// Files read while looking for a default, and bytes read of each.
+const MAX_SEARCH_FILES: usize = 2_000;
+const MAX_SEARCH_BYTES: u64 = 256 * 1024;
+/// Bytes read in all while looking for a default.
+const MAX_SEARCH_TOTAL_BYTES: u64 = 32 * 1024 * 1024;
+
+impl Fixer for EnvVarUnset {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn category(&self) -> Category {
+        Category::EnvironmentVariable
+    }
+
+    fn plan(
+        &self,
+        d: &Diagnosis,
+        ws: &Workspace,
+        opts: &FixOptions,
+    ) -> Result<Option<Fix>, Refusal> {
+        if let Some(input) = d.facts.action_input.as_deref() {
+            return plan_input(input, d, ws, opts).map(Some);
+        }
+        let Some(name) = d.facts.variable.as_deref() else {
+            return Ok(None);
+        };
+        check_name(name)?;
+        let (wf, job) = match workflow::locate(ws, d, opts) {
+            Ok(x) => x,
+            Err(mut r) if r.id == "ambiguous-workflow" => {
+                // Still say what the entry would be, for a person to add.
+                let (value, _) = value_for(name, ws);
+                r.detail.push_str(&format!(
+                    "; to fix by hand, add `{name}: {value}` to the failing job's env"
+                ));
+                return Err(r);
+            }
+            Err(r) => return Err(r),
+        };
+        if wf.child(job.line, "uses").is_some() {
+            return Err(Refusal::new(
+                "complex-workflow",
+                format!(
+                    "job `{}` in {} calls a reusable workflow; define {name} in the called workflow",
+                    job.id, wf.path
+                ),
+            ));
+        }
+        if let Some(place) = defined_in(&wf, &job, name, &d.failure.step) {
+            return Err(Refusal::already(format!(
+                "{name} is already defined in {place} of {}",
+                wf.path
+            )));
+        }
+        let (value, origin) = value_for(name, ws);
+        let env_line = wf.child(job.line, "env");
+        let indent = wf
+            .child_indent(job.line)
+            .unwrap_or(wf.lines[job.line].indent + wf.indent_step());
+        let after = wf.child(job.line, "runs-on").unwrap_or(job.line);
+        if wf.has_aliases(job.line, wf.block_end(job.line)) {
+            return Err(Refusal::new(
+                "alias",
+                format!(
+                    "job `{}` in {} uses YAML anchors or aliases",
+                    job.id, wf.path
+                ),
+            ));
+        }
+        let edit = wf.add_entry(env_line, ("env", after, indent), name, &value)?;
+        let new_text = workflow::apply_one(&wf.text, &edit);
+        let path = [
+            Seg::Key("jobs".into()),
+            Seg::Key(job.id.clone()),
+            Seg::Key("env".into()),
+        ];
+        let created = env_line.is_none_or(|l| wf.children(l).is_empty());
+        wf.verify_added(&new_text, &path, name, &value, created)?;
+        Ok(Some(Fix {
+            fixer: ID,
+            description: format!(
+                "Define {name} in the env of job `{}` in {} as `{value}`{origin}",
+                job.id, wf.path
+            ),
+            applicability: Applicability::Safe,
+            edits: vec![edit],
+        }))
+    }
+}
+
+/// Names that change how loaders, shells, package managers or the runner
+/// behave: never set from a log's say-so (SECURITY.md §4).
+const DENY_EXACT: &[&str] = &[
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "NODE_EXTRA_CA_CERTS",
+    "BASH_ENV",
+    "ENV",
+    "PATH",
+    "HOME",
+    "RUBYOPT",
+    "RUBYLIB",
+    "JAVA_TOOL_OPTIONS",
+    "JAVA_OPTIONS",
+    "_JAVA_OPTIONS",
+    "MAVEN_OPTS",
+    "GRADLE_OPTS",
+    "CI",
+    "SHELL",
+    "IFS",
+    "PS4",
+    "PROMPT_COMMAND",
+    "TMPDIR",
+    "GCONV_PATH",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "RUSTFLAGS",
+    "RUSTC_WRAPPER",
+    "GOFLAGS",
+    "GOPROXY",
+    "GONOSUMDB",
+    "GOPRIVATE",
+    "LANG",
+    "LC_ALL",
+    "EDITOR",
+    "PAGER",
+    "USER",
+];
+const DENY_PREFIX: &[&str] = &[
+    "LD_",
+    "DYLD_",
+    "PYTHON",
+    "PERL5",
+    "GIT_",
+    "GITHUB_",
+    "RUNNER_",
+    "ACTIONS_",
+    "NPM_CONFIG_",
+    "PIP_",
+    "UV_",
+    "CARGO_",
+    "BUNDLE_",
+    "GEM_",
+    "DOCKER_",
+];
+
+fn check_name(name: &str) -> Result<(), Refusal> {
+    let b = name.as_bytes();
+    let valid = !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_uppercase()
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_');
+    if !valid {
+        return Err(Refusal::new(
+            "env-denied",
+            format!("{} is not a valid environment variable name", quoted(name)),
+        ));
+    }
+    if name == "GITHUB_TOKEN" {
+        return Ok(());
+    }
+    if DENY_EXACT.contains(&name) || DENY_PREFIX.iter().any(|p| name.starts_with(p)) {
+        return Err(Refusal::new(
+            "env-denied",
+            format!(
+                "refusing to set {name}: it changes how the runner, a loader or a tool behaves"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a name looks like it holds a credential.
+pub fn secret_like(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "TOKEN",
+        "KEY",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "PWD",
+        "PAT",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "PRIVATE",
+        "AUTH",
+        "APIKEY",
+        "CERT",
+        "DSN",
+        "SIGNATURE",
+        "SALT",
+    ];
+    name.split('_').any(|w| WORDS.contains(&w))
+        || ["TOKEN", "SECRET", "PASSWORD", "APIKEY"]
+            .iter()
+            .any(|w| name.contains(w))
+}
+
+/// The value expression and where its default came from.
+fn value_for(name: &str, ws: &Workspace) -> (String, String) {
+    if name == "GITHUB_TOKEN" || secret_like(name) {
+        return (
+            format!("${{{{ secrets.{name} }}}}"),
+            " (from the repository's secrets)".to_string(),
+        );
+    }
+    match find_default(name, ws) {
+        Some((d, file)) => (
+            format!("${{{{ vars.{name} || '{}' }}}}", d.replace('\'', "''")),
+            format!(" (from the repository variable, else the default found in {file})"),
+        ),
+        None => (
+            format!("${{{{ vars.{name} }}}}"),
+            " (from the repository variable; set it in the repository's settings)".to_string(),
+        ),
+    }
+}
+
+/// Where the variable is already defined for the failing step: the
+/// workflow's env, the job's env, or the failing step's own env (matched by
+/// its name, or `Run <first line of its run:>`). Other steps' envs do not
+/// reach the failing step, so they do not count.
+fn defined_in(wf: &Workflow, job: &Job, name: &str, failing_step: &str) -> Option<String> {
+    let has = |v: Option<&yaml_serde::Value>| workflow::keys_of(v).iter().any(|k| k == name);
+    let hint = " (if its value is empty, set the repository variable or secret)";
+    if has(wf.value.get("env")) {
+        return Some(format!("the workflow's env{hint}"));
+    }
+    let j = wf.value.get("jobs")?.get(job.id.as_str())?;
+    if has(j.get("env")) {
+        return Some(format!("the env of job `{}`{hint}", job.id));
+    }
+    let failing = failing_step.trim();
+    if let Some(yaml_serde::Value::Sequence(steps)) = j.get("steps") {
+        for s in steps {
+            let named = s.get("name").and_then(|n| n.as_str()) == Some(failing);
+            let run = s
+                .get("run")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.lines().next())
+                .map(|l| format!("Run {}", l.trim()));
+            if (named || run.as_deref() == Some(failing)) && has(s.get("env")) {
+                return Some(format!("the failing step's env{hint}"));
+            }
+        }
+    }
+    None
+}
+
+/// Whether a default found in the repository may be written as a literal.
+fn acceptable_default(d: &str) -> bool {
+    !d.is_empty()
+        && d.chars().count() <= MAX_DEFAULT_CHARS
+        && !d.chars().any(is_dangerous_char)
+        && !d.contains("${")
+        && !d.contains("}}")
+        && !d.contains(": ")
+        && !d.contains(" #")
+        && !d.ends_with(':')
+        && d.trim() == d
+}
+
+/// A default for `name` found in the repository, with the file it came from:
+/// code first (`os.getenv`, `os.environ.get`, `process.env.X ??`), then
+/// `.env.example`-style files, then compose files. Several different defaults
+/// in the first tier that has any: no default (not certain).
+fn find_default(name: &str, ws: &Workspace) -> Option<(String, String)> {
+    let n = regex::escape(name);
+    let lit = r#"(?:"([^"\\\r\n]*)"|'([^'\\\r\n]*)')"#;
+    let code = Regex::new(&format!(
+        r#"(?:os\.getenv|os\.environ\.get|environ\.get|getenv)\(\s*["']{n}["']\s*,\s*{lit}\s*\)|process\.env(?:\.{n}\b|\[\s*["']{n}["']\s*\])\s*(?:\?\?|\|\|)\s*{lit}"#
+    ))
+    .ok()?;
+    let dotenv = Regex::new(&format!(r#"(?m)^\s*(?:export\s+)?{n}\s*=\s*([^\r\n#]*)"#)).ok()?;
+    let compose = Regex::new(&format!(
+        r#"(?m)^\s*(?:-\s*)?["']?{n}["']?\s*[:=]\s*([^\r\n#]*)"#
+    ))
+    .ok()?;
+    let files = ws.walk(&|rel: &str| {
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        tier_of(base).is_some()
+    });
+    let mut found: [Vec<(String, String)>; 3] = Default::default();
+    let mut budget = MAX_SEARCH_TOTAL_BYTES;
+    for rel in files.iter().take(MAX_SEARCH_FILES) {
+        if budget == 0 {
+            break;
+        }
+        let base = rel.rsplit('/').next().unwrap_or(rel);
+        let Some(tier) = tier_of(base) else { continue };
+        let Some(text) = read_small(ws, rel) else {
+            continue;
+        };
+        budget = budget.saturating_sub(text.len() as u64);
+        if !text.contains(name) {
+            continue;
+        }
+        let values: Vec<String> = match tier {
+            0 => code
+                .captures_iter(&text)
+                .filter_map(|c| {
+                    (1..=4)
+                        .find_map(|i| c.get(i))
+                        .map(|m| m.as_str().to_string())
+                })
+                .collect(),
+            1 => dotenv
+                .captures_iter(&text)
+                .filter_map(|c| c.get(1).map(|m| unquote(m.as_str().trim())))
+                .collect(),
+            _ => compose
+                .captures_iter(&text)
+                .filter_map(|c| c.get(1).map(|m| unquote(m.as_str().trim())))
+                .collect(),
+        };
+        for v in values {
+            if acceptable_default(&v) {
+                found[tier].push((v, rel.clone()));
+            }
+        }
+    }
+    for tier in found {
+        if let Some((first, file)) = tier.first() {
+            if tier.iter().all(|(v, _)| v == first) {
+                return Some((first.clone(), file.clone()));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+fn tier_of(base: &str) -> Option<usize> {
+    let ext = base.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if matches!(ext, "py" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx") {
+        Some(0)
+    } else if matches!(
+        base,
+        ".env.example"
+            | ".env.sample"
+            | ".env.template"
+            | ".env.dist"
+            | "env.example"
+            | "example.env"
+    ) {
+        Some(1)
+    } else if (base.starts_with("docker-compose") || base.starts_with("compose"))
+        && (base.ends_with(".yml") || base.ends_with(".yaml"))
+    {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+fn unquote(s: &str) -> String {
+    let b = s.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        s[1..s.len() - 1].to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Read a file for searching only (never edited): no symlinks, bounded.
+fn read_small(ws: &Workspace, rel: &str) -> Option<String> {
+    if !matches!(ws.check_components(rel), Ok(true)) {
+        return None;
+    }
+    let f = open_nofollow(&ws.root().join(rel)).ok()?;
+    if !f.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut buf = Vec::new();
+    f.take(MAX_SEARCH_BYTES).read_to_end(&mut buf).ok()?;
+    String::from_utf8(buf).ok()
+}
+
+/// A required action input: add it to the failing step's `with:`.
+fn plan_input(
+    input: &str,
+    d: &Diagnosis,
+    ws: &Workspace,
+    opts: &FixOptions,
+) -> Result<Fix, Refusal> {
+    let b = input.as_bytes();
+    let valid = !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-');
+    if !valid {
+        return Err(Refusal::new(
+            "env-denied",
+            format!("{} is not a valid action input name", quoted(input)),
+        ));
+    }
+    let (wf, job) = workflow::locate(ws, d, opts)?;
+    let steps = wf.steps(&job);
+    let jv = wf.value.get("jobs").and_then(|j| j.get(job.id.as_str()));
+    let step_value = |i: usize| jv.and_then(|j| j.get("steps")).and_then(|s| s.get(i));
+    let failing = d.failure.step.trim();
+    // The action as the log names it: `Run owner/action@ref` as the step's
+    // title, or the command the step ran.
+    let actions: Vec<&str> = [
+        Some(failing.strip_prefix("Run ").unwrap_or(failing)),
+        d.failure.command.as_deref(),
+        d.facts.command.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .filter(|a| !a.is_empty() && a.contains('/'))
+    .collect();
+    let matching: Vec<_> = steps
+        .iter()
+        .filter(|s| {
+            let v = step_value(s.index);
+            let uses = v.and_then(|v| v.get("uses")).and_then(|u| u.as_str());
+            let name = v.and_then(|v| v.get("name")).and_then(|u| u.as_str());
+            let Some(uses) = uses else { return false };
+            name == Some(failing)
+                || actions
+                    .iter()
+                    .any(|a| *a == uses || a.split('@').next() == uses.split('@').next())
+        })
+        .copied()
+        .collect();
+    let [step] = matching[..] else {
+        return Err(Refusal::new(
+            "ambiguous-workflow",
+            format!(
+                "cannot tell which step of job `{}` in {} needs the input {}",
+                job.id,
+                wf.path,
+                quoted(input)
+            ),
+        ));
+    };
+    let with_keys = workflow::keys_of(step_value(step.index).and_then(|s| s.get("with")));
+    if with_keys.iter().any(|k| k == input) {
+        return Err(Refusal::already(format!(
+            "the input {input} is already given to the step in {}",
+            wf.path
+        )));
+    }
+    let secret = input.to_ascii_uppercase().replace('-', "_");
+    let value = if matches!(
+        input,
+        "token" | "github-token" | "github_token" | "repo-token" | "repo_token"
+    ) {
+        "${{ secrets.GITHUB_TOKEN }}".to_string()
+    } else if secret_like(&secret) {
+        check_name(&secret)?;
+        format!("${{{{ secrets.{secret} }}}}")
+    } else {
+        // A plain input (a path, a version): only the author knows its value.
+        return Ok(Fix::advice(
+            ID,
+            format!(
+                "Give the failing step of job `{}` in {} the required input `{input}:` in its `with:`",
+                job.id, wf.path
+            ),
+        ));
+    };
+    let keys = wf.step_keys(step);
+    let with_line = keys.iter().find(|(k, _)| k == "with").map(|(_, l)| *l);
+    let uses_line = keys
+        .iter()
+        .find(|(k, _)| k == "uses")
+        .map(|(_, l)| *l)
+        .unwrap_or(step.line);
+    let end = keys.last().map_or(step.line + 1, |(_, l)| wf.block_end(*l));
+    if wf.has_aliases(step.line, end) {
+        return Err(Refusal::new(
+            "alias",
+            format!("the step in {} uses YAML anchors or aliases", wf.path),
+        ));
+    }
+    let edit = wf.add_entry(with_line, ("with", uses_line, step.key_col), input, &value)?;
+    let new_text = workflow::apply_one(&wf.text, &edit);
+    let path = [
+        Seg::Key("jobs".into()),
+        Seg::Key(job.id.clone()),
+        Seg::Key("steps".into()),
+        Seg::Index(step.index),
+        Seg::Key("with".into()),
+    ];
+    wf.verify_added(&new_text, &path, input, &value, with_line.is_none())?;
+    Ok(Fix {
+        fixer: ID,
+        description: format!(
+            "Give the input {input} to the failing step of job `{}` in {} as `{value}`",
+            job.id, wf.path
+        ),
+        applicability: Applicability::Safe,
+        edits: vec![edit],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        for bad in [
+            "LD_PRELOAD",
+            "PATH",
+            "GITHUB_ENV",
+            "RUNNER_TEMP",
+            "NODE_OPTIONS",
+            "lower",
+            "A-B",
+            "PYTHONPATH",
+            "PIP_INDEX_URL",
+            "CI",
+        ] {
+            assert_eq!(check_name(bad).unwrap_err().id, "env-denied", "{bad}");
+        }
+        check_name("GITHUB_TOKEN").unwrap();
+        check_name("OCR_HOST").unwrap();
+    }
+
+    #[test]
+    fn secret_names() {
+        assert!(secret_like("API_KEY"));
+        assert!(secret_like("NPM_TOKEN"));
+        assert!(secret_like("DB_PASSWORD"));
+        assert!(!secret_like("OCR_HOST"));
+    }
+
+    #[test]
+    fn defaults_must_be_plain() {
+        assert!(acceptable_default("localhost:8000"));
+        assert!(!acceptable_default("a: b"));
+        assert!(!acceptable_default("${{ secrets.X }}"));
+        assert!(!acceptable_default("x\u{202e}"));
+        assert!(!acceptable_default(&"a".repeat(300)));
+    }
+}

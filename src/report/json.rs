@@ -1,0 +1,46 @@
+//! The interface's JSON. Strings from logs are scrubbed (secrets redacted,
+//! control and Bidi characters escaped), and `##[` is written as `#\u0023[` so
+//! a runner echoing the JSON sees no legacy workflow command.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::report::{DiagnoseReport, FixReport};
+use crate::sanitize::Redactor;
+
+pub fn write_diagnose(
+    out: &mut dyn Write,
+    report: &DiagnoseReport,
+    scrub: &Redactor,
+) -> io::Result<()> {
+    write_value(out, report, scrub)
+}
+
+pub fn write_fix(out: &mut dyn Write, report: &FixReport, scrub: &Redactor) -> io::Result<()> {
+    write_value(out, report, scrub)
+}
+
+fn write_value<T: Serialize>(out: &mut dyn Write, v: &T, scrub: &Redactor) -> io::Result<()> {
+    let mut value = serde_json::to_value(v).map_err(io::Error::other)?;
+    scrub_value(&mut value, scrub);
+    let text = serde_json::to_string_pretty(&value).map_err(io::Error::other)?;
+    // Only string contents can hold `##[`; `\u0023` is `#` in JSON.
+    let text = text.replace("##[", "#\\u0023[");
+    writeln!(out, "{text}")
+}
+
+fn scrub_value(v: &mut Value, scrub: &Redactor) {
+    match v {
+        Value::String(s) => {
+            let clean = scrub.clean(s);
+            if clean != *s {
+                *s = clean;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| scrub_value(x, scrub)),
+        Value::Object(o) => o.values_mut().for_each(|x| scrub_value(x, scrub)),
+        _ => {}
+    }
+}

@@ -1,0 +1,114 @@
+//! Every fixture log under `fixtures/logs/**` is a test: its diagnosis is
+//! snapshotted, and its sidecar `.expect` file (`category:` and `error_line:`)
+//! is checked exactly. Clean logs must say `unknown` with no failure.
+
+use std::path::Path;
+
+use autoheal::classify::{self, Category};
+use autoheal::{extract, ingest};
+
+struct Expect {
+    category: String,
+    error_line: Option<String>,
+}
+
+fn read_expect(log: &Path) -> Expect {
+    let path = log.with_extension("expect");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} needs a sidecar {}: {e}", log.display(), path.display()));
+    let mut category = None;
+    let mut error_line = None;
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("category:") {
+            category = Some(v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("error_line:") {
+            let v = v.strip_prefix(' ').unwrap_or(v);
+            if !v.is_empty() {
+                error_line = Some(v.to_string());
+            }
+        }
+    }
+    Expect {
+        category: category.unwrap_or_else(|| panic!("{} lacks category:", path.display())),
+        error_line,
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Snapshot {
+    category: Category,
+    confidence: String,
+    failures: Vec<SnapFailure>,
+}
+
+#[derive(serde::Serialize)]
+struct SnapFailure {
+    job: String,
+    step: String,
+    line: u64,
+    error_line: String,
+    category: Category,
+    facts: classify::Facts,
+    suggested_fix: String,
+}
+
+#[test]
+fn fixture_logs() {
+    let mut misses = Vec::new();
+    insta::glob!("../../fixtures", "logs/**/*.log", |path| {
+        let bundle = ingest::load(&[ingest::Source::Path(path.to_path_buf())])
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let diagnoses: Vec<_> = extract::failures(&bundle)
+            .iter()
+            .map(classify::diagnose)
+            .collect();
+        let report = autoheal::report::DiagnoseReport::new(diagnoses);
+        let expect = read_expect(path);
+        let got_category = report.category.as_str();
+        let got_line = report.primary().map(|d| d.failure.error_line.clone());
+        if expect.category != got_category {
+            misses.push(format!(
+                "{}: category {got_category}, expected {}",
+                path.display(),
+                expect.category
+            ));
+        }
+        if expect.error_line != got_line {
+            misses.push(format!(
+                "{}: error line {got_line:?}, expected {:?}",
+                path.display(),
+                expect.error_line
+            ));
+        }
+        if path.components().any(|c| c.as_os_str() == "clean") {
+            assert!(
+                report.failures.is_empty(),
+                "{}: a clean log must yield no failure",
+                path.display()
+            );
+        }
+        let snap = Snapshot {
+            category: report.category,
+            confidence: format!("{:.2}", report.confidence),
+            failures: report
+                .failures
+                .iter()
+                .map(|d| SnapFailure {
+                    job: d.failure.job.clone(),
+                    step: d.failure.step.clone(),
+                    line: d.failure.line,
+                    error_line: d.failure.error_line.clone(),
+                    category: d.category,
+                    facts: d.facts.clone(),
+                    suggested_fix: d.suggested_fix.clone(),
+                })
+                .collect(),
+        };
+        insta::assert_yaml_snapshot!(snap);
+    });
+    assert!(
+        misses.is_empty(),
+        "fixture mismatches:\n{}",
+        misses.join("\n")
+    );
+}
