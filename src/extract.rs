@@ -195,7 +195,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
 /// `api-1  | `, Jenkins' and loggers' clock times and dates.
 static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? |\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
     )
     .expect("line prefix pattern is valid")
 });
@@ -243,7 +243,7 @@ const PATTERNS: &[(&str, u32)] = &[
     // Environment and action inputs.
     (r"Input required and not supplied", 97),
     (
-        r"(?i)environment variable .*\b(?:not set|required|missing|undefined|not defined|must be set|is empty)",
+        r"(?i)environment variable .*\b(?:not set|not found|required|missing|undefined|not defined|must be set|is empty)",
         95,
     ),
     (
@@ -272,6 +272,10 @@ const PATTERNS: &[(&str, u32)] = &[
     (
         r"(?i)\b(?:read|connect|i/o|tls handshake|operation) timed? ?out\b|\btimed out\b|Timeout(?:Error|Exception)",
         85,
+    ),
+    (
+        r"context deadline exceeded|Client\.Timeout exceeded|deadline_exceeded|i/o timeout",
+        90,
     ),
     (r"(?:HTTPS?ConnectionPool|Max retries exceeded)", 92),
     (
@@ -312,6 +316,8 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^\s*Error:\s+\S", 70),
     (r"^\s*Error Trace:", 75),
     (r"^--- FAIL", 60),
+    // A Go test's own message (`t.Errorf`), indented under `--- FAIL:`.
+    (r"^\s+[\w./-]+_test\.go:\d+: \S", 82),
     (r"AssertionError", 90),
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
@@ -335,6 +341,11 @@ const PATTERNS: &[(&str, u32)] = &[
         70,
     ),
     (r"^Killed$|Process completed with exit code 137", 60),
+    // bash reporting a child killed by a signal: `script.sh: line 3: 4187 Killed  cmd`.
+    (
+        r": line \d+: +\d+ (?:Killed|Segmentation fault|Aborted)\b",
+        88,
+    ),
     // Compilers, linters and type checkers: `file:line:col: code message`.
     (r"\(\d+,\d+\): error TS\d+", 70),
     (r"^\s*\d+:\d+\s+error\s", 65),
@@ -507,6 +518,11 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
 /// A linter finding: `path/file.ext:line:col: message`.
 static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[\w./-]+\.\w{1,5}:\d+:\d+:? ").expect("lint location pattern is valid")
+});
+
+/// A rustc or clippy diagnostic header: `error: message`, `error[E0308]: message`.
+static RUST_DIAGNOSTIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^error(?:\[\w+\])?: \S").expect("rust diagnostic pattern is valid")
 });
 
 /// The runner's last words on a finished job.
@@ -791,14 +807,14 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
             score: pick.score,
         };
     }
-    // A linter lists its findings as `file:line:col: message`, each maybe followed
-    // by a code snippet: the first finding of the list is the one to report.
-    if LINT_LOCATION.is_match(text) {
+    // A linter or compiler lists its findings (`file:line:col: message`, or rustc's
+    // `error: message` over ` --> file:line:col`), each maybe followed by a code
+    // snippet: the first finding of the list is the one to report, as people and
+    // tools (the first annotation, `--max-errors 1`) read it.
+    if is_finding(lines, pick.index) {
         let from = pick.index.saturating_sub(LINT_LOOKBACK);
         let first = (from..pick.index).find(|&i| {
-            lines
-                .get(i)
-                .is_some_and(|l| LINT_LOCATION.is_match(&l.text) && score(&l.text) == pick.score)
+            is_finding(lines, i) && lines.get(i).is_some_and(|l| score(&l.text) == pick.score)
         });
         return first.map_or(pick, |index| Pick {
             index,
@@ -825,6 +841,23 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
         }
     }
     best
+}
+
+/// Whether a line opens one finding of a list: `file:line:col: message`, or a
+/// rustc-style `error: message` whose next lines point at ` --> file:line:col`.
+fn is_finding(lines: &[&Line], index: usize) -> bool {
+    let Some(line) = lines.get(index) else {
+        return false;
+    };
+    if LINT_LOCATION.is_match(&line.text) {
+        return true;
+    }
+    RUST_DIAGNOSTIC.is_match(&line.text)
+        && lines
+            .iter()
+            .skip(index + 1)
+            .take(2)
+            .any(|l| l.text.trim_start().starts_with("--> "))
 }
 
 /// An `##[error]` annotation (or a line that only re-prints one) whose text already
@@ -950,7 +983,14 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
         EXCERPT_MAX_BYTES,
     );
     let start = index.saturating_sub(REGION_BEFORE);
-    let end = (index + REGION_AFTER + 1).min(lines.len());
+    // The runner's post-job cleanup is another step's noise, not the cause's context.
+    let end = (index + 1..(index + REGION_AFTER + 1).min(lines.len()))
+        .find(|&i| {
+            lines
+                .get(i)
+                .is_some_and(|l| l.text.starts_with("Post job cleanup"))
+        })
+        .unwrap_or_else(|| (index + REGION_AFTER + 1).min(lines.len()));
     let mut region = command_header(step);
     // An unset value printed as `None`/`undefined`: bring in the source lines above
     // the window that read the environment, so the variable can be named.
@@ -1703,6 +1743,34 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         );
         let text = "F401 [*] `os` imported but unused\n --> app/models.py:1:8\n  |\n1 | import os\n  |        ^^\n\nFound 1 error.\n[*] 1 fixable with the `--fix` option.";
         assert_eq!(primary(text, None).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn go_messages_and_signals_beat_runner_summaries() {
+        let text = "=== RUN   TestStatus\n    api_test.go:20: status = 404, want 200\n--- FAIL: TestStatus (0.00s)\nFAIL\nFAIL\tgithub.com/acme/api\t0.002s\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("api_test.go:20: status = 404, want 200".to_owned())
+        );
+        let text = "+ go run .\n2024/05/01 12:00:00 Get \"http://127.0.0.1:7070/x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\nexit status 1\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "loading model\n/home/runner/work/_temp/x.sh: line 3:  4187 Killed                  python train.py\n##[error]Process completed with exit code 137.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "Error: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: Environment variable not found: DATABASE_URL.\n  -->  schema.prisma:7\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+    }
+
+    #[test]
+    fn rustc_diagnostics_report_the_first_of_the_list() {
+        let text = "    Checking app v0.1.0\nerror: writing `&Vec` instead of `&[_]`\n --> src/lib.rs:1:17\n  |\n1 | pub fn f(v: &Vec<u8>) {}\n  |\n\nerror: length comparison to zero\n --> src/lib.rs:2:5\n  |\n\nerror: could not compile `app` (lib) due to 2 previous errors\n##[error]Process completed with exit code 101.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+    }
+
+    #[test]
+    fn the_region_stops_at_post_job_cleanup() {
+        let text = "KeyError: 'API_TOKEN'\n##[error]Process completed with exit code 1.\nPost job cleanup.\n[command]/usr/bin/git version";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(f.region.contains("API_TOKEN") && !f.region.contains("git version"));
     }
 
     #[test]
