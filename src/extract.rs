@@ -97,6 +97,7 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^##\[(?:group|endgroup|command|debug|notice|warning)\]",
         r"^\[command\]",
         r"^Evaluate and set (?:job|environment)",
+        r"^(?:Actions|Attestations|Checks|Contents|Deployments|Discussions|IdToken|Issues|Metadata|Models|Packages|Pages|PullRequests|RepositoryProjects|SecurityEvents|Statuses): (?:read|write|none)$",
         // pytest.
         r"^=+ short test summary info =+$",
         r"^=+ (?:FAILURES|ERRORS) =+$",
@@ -405,7 +406,7 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"Assert\.\w+ failed|Expected:<.*>\.? Actual:<", 92),
     (r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}", 70),
     (
-        r"Unable to resolve action|Failed to download action|does not indicate success",
+        r"Unable to resolve action|Failed to download action|does not indicate success|An action could not be found at the URI",
         88,
     ),
     (r"::error(?: [^:]*)?::", 80),
@@ -515,9 +516,9 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("final exception pattern is valid")
 });
 
-/// A linter finding: `path/file.ext:line:col: message`.
+/// A linter, type checker or javac finding: `path/file.ext:line[:col]: message`.
 static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\w./-]+\.\w{1,5}:\d+:\d+:? ").expect("lint location pattern is valid")
+    Regex::new(r"^[\w./-]+\.\w{1,5}:\d+(?::\d+)?: \S").expect("lint location pattern is valid")
 });
 
 /// A rustc or clippy diagnostic header: `error: message`, `error[E0308]: message`.
@@ -780,11 +781,54 @@ fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick>
         }
         let distance = (n - 1 - index) / DISTANCE_STEP;
         let adjusted = i64::from(s) - distance as i64;
-        if best.as_ref().is_none_or(|(b, _)| adjusted > *b) {
+        // A message printed again below is reported where it first appeared: an
+        // action's closing annotation, BuildKit's excerpt of a failed step. A
+        // chained traceback's final exception is not a re-print: it names a type.
+        let first_print = |(_, p): &(i64, Pick)| {
+            s >= p.score
+                && lines.get(p.index).is_some_and(|b| {
+                    let annotation =
+                        b.text.starts_with("##[error]") || annotation_numbers.contains(&b.number);
+                    (annotation && repeats(&b.text, &line.text)) || reprints(&b.text, &line.text)
+                })
+        };
+        if best
+            .as_ref()
+            .is_none_or(|b| adjusted > b.0 || first_print(b))
+        {
             best = Some((adjusted, Pick { index, score: s }));
         }
     }
     best.map(|(_, p)| top_of_block(lines, p))
+}
+
+/// Whether `above` states the message of `below`: the text after `below`'s last
+/// `: ` (an error's message without its type or prefixes), when long enough to be
+/// specific, appears in `above` as text rather than as a quoted string in code.
+fn repeats(below: &str, above: &str) -> bool {
+    const MIN_CORE: usize = 20;
+    let t = clean(below).trim();
+    let core = t
+        .rsplit(": ")
+        .next()
+        .unwrap_or(t)
+        .trim_matches(|c: char| !c.is_alphanumeric());
+    if core.len() < MIN_CORE || above.len() < core.len() || above == below {
+        return false;
+    }
+    above.match_indices(core).any(|(at, _)| {
+        !matches!(
+            above.get(..at).and_then(|b| b.chars().next_back()),
+            Some('"' | '\'' | '`')
+        )
+    })
+}
+
+/// Whether `below` is `above` again with less of a prefix (BuildKit's `#8 2.312 `
+/// becoming `2.312 ` in its excerpt).
+fn reprints(below: &str, above: &str) -> bool {
+    let b = below.trim();
+    b.len() >= 20 && above.len() > b.len() && above.trim_end().ends_with(b)
 }
 
 /// Tools that print one message over several prefixed lines put its point first:
@@ -833,7 +877,9 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
     };
     let mut best = pick;
     let mut i = best.index;
-    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(prefix)) {
+    // npm separates the paragraphs of its message with bare `npm error` lines.
+    let marker = prefix.trim_end();
+    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(marker)) {
         i -= 1;
         let s = lines.get(i).map_or(0, |l| score(&l.text));
         if s >= min {
@@ -1764,6 +1810,30 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
     fn rustc_diagnostics_report_the_first_of_the_list() {
         let text = "    Checking app v0.1.0\nerror: writing `&Vec` instead of `&[_]`\n --> src/lib.rs:1:17\n  |\n1 | pub fn f(v: &Vec<u8>) {}\n  |\n\nerror: length comparison to zero\n --> src/lib.rs:2:5\n  |\n\nerror: could not compile `app` (lib) due to 2 previous errors\n##[error]Process completed with exit code 101.";
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+    }
+
+    #[test]
+    fn findings_without_columns_and_npm_paragraphs() {
+        let text = "app/m.py:137: error: Incompatible types in assignment  [assignment]\napp/m.py:144: note: Error code not covered\napp/m.py:199: error: Incompatible return value type  [return-value]\nFound 2 errors in 1 file (checked 37 source files)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        let text = "npm error code EUSAGE\nnpm error\nnpm error `npm ci` can only install packages when your package.json and package-lock.json are in sync.\nnpm error\nnpm error Missing: zod@3.23.8 from lock file\nnpm error\nnpm error Clean install a project\nnpm error A complete log of this run can be found in: /x.log\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+    }
+
+    #[test]
+    fn a_message_is_reported_where_it_first_appears() {
+        // An action's closing annotation repeats the error's message; the property
+        // dump of the error object quotes it.
+        let text = "RequestError [HttpError]: Resource not accessible by integration\n    at main (/a/index.js:1:2) {\n  status: 403,\n    data: {\n      message: 'Resource not accessible by integration',\n    }\n}\n##[error]Unhandled error: HttpError: Resource not accessible by integration";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        // BuildKit's excerpt of the failed step re-prints its lines.
+        let text = "#8 2.312 ERROR: No matching distribution found for uvicorn==0.99.1\n#8 ERROR: process did not complete\n------\n > [4/5] RUN pip install -r requirements.txt:\n2.312 ERROR: No matching distribution found for uvicorn==0.99.1\n------\n##[error]buildx failed with: ERROR: failed to solve";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        // A chained traceback's final exception keeps its place.
+        let text = "urllib3.exceptions.MaxRetryError: HTTPConnectionPool(host='127.0.0.1', port=5000): Max retries exceeded\n\nDuring handling of the above exception, another exception occurred:\n\nrequests.exceptions.ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=5000): Max retries exceeded\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(5));
+        // The token's permissions in the job's set-up are not a cause.
+        assert_eq!(score("PullRequests: read"), 0);
     }
 
     #[test]
