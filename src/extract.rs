@@ -215,6 +215,8 @@ const PATTERNS: &[(&str, u32)] = &[
         100,
     ),
     (r"^E\s+assert\b", 100),
+    // A project's own exception class (`E   app.stock.InsufficientStock: ...`).
+    (r"^E\s+(?:[a-z_]\w*\.)*[A-Z]\w*: \S", 92),
     (r"^E\s+(?:Failed|DID NOT RAISE|failed)\b", 90),
     // Missing dependencies.
     (r"ModuleNotFoundError:|No module named", 96),
@@ -516,9 +518,12 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("final exception pattern is valid")
 });
 
-/// A linter, type checker or javac finding: `path/file.ext:line[:col]: message`.
+/// A linter, type checker or javac finding: `path/file.ext:line[:col]: message`,
+/// tsc's `file.ts(line,col): error` and `file.ts:line:col - error`, ESLint's
+/// `  line:col  error  message` under its file name.
 static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\w./-]+\.\w{1,5}:\d+(?::\d+)?: \S").expect("lint location pattern is valid")
+    Regex::new(r"^(?:[\w./-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s)")
+        .expect("lint location pattern is valid")
 });
 
 /// A rustc or clippy diagnostic header: `error: message`, `error[E0308]: message`.
@@ -1834,6 +1839,16 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(5));
         // The token's permissions in the job's set-up are not a cause.
         assert_eq!(score("PullRequests: read"), 0);
+    }
+
+    #[test]
+    fn a_custom_exception_in_a_pytest_block() {
+        let text = ">           raise InsufficientStock(f\"{sku}\")\nE           app.stock.InsufficientStock: A-1: wanted 7, have 5\n\napp/stock.py:31: InsufficientStock\n=========================== short test summary info ============================\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "app/a.ts\n  14:10  error  'x' is defined but never used  no-unused-vars\n  31:7   error  Missing dependency  react-hooks/exhaustive-deps\n\n✖ 2 problems (2 errors, 0 warnings)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "src/c.ts(42,7): error TS2322: Type 'string' is not assignable to type 'number'.\nsrc/d.ts(17,5): error TS2741: Property 'currency' is missing\n##[error]Process completed with exit code 2.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
     }
 
     #[test]
