@@ -246,7 +246,7 @@ const PATTERNS: &[(&str, u32)] = &[
     // Environment and action inputs.
     (r"Input required and not supplied", 97),
     (
-        r"(?i)environment variable .*\b(?:not set|not found|required|missing|undefined|not defined|must be set|is empty)",
+        r"(?i)\benv(?:ironment)? var(?:iable)?s? .*\b(?:not set|was not set|not found|required|missing|undefined|not defined|must be set|is empty)",
         95,
     ),
     (
@@ -406,7 +406,32 @@ const PATTERNS: &[(&str, u32)] = &[
     ),
     (r"\bSC\d{4}\b", 60),
     (r"Assert\.\w+ failed|Expected:<.*>\.? Actual:<", 92),
-    (r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}", 70),
+    (
+        r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}|\berror NETSDK\d{4}",
+        70,
+    ),
+    // PHP, Kotlin, pre-commit, pydantic settings, Surefire 2's summary of failures.
+    (
+        r"PHP (?:Fatal|Parse) error:|\bUncaught (?:Error|Exception)\b",
+        85,
+    ),
+    (r"^e: (?:file://)?\S+\.kts?:", 80),
+    (r"^An error has occurred: \w", 80),
+    (r"\b\d+ validation errors? for \w+", 85),
+    (r"^(?:Failed tests|Tests in error):\s+\S", 86),
+    // Ruby's namespaced exceptions (`Net::OpenTimeout: execution expired`).
+    (
+        r"^(?:[A-Z]\w*::)+[A-Z]\w*(?:Error|Exception|Timeout|Invalid\w*|NotFound\w*)?: \S",
+        80,
+    ),
+    (
+        r"\bNet::(?:Open|Read)Timeout\b|\bErrno::E(?:CONNREFUSED|TIMEDOUT|HOSTUNREACH|CONNRESET)\b",
+        92,
+    ),
+    // Bundler's header above its explanation.
+    (r"Could not find compatible versions", 88),
+    (r"version solving has failed", 86),
+    (r"npm (?:ERR!|error) need auth|\bENEEDAUTH\b", 88),
     (
         r"Unable to resolve action|Failed to download action|does not indicate success|An action could not be found at the URI",
         88,
@@ -419,7 +444,14 @@ const PATTERNS: &[(&str, u32)] = &[
     ),
     (r"\+ expected - actual|expected \d{3} \S.*, got \d{3}", 88),
     (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+:(?: |$)", 80),
-    (r"must not be empty|must be (?:set|provided|configured)", 80),
+    (
+        r"must not be empty|must be (?:set|provided|configured|specified)",
+        80,
+    ),
+    (
+        r"(?i)\bno \S.*\b(?:env(?:ironment)? variable|token|secret)\b.* (?:was|is|were) (?:set|provided|given|found)\b",
+        90,
+    ),
     (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
     (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
     (r"^E: ", 60),
@@ -530,6 +562,11 @@ static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
 static RUST_DIAGNOSTIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^error(?:\[\w+\])?: \S").expect("rust diagnostic pattern is valid")
 });
+
+/// A test runner's one-line summary of a failure that carries its message:
+/// pytest's `FAILED tests/x.py::t - AssertionError: ...`.
+static SUMMARY_WITH_MESSAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:FAILED|ERROR) \S+ - \S").expect("summary pattern is valid"));
 
 /// The runner's last words on a finished job.
 static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
@@ -954,18 +991,23 @@ fn ends_clean(lines: &[&Line]) -> bool {
 /// A failing step with no error evidence: its last error annotation that is not
 /// boilerplate, else the exit-code line.
 fn last_resort(job: &str, step: &StepLog, lines: &[&Line]) -> Failure {
-    let annotation = step
-        .errors
+    let at = |number: u64| lines.iter().position(|l| l.number == number);
+    let annotation = step.errors.iter().rev().find(|l| {
+        let t = clean(&l.text).trim();
+        !t.is_empty() && !BOILERPLATE.is_match(t)
+    });
+    if let Some(index) = annotation.and_then(|a| at(a.number)) {
+        return build(job, step, lines, index);
+    }
+    // A test runner's summary is boilerplate when the failure is printed above it;
+    // run with `--tb=no` or `-q`, it is all there is.
+    if let Some(index) = lines
         .iter()
-        .rev()
-        .find(|l| {
-            let t = clean(&l.text).trim();
-            !t.is_empty() && !BOILERPLATE.is_match(t)
-        })
-        .or_else(|| step.errors.last());
-    if let Some(a) = annotation
-        && let Some(index) = lines.iter().position(|l| l.number == a.number)
+        .position(|l| SUMMARY_WITH_MESSAGE.is_match(&l.text))
     {
+        return build(job, step, lines, index);
+    }
+    if let Some(index) = step.errors.last().and_then(|a| at(a.number)) {
         return build(job, step, lines, index);
     }
     if let Some(index) = lines.iter().rposition(|l| {
@@ -1849,6 +1891,15 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
         let text = "src/c.ts(42,7): error TS2322: Type 'string' is not assignable to type 'number'.\nsrc/d.ts(17,5): error TS2741: Property 'currency' is missing\n##[error]Process completed with exit code 2.";
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn a_summary_line_is_the_last_resort() {
+        let text = "tests/test_links.py ..F.                                   [100%]\n=========================== short test summary info ============================\nFAILED tests/test_links.py::test_links[x] - AssertionError: assert 404 in range(200, 400)\n========================= 1 failed, 3 passed in 1.02s ==========================\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+        assert!(score("Net::OpenTimeout: execution expired") >= 90);
+        assert!(score("No sonar.login or SONAR_TOKEN env variable was set") >= 90);
+        assert!(score("PHP Fatal error:  Uncaught Error: Class 'Foo' not found") >= 85);
     }
 
     #[test]
