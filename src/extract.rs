@@ -97,6 +97,10 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^##\[(?:group|endgroup|command|debug|notice|warning)\]",
         r"^\[command\]",
         r"^Evaluate and set (?:job|environment)",
+        // Code frames under a message (Jest, Babel, rustc, BuildKit): source, not cause.
+        r"^\s*(?:>+\s*)?\d+\s*\|(?:\s|$)",
+        // GitLab's runner.
+        r"^(?:ERROR|WARNING): Job failed: exit code \d+",
         r"^(?:Actions|Attestations|Checks|Contents|Deployments|Discussions|IdToken|Issues|Metadata|Models|Packages|Pages|PullRequests|RepositoryProjects|SecurityEvents|Statuses): (?:read|write|none)$",
         // pytest.
         r"^=+ short test summary info =+$",
@@ -203,7 +207,7 @@ static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Lines that only warn: never a cause, whatever words they contain.
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
+    Regex::new(r"^(?:\w*Warning:|\S+:\d+: \w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
         .expect("warning pattern is valid")
 });
 
@@ -250,7 +254,7 @@ const PATTERNS: &[(&str, u32)] = &[
         95,
     ),
     (
-        r"\b[A-Z][A-Z0-9_]+ (?:must be set|is not set|is required|not set)\b",
+        r"\b[A-Z][A-Z0-9_]+ (?:must be set|is not set|is required|not set|is not defined|is undefined|is missing|is empty)\b",
         90,
     ),
     (r"Invalid URL '", 93),
@@ -371,7 +375,7 @@ const PATTERNS: &[(&str, u32)] = &[
         75,
     ),
     (
-        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such)",
+        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such|no \w+ declaration|malformed)",
         72,
     ),
     (
@@ -489,6 +493,26 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"(?i)no such file or directory", 60),
     (r"cannot find -l[\w.+-]+", 92),
     (r"^Expecting .*: line \d+ column \d+", 88),
+    (
+        r"^(?:Extra data|Invalid control character|Unterminated string|Invalid \\escape)\b.*: line \d+ column \d+",
+        88,
+    ),
+    (r"^curl: \(\d+\) \S", 88),
+    // Go's net/http and net errors (`Get "http://x/": EOF`, `dial tcp: lookup db`).
+    (
+        r#"^(?:Get|Post|Put|Patch|Delete|Head) "https?://[^"]+": \S"#,
+        85,
+    ),
+    (
+        r"\bdial (?:tcp|udp)\b.*: |network is unreachable|no route to host",
+        88,
+    ),
+    (
+        r"changed significantly since poetry\.lock|poetry\.lock is not consistent",
+        88,
+    ),
+    (r"Test environment .* cannot be found", 90),
+    (r"Exceeded timeout of \d+ ms for a (?:test|hook)", 85),
     (
         r"\((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound\w*)\)$",
         85,
@@ -783,11 +807,17 @@ fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failu
     });
     match failed {
         None => {
-            let pick = pick.filter(|p| p.score >= PLAIN_MIN_SCORE)?;
+            let index = match pick.filter(|p| p.score >= PLAIN_MIN_SCORE) {
+                Some(p) => p.index,
+                // A test summary naming a failure is evidence on its own.
+                None => lines
+                    .iter()
+                    .position(|l| SUMMARY_WITH_MESSAGE.is_match(&l.text))?,
+            };
             if ends_clean(&lines) {
                 return None;
             }
-            Some(build(job, step, &lines, pick.index))
+            Some(build(job, step, &lines, index))
         }
         _ => match pick {
             Some(p) => Some(build(job, step, &lines, p.index)),
@@ -892,6 +922,22 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
             index: pick.index + 1,
             score: pick.score,
         };
+    }
+    // Jest titles a failure `● suite › test` and prints its message below.
+    if text.trim_start().starts_with("● ") {
+        let below = (pick.index + 1..(pick.index + 4).min(lines.len()))
+            .find(|&i| lines.get(i).is_some_and(|l| !l.text.trim().is_empty()));
+        if let Some(index) = below
+            && lines
+                .get(index)
+                .is_some_and(|l| !l.text.trim_start().starts_with("at "))
+        {
+            return Pick {
+                index,
+                score: pick.score,
+            };
+        }
+        return pick;
     }
     // A linter or compiler lists its findings (`file:line:col: message`, or rustc's
     // `error: message` over ` --> file:line:col`), each maybe followed by a code
@@ -1900,6 +1946,30 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         assert!(score("Net::OpenTimeout: execution expired") >= 90);
         assert!(score("No sonar.login or SONAR_TOKEN env variable was set") >= 90);
         assert!(score("PHP Fatal error:  Uncaught Error: Class 'Foo' not found") >= 85);
+    }
+
+    #[test]
+    fn plain_logs_with_only_a_summary_or_a_tool_prefix() {
+        let text = "PASSED tests/test_async.py::test_keys\nFAILED tests/test_async.py::test_fetch - Failed: async def functions are not natively supported.\n==================== 1 failed, 1 passed in 0.05s ====================\nERROR: Job failed: exit code 1";
+        assert_eq!(primary(text, None).map(|f| f.line), Some(2));
+        let text = "+ go run .\n2024/05/01 12:00:00 Get \"http://127.0.0.1:8098/token\": EOF\nexit status 1\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "+ curl -sS --fail http://127.0.0.1:9098/api/export\ncurl: (52) Empty reply from server\n##[error]Process completed with exit code 52.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+    }
+
+    #[test]
+    fn a_jest_title_points_at_its_message() {
+        let text = "FAIL src/config.test.js\n  ● config › has REDIS_URL\n\n    REDIS_URL is not defined\n\n      at Object.<anonymous> (src/config.test.js:5:22)\n\nTest Suites: 1 failed, 1 total\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(4));
+        let text = "  ● loads data\n\n    thrown: \"Exceeded timeout of 1500 ms for a test.\n\nTests:       1 failed, 1 total\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+        let text = "  ● config › has REDIS_URL\n\n    REDIS_URL is not defined\n\n    > 5 |     if (!base) throw new Error('REDIS_URL is not defined');\n      at Object.<anonymous> (src/config.test.js:5:22)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+        assert_eq!(
+            score("tests/test_a.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio"),
+            0
+        );
     }
 
     #[test]
