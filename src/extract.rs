@@ -512,6 +512,7 @@ const PATTERNS: &[(&str, u32)] = &[
         88,
     ),
     (r"Test environment .* cannot be found", 90),
+    (r"\bERR_PNPM_[A-Z_]+\b", 88),
     (r"Exceeded timeout of \d+ ms for a (?:test|hook)", 85),
     (
         r"\((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound\w*)\)$",
@@ -578,7 +579,7 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
 /// tsc's `file.ts(line,col): error` and `file.ts:line:col - error`, ESLint's
 /// `  line:col  error  message` under its file name.
 static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[\w./-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s)")
+    Regex::new(r"^(?:(?:[A-Za-z]:)?[\w./\\-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s)")
         .expect("lint location pattern is valid")
 });
 
@@ -896,11 +897,11 @@ fn repeats(below: &str, above: &str) -> bool {
     })
 }
 
-/// Whether `below` is `above` again with less of a prefix (BuildKit's `#8 2.312 `
-/// becoming `2.312 ` in its excerpt).
+/// Whether `below` is `above` again, maybe with less of a prefix (MSBuild's
+/// summary repeating its errors, BuildKit's `#8 2.312 ` becoming `2.312 `).
 fn reprints(below: &str, above: &str) -> bool {
     let b = below.trim();
-    b.len() >= 20 && above.len() > b.len() && above.trim_end().ends_with(b)
+    b.len() >= 20 && above.trim_end().ends_with(b)
 }
 
 /// Tools that print one message over several prefixed lines put its point first:
@@ -1970,6 +1971,16 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
             score("tests/test_a.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio"),
             0
         );
+    }
+
+    #[test]
+    fn msbuild_repeats_its_errors_after_the_verdict() {
+        let e1 = r"D:\a\app\app\src\Program.cs(3,7): error CS0246: The type or namespace name 'Newtonsoft' could not be found [D:\a\app\app\src\App.csproj]";
+        let e2 = r"D:\a\app\app\src\Export.cs(18,16): error CS0246: The type or namespace name 'JsonConvert' could not be found [D:\a\app\app\src\App.csproj]";
+        let text = format!(
+            "  Restored App.csproj\n{e1}\n{e2}\n\nBuild FAILED.\n\n{e1}\n{e2}\n    0 Warning(s)\n    2 Error(s)\n##[error]Process completed with exit code 1."
+        );
+        assert_eq!(primary(&text, Some(true)).map(|f| f.line), Some(2));
     }
 
     #[test]
