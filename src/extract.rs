@@ -519,10 +519,9 @@ const PATTERNS: &[(&str, u32)] = &[
         85,
     ),
     (r"Unable to connect to ", 85),
-    (
-        r"! \[remote rejected\]|GH006|Protected branch update failed",
-        88,
-    ),
+    // The server's reason above git's one-line verdict.
+    (r"GH006|GH013|Protected branch update failed", 90),
+    (r"! \[remote rejected\]", 86),
     (r"\bfatal error:|internal compiler error", 75),
     (
         r"CMake Error|Could not find a package configuration file provided by",
@@ -984,10 +983,12 @@ fn is_finding(lines: &[&Line], index: usize) -> bool {
     let Some(line) = lines.get(index) else {
         return false;
     };
-    if LINT_LOCATION.is_match(&line.text) {
+    // Tools that print GitHub's `::error::` commands show up as annotations.
+    let text = clean(&line.text);
+    if LINT_LOCATION.is_match(text) {
         return true;
     }
-    RUST_DIAGNOSTIC.is_match(&line.text)
+    RUST_DIAGNOSTIC.is_match(text)
         && lines
             .iter()
             .skip(index + 1)
@@ -1971,6 +1972,12 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
             score("tests/test_a.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio"),
             0
         );
+    }
+
+    #[test]
+    fn annotated_findings_report_the_first() {
+        let text = "##[error]app/models.py:1:8: F401 [*] `os` imported but unused\n##[error]app/models.py:2:8: F401 [*] `sys` imported but unused\nFound 2 errors.\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
     }
 
     #[test]
