@@ -513,6 +513,11 @@ const PATTERNS: &[(&str, u32)] = &[
     ),
     (r"Test environment .* cannot be found", 90),
     (r"\bERR_PNPM_[A-Z_]+\b", 88),
+    // Formatters in check mode: rustfmt, black, Prettier.
+    (
+        r"^Diff in \S+ at line \d+:|^would reformat \S|Code style issues found in",
+        60,
+    ),
     (r"Exceeded timeout of \d+ ms for a (?:test|hook)", 85),
     (
         r"\((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound\w*)\)$",
@@ -576,9 +581,9 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A linter, type checker or javac finding: `path/file.ext:line[:col]: message`,
 /// tsc's `file.ts(line,col): error` and `file.ts:line:col - error`, ESLint's
-/// `  line:col  error  message` under its file name.
+/// `  line:col  error  message` under its file name, rustfmt's and black's files.
 static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:[A-Za-z]:)?[\w./\\-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s)")
+    Regex::new(r"^(?:(?:[A-Za-z]:)?[\w./\\-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s|Diff in \S+ at line \d+:|would reformat \S)")
         .expect("lint location pattern is valid")
 });
 
@@ -1977,6 +1982,14 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
     #[test]
     fn annotated_findings_report_the_first() {
         let text = "##[error]app/models.py:1:8: F401 [*] `os` imported but unused\n##[error]app/models.py:2:8: F401 [*] `sys` imported but unused\nFound 2 errors.\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn formatters_in_check_mode() {
+        let text = "Diff in /home/runner/work/app/app/src/lib.rs at line 3:\n pub fn f() {\n-    1+1\n+    1 + 1\n }\nDiff in /home/runner/work/app/app/src/main.rs at line 9:\n-x\n+y\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        let text = "would reformat src/app.py\n\nOh no! 💥 💔 💥\n1 file would be reformatted, 12 files would be left unchanged.\n##[error]Process completed with exit code 1.";
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
     }
 
