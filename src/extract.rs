@@ -99,6 +99,8 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^Evaluate and set (?:job|environment)",
         // Code frames under a message (Jest, Babel, rustc, BuildKit): source, not cause.
         r"^\s*(?:>+\s*)?\d+\s*\|(?:\s|$)",
+        // A step's header and the shell's trace of a command: what ran, not what broke.
+        r"^(?:Run|\$) \S",
         // GitLab's runner.
         r"^(?:ERROR|WARNING): Job failed: exit code \d+",
         r"^(?:Actions|Attestations|Checks|Contents|Deployments|Discussions|IdToken|Issues|Metadata|Models|Packages|Pages|PullRequests|RepositoryProjects|SecurityEvents|Statuses): (?:read|write|none)$",
@@ -303,7 +305,7 @@ const PATTERNS: &[(&str, u32)] = &[
         95,
     ),
     (
-        r"JSONDecodeError|JSON\.parse|Unexpected token .* in JSON|is not valid JSON",
+        r"JSONDecodeError|JSON\.parse|Unexpected token .* in JSON|is not valid JSON|\bin JSON at position \d+",
         93,
     ),
     (
@@ -742,6 +744,12 @@ fn score(text: &str) -> u32 {
         None => t,
     };
     let trimmed = t.trim_start();
+    // `set -x` traces (`+ cmd`, `++ cmd`) quote commands; Mocha's diff header
+    // `+ expected - actual` is not one.
+    let traced = t.starts_with("+ ") || t.starts_with("++ ");
+    if traced && !t.starts_with("+ expected - actual") {
+        return 0;
+    }
     if trimmed.is_empty()
         || BOILERPLATE.is_match(trimmed)
         || BOILERPLATE.is_match(t)
@@ -1983,6 +1991,13 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
     fn annotated_findings_report_the_first() {
         let text = "##[error]app/models.py:1:8: F401 [*] `os` imported but unused\n##[error]app/models.py:2:8: F401 [*] `sys` imported but unused\nFound 2 errors.\n##[error]Process completed with exit code 1.";
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn traced_commands_are_not_causes() {
+        let text = "+ node -e 'JSON.parse(require(\"fs\").readFileSync(\"app.json\"))'\n<anonymous_script>:3\n\nSyntaxError: Expected ',' or '}' after property value in JSON at position 11\n    at JSON.parse (<anonymous>)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(4));
+        assert!(score("+ expected - actual") > 0);
     }
 
     #[test]
