@@ -495,10 +495,12 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"(?i)no such file or directory", 60),
     (r"cannot find -l[\w.+-]+", 92),
     (r"^Expecting .*: line \d+ column \d+", 88),
-    (
-        r"^(?:Extra data|Invalid control character|Unterminated string|Invalid \\escape)\b.*: line \d+ column \d+",
-        88,
-    ),
+    // Python's JSON decoder: `Extra data: line 4 column 1 (char 13)`.
+    (r": line \d+ column \d+ \(char \d+\)$", 88),
+    // `tool: error: message` (mypy on a path, psql, argparse).
+    (r"^[\w./-]+: error: \S", 62),
+    (r"^[\w./-]+:\d+: \*\*\* ", 90),
+    (r": line \d+: (?:syntax error|unexpected EOF)", 88),
     (r"^curl: \(\d+\) \S", 88),
     // Go's net/http and net errors (`Get "http://x/": EOF`, `dial tcp: lookup db`).
     (
@@ -1998,6 +2000,19 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         let text = "+ node -e 'JSON.parse(require(\"fs\").readFileSync(\"app.json\"))'\n<anonymous_script>:3\n\nSyntaxError: Expected ',' or '}' after property value in JSON at position 11\n    at JSON.parse (<anonymous>)\n##[error]Process completed with exit code 1.";
         assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(4));
         assert!(score("+ expected - actual") > 0);
+    }
+
+    #[test]
+    fn tool_messages_without_a_line() {
+        assert!(score("src: error: Duplicate module named \"__main__\" (also at \"app\")") >= 60);
+        assert!(score("Makefile:1: *** recipe commences before first target.  Stop.") >= 90);
+        assert!(
+            score("scripts/bootstrap.sh: line 3: unexpected EOF while looking for matching `\"'")
+                >= 88
+        );
+        assert!(
+            score("Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)") >= 88
+        );
     }
 
     #[test]
