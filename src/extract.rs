@@ -97,6 +97,13 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^##\[(?:group|endgroup|command|debug|notice|warning)\]",
         r"^\[command\]",
         r"^Evaluate and set (?:job|environment)",
+        // Code frames under a message (Jest, Babel, rustc, BuildKit): source, not cause.
+        r"^\s*(?:>+\s*)?\d+\s*\|(?:\s|$)",
+        // A step's header and the shell's trace of a command: what ran, not what broke.
+        r"^(?:Run|\$) \S",
+        // GitLab's runner.
+        r"^(?:ERROR|WARNING): Job failed: exit code \d+",
+        r"^(?:Actions|Attestations|Checks|Contents|Deployments|Discussions|IdToken|Issues|Metadata|Models|Packages|Pages|PullRequests|RepositoryProjects|SecurityEvents|Statuses): (?:read|write|none)$",
         // pytest.
         r"^=+ short test summary info =+$",
         r"^=+ (?:FAILURES|ERRORS) =+$",
@@ -195,14 +202,14 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
 /// `api-1  | `, Jenkins' and loggers' clock times and dates.
 static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? |\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
     )
     .expect("line prefix pattern is valid")
 });
 
 /// Lines that only warn: never a cause, whatever words they contain.
 static WARNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
+    Regex::new(r"^(?:\w*Warning:|\S+:\d+: \w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
         .expect("warning pattern is valid")
 });
 
@@ -214,6 +221,8 @@ const PATTERNS: &[(&str, u32)] = &[
         100,
     ),
     (r"^E\s+assert\b", 100),
+    // A project's own exception class (`E   app.stock.InsufficientStock: ...`).
+    (r"^E\s+(?:[a-z_]\w*\.)*[A-Z]\w*: \S", 92),
     (r"^E\s+(?:Failed|DID NOT RAISE|failed)\b", 90),
     // Missing dependencies.
     (r"ModuleNotFoundError:|No module named", 96),
@@ -243,11 +252,11 @@ const PATTERNS: &[(&str, u32)] = &[
     // Environment and action inputs.
     (r"Input required and not supplied", 97),
     (
-        r"(?i)environment variable .*\b(?:not set|required|missing|undefined|not defined|must be set|is empty)",
+        r"(?i)\benv(?:ironment)? var(?:iable)?s? .*\b(?:not set|was not set|not found|required|missing|undefined|not defined|must be set|is empty)",
         95,
     ),
     (
-        r"\b[A-Z][A-Z0-9_]+ (?:must be set|is not set|is required|not set)\b",
+        r"\b[A-Z][A-Z0-9_]+ (?:must be set|is not set|is required|not set|is not defined|is undefined|is missing|is empty)\b",
         90,
     ),
     (r"Invalid URL '", 93),
@@ -273,6 +282,10 @@ const PATTERNS: &[(&str, u32)] = &[
         r"(?i)\b(?:read|connect|i/o|tls handshake|operation) timed? ?out\b|\btimed out\b|Timeout(?:Error|Exception)",
         85,
     ),
+    (
+        r"context deadline exceeded|Client\.Timeout exceeded|deadline_exceeded|i/o timeout",
+        90,
+    ),
     (r"(?:HTTPS?ConnectionPool|Max retries exceeded)", 92),
     (
         r"\b(?:502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|429 Too Many Requests)",
@@ -292,7 +305,7 @@ const PATTERNS: &[(&str, u32)] = &[
         95,
     ),
     (
-        r"JSONDecodeError|JSON\.parse|Unexpected token .* in JSON|is not valid JSON",
+        r"JSONDecodeError|JSON\.parse|Unexpected token .* in JSON|is not valid JSON|\bin JSON at position \d+",
         93,
     ),
     (
@@ -312,6 +325,8 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"^\s*Error:\s+\S", 70),
     (r"^\s*Error Trace:", 75),
     (r"^--- FAIL", 60),
+    // A Go test's own message (`t.Errorf`), indented under `--- FAIL:`.
+    (r"^\s+[\w./-]+_test\.go:\d+: \S", 82),
     (r"AssertionError", 90),
     (r"^\s*assert .*(?:==|!=| is | in )", 85),
     (r"^\s*● ", 60),
@@ -335,6 +350,11 @@ const PATTERNS: &[(&str, u32)] = &[
         70,
     ),
     (r"^Killed$|Process completed with exit code 137", 60),
+    // bash reporting a child killed by a signal: `script.sh: line 3: 4187 Killed  cmd`.
+    (
+        r": line \d+: +\d+ (?:Killed|Segmentation fault|Aborted)\b",
+        88,
+    ),
     // Compilers, linters and type checkers: `file:line:col: code message`.
     (r"\(\d+,\d+\): error TS\d+", 70),
     (r"^\s*\d+:\d+\s+error\s", 65),
@@ -357,7 +377,7 @@ const PATTERNS: &[(&str, u32)] = &[
         75,
     ),
     (
-        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such)",
+        r"^go: .*(?:error|cannot|not found|invalid|missing|unknown|no such|no \w+ declaration|malformed)",
         72,
     ),
     (
@@ -392,9 +412,34 @@ const PATTERNS: &[(&str, u32)] = &[
     ),
     (r"\bSC\d{4}\b", 60),
     (r"Assert\.\w+ failed|Expected:<.*>\.? Actual:<", 92),
-    (r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}", 70),
     (
-        r"Unable to resolve action|Failed to download action|does not indicate success",
+        r"\berror CS\d{4}|\berror NU\d{4}|\berror MSB\d{4}|\berror NETSDK\d{4}",
+        70,
+    ),
+    // PHP, Kotlin, pre-commit, pydantic settings, Surefire 2's summary of failures.
+    (
+        r"PHP (?:Fatal|Parse) error:|\bUncaught (?:Error|Exception)\b",
+        85,
+    ),
+    (r"^e: (?:file://)?\S+\.kts?:", 80),
+    (r"^An error has occurred: \w", 80),
+    (r"\b\d+ validation errors? for \w+", 85),
+    (r"^(?:Failed tests|Tests in error):\s+\S", 86),
+    // Ruby's namespaced exceptions (`Net::OpenTimeout: execution expired`).
+    (
+        r"^(?:[A-Z]\w*::)+[A-Z]\w*(?:Error|Exception|Timeout|Invalid\w*|NotFound\w*)?: \S",
+        80,
+    ),
+    (
+        r"\bNet::(?:Open|Read)Timeout\b|\bErrno::E(?:CONNREFUSED|TIMEDOUT|HOSTUNREACH|CONNRESET)\b",
+        92,
+    ),
+    // Bundler's header above its explanation.
+    (r"Could not find compatible versions", 88),
+    (r"version solving has failed", 86),
+    (r"npm (?:ERR!|error) need auth|\bENEEDAUTH\b", 88),
+    (
+        r"Unable to resolve action|Failed to download action|does not indicate success|An action could not be found at the URI",
         88,
     ),
     (r"::error(?: [^:]*)?::", 80),
@@ -405,7 +450,14 @@ const PATTERNS: &[(&str, u32)] = &[
     ),
     (r"\+ expected - actual|expected \d{3} \S.*, got \d{3}", 88),
     (r"^[a-z_]+(?:\.[a-z_]+)+\.[A-Z]\w+:(?: |$)", 80),
-    (r"must not be empty|must be (?:set|provided|configured)", 80),
+    (
+        r"must not be empty|must be (?:set|provided|configured|specified)",
+        80,
+    ),
+    (
+        r"(?i)\bno \S.*\b(?:env(?:ironment)? variable|token|secret)\b.* (?:was|is|were) (?:set|provided|given|found)\b",
+        90,
+    ),
     (r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+: \S", 60),
     (r"^\s*(?:Error|ERROR|error)\b[ :]", 55),
     (r"^E: ", 60),
@@ -443,15 +495,42 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"(?i)no such file or directory", 60),
     (r"cannot find -l[\w.+-]+", 92),
     (r"^Expecting .*: line \d+ column \d+", 88),
+    // Python's JSON decoder: `Extra data: line 4 column 1 (char 13)`.
+    (r": line \d+ column \d+ \(char \d+\)$", 88),
+    // `tool: error: message` (mypy on a path, psql, argparse).
+    (r"^[\w./-]+: error: \S", 62),
+    (r"^[\w./-]+:\d+: \*\*\* ", 90),
+    (r": line \d+: (?:syntax error|unexpected EOF)", 88),
+    (r"^curl: \(\d+\) \S", 88),
+    // Go's net/http and net errors (`Get "http://x/": EOF`, `dial tcp: lookup db`).
+    (
+        r#"^(?:Get|Post|Put|Patch|Delete|Head) "https?://[^"]+": \S"#,
+        85,
+    ),
+    (
+        r"\bdial (?:tcp|udp)\b.*: |network is unreachable|no route to host",
+        88,
+    ),
+    (
+        r"changed significantly since poetry\.lock|poetry\.lock is not consistent",
+        88,
+    ),
+    (r"Test environment .* cannot be found", 90),
+    (r"\bERR_PNPM_[A-Z_]+\b", 88),
+    // Formatters in check mode: rustfmt, black, Prettier.
+    (
+        r"^Diff in \S+ at line \d+:|^would reformat \S|Code style issues found in",
+        60,
+    ),
+    (r"Exceeded timeout of \d+ ms for a (?:test|hook)", 85),
     (
         r"\((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound\w*)\)$",
         85,
     ),
     (r"Unable to connect to ", 85),
-    (
-        r"! \[remote rejected\]|GH006|Protected branch update failed",
-        88,
-    ),
+    // The server's reason above git's one-line verdict.
+    (r"GH006|GH013|Protected branch update failed", 90),
+    (r"! \[remote rejected\]", 86),
     (r"\bfatal error:|internal compiler error", 75),
     (
         r"CMake Error|Could not find a package configuration file provided by",
@@ -504,10 +583,23 @@ static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("final exception pattern is valid")
 });
 
-/// A linter finding: `path/file.ext:line:col: message`.
+/// A linter, type checker or javac finding: `path/file.ext:line[:col]: message`,
+/// tsc's `file.ts(line,col): error` and `file.ts:line:col - error`, ESLint's
+/// `  line:col  error  message` under its file name, rustfmt's and black's files.
 static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\w./-]+\.\w{1,5}:\d+:\d+:? ").expect("lint location pattern is valid")
+    Regex::new(r"^(?:(?:[A-Za-z]:)?[\w./\\-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s|Diff in \S+ at line \d+:|would reformat \S)")
+        .expect("lint location pattern is valid")
 });
+
+/// A rustc or clippy diagnostic header: `error: message`, `error[E0308]: message`.
+static RUST_DIAGNOSTIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^error(?:\[\w+\])?: \S").expect("rust diagnostic pattern is valid")
+});
+
+/// A test runner's one-line summary of a failure that carries its message:
+/// pytest's `FAILED tests/x.py::t - AssertionError: ...`.
+static SUMMARY_WITH_MESSAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:FAILED|ERROR) \S+ - \S").expect("summary pattern is valid"));
 
 /// The runner's last words on a finished job.
 static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
@@ -654,6 +746,12 @@ fn score(text: &str) -> u32 {
         None => t,
     };
     let trimmed = t.trim_start();
+    // `set -x` traces (`+ cmd`, `++ cmd`) quote commands; Mocha's diff header
+    // `+ expected - actual` is not one.
+    let traced = t.starts_with("+ ") || t.starts_with("++ ");
+    if traced && !t.starts_with("+ expected - actual") {
+        return 0;
+    }
     if trimmed.is_empty()
         || BOILERPLATE.is_match(trimmed)
         || BOILERPLATE.is_match(t)
@@ -724,11 +822,17 @@ fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failu
     });
     match failed {
         None => {
-            let pick = pick.filter(|p| p.score >= PLAIN_MIN_SCORE)?;
+            let index = match pick.filter(|p| p.score >= PLAIN_MIN_SCORE) {
+                Some(p) => p.index,
+                // A test summary naming a failure is evidence on its own.
+                None => lines
+                    .iter()
+                    .position(|l| SUMMARY_WITH_MESSAGE.is_match(&l.text))?,
+            };
             if ends_clean(&lines) {
                 return None;
             }
-            Some(build(job, step, &lines, pick.index))
+            Some(build(job, step, &lines, index))
         }
         _ => match pick {
             Some(p) => Some(build(job, step, &lines, p.index)),
@@ -764,11 +868,54 @@ fn best_line(lines: &[&Line], annotation_numbers: &HashSet<u64>) -> Option<Pick>
         }
         let distance = (n - 1 - index) / DISTANCE_STEP;
         let adjusted = i64::from(s) - distance as i64;
-        if best.as_ref().is_none_or(|(b, _)| adjusted > *b) {
+        // A message printed again below is reported where it first appeared: an
+        // action's closing annotation, BuildKit's excerpt of a failed step. A
+        // chained traceback's final exception is not a re-print: it names a type.
+        let first_print = |(_, p): &(i64, Pick)| {
+            s >= p.score
+                && lines.get(p.index).is_some_and(|b| {
+                    let annotation =
+                        b.text.starts_with("##[error]") || annotation_numbers.contains(&b.number);
+                    (annotation && repeats(&b.text, &line.text)) || reprints(&b.text, &line.text)
+                })
+        };
+        if best
+            .as_ref()
+            .is_none_or(|b| adjusted > b.0 || first_print(b))
+        {
             best = Some((adjusted, Pick { index, score: s }));
         }
     }
     best.map(|(_, p)| top_of_block(lines, p))
+}
+
+/// Whether `above` states the message of `below`: the text after `below`'s last
+/// `: ` (an error's message without its type or prefixes), when long enough to be
+/// specific, appears in `above` as text rather than as a quoted string in code.
+fn repeats(below: &str, above: &str) -> bool {
+    const MIN_CORE: usize = 20;
+    let t = clean(below).trim();
+    let core = t
+        .rsplit(": ")
+        .next()
+        .unwrap_or(t)
+        .trim_matches(|c: char| !c.is_alphanumeric());
+    if core.len() < MIN_CORE || above.len() < core.len() || above == below {
+        return false;
+    }
+    above.match_indices(core).any(|(at, _)| {
+        !matches!(
+            above.get(..at).and_then(|b| b.chars().next_back()),
+            Some('"' | '\'' | '`')
+        )
+    })
+}
+
+/// Whether `below` is `above` again, maybe with less of a prefix (MSBuild's
+/// summary repeating its errors, BuildKit's `#8 2.312 ` becoming `2.312 `).
+fn reprints(below: &str, above: &str) -> bool {
+    let b = below.trim();
+    b.len() >= 20 && above.trim_end().ends_with(b)
 }
 
 /// Tools that print one message over several prefixed lines put its point first:
@@ -791,14 +938,30 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
             score: pick.score,
         };
     }
-    // A linter lists its findings as `file:line:col: message`, each maybe followed
-    // by a code snippet: the first finding of the list is the one to report.
-    if LINT_LOCATION.is_match(text) {
+    // Jest titles a failure `● suite › test` and prints its message below.
+    if text.trim_start().starts_with("● ") {
+        let below = (pick.index + 1..(pick.index + 4).min(lines.len()))
+            .find(|&i| lines.get(i).is_some_and(|l| !l.text.trim().is_empty()));
+        if let Some(index) = below
+            && lines
+                .get(index)
+                .is_some_and(|l| !l.text.trim_start().starts_with("at "))
+        {
+            return Pick {
+                index,
+                score: pick.score,
+            };
+        }
+        return pick;
+    }
+    // A linter or compiler lists its findings (`file:line:col: message`, or rustc's
+    // `error: message` over ` --> file:line:col`), each maybe followed by a code
+    // snippet: the first finding of the list is the one to report, as people and
+    // tools (the first annotation, `--max-errors 1`) read it.
+    if is_finding(lines, pick.index) {
         let from = pick.index.saturating_sub(LINT_LOOKBACK);
         let first = (from..pick.index).find(|&i| {
-            lines
-                .get(i)
-                .is_some_and(|l| LINT_LOCATION.is_match(&l.text) && score(&l.text) == pick.score)
+            is_finding(lines, i) && lines.get(i).is_some_and(|l| score(&l.text) == pick.score)
         });
         return first.map_or(pick, |index| Pick {
             index,
@@ -817,7 +980,9 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
     };
     let mut best = pick;
     let mut i = best.index;
-    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(prefix)) {
+    // npm separates the paragraphs of its message with bare `npm error` lines.
+    let marker = prefix.trim_end();
+    while i > 0 && lines.get(i - 1).is_some_and(|l| l.text.starts_with(marker)) {
         i -= 1;
         let s = lines.get(i).map_or(0, |l| score(&l.text));
         if s >= min {
@@ -825,6 +990,25 @@ fn top_of_block(lines: &[&Line], pick: Pick) -> Pick {
         }
     }
     best
+}
+
+/// Whether a line opens one finding of a list: `file:line:col: message`, or a
+/// rustc-style `error: message` whose next lines point at ` --> file:line:col`.
+fn is_finding(lines: &[&Line], index: usize) -> bool {
+    let Some(line) = lines.get(index) else {
+        return false;
+    };
+    // Tools that print GitHub's `::error::` commands show up as annotations.
+    let text = clean(&line.text);
+    if LINT_LOCATION.is_match(text) {
+        return true;
+    }
+    RUST_DIAGNOSTIC.is_match(text)
+        && lines
+            .iter()
+            .skip(index + 1)
+            .take(2)
+            .any(|l| l.text.trim_start().starts_with("--> "))
 }
 
 /// An `##[error]` annotation (or a line that only re-prints one) whose text already
@@ -870,18 +1054,23 @@ fn ends_clean(lines: &[&Line]) -> bool {
 /// A failing step with no error evidence: its last error annotation that is not
 /// boilerplate, else the exit-code line.
 fn last_resort(job: &str, step: &StepLog, lines: &[&Line]) -> Failure {
-    let annotation = step
-        .errors
+    let at = |number: u64| lines.iter().position(|l| l.number == number);
+    let annotation = step.errors.iter().rev().find(|l| {
+        let t = clean(&l.text).trim();
+        !t.is_empty() && !BOILERPLATE.is_match(t)
+    });
+    if let Some(index) = annotation.and_then(|a| at(a.number)) {
+        return build(job, step, lines, index);
+    }
+    // A test runner's summary is boilerplate when the failure is printed above it;
+    // run with `--tb=no` or `-q`, it is all there is.
+    if let Some(index) = lines
         .iter()
-        .rev()
-        .find(|l| {
-            let t = clean(&l.text).trim();
-            !t.is_empty() && !BOILERPLATE.is_match(t)
-        })
-        .or_else(|| step.errors.last());
-    if let Some(a) = annotation
-        && let Some(index) = lines.iter().position(|l| l.number == a.number)
+        .position(|l| SUMMARY_WITH_MESSAGE.is_match(&l.text))
     {
+        return build(job, step, lines, index);
+    }
+    if let Some(index) = step.errors.last().and_then(|a| at(a.number)) {
         return build(job, step, lines, index);
     }
     if let Some(index) = lines.iter().rposition(|l| {
@@ -950,7 +1139,14 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
         EXCERPT_MAX_BYTES,
     );
     let start = index.saturating_sub(REGION_BEFORE);
-    let end = (index + REGION_AFTER + 1).min(lines.len());
+    // The runner's post-job cleanup is another step's noise, not the cause's context.
+    let end = (index + 1..(index + REGION_AFTER + 1).min(lines.len()))
+        .find(|&i| {
+            lines
+                .get(i)
+                .is_some_and(|l| l.text.starts_with("Post job cleanup"))
+        })
+        .unwrap_or_else(|| (index + REGION_AFTER + 1).min(lines.len()));
     let mut region = command_header(step);
     // An unset value printed as `None`/`undefined`: bring in the source lines above
     // the window that read the environment, so the variable can be named.
@@ -1703,6 +1899,145 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'
         );
         let text = "F401 [*] `os` imported but unused\n --> app/models.py:1:8\n  |\n1 | import os\n  |        ^^\n\nFound 1 error.\n[*] 1 fixable with the `--fix` option.";
         assert_eq!(primary(text, None).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn go_messages_and_signals_beat_runner_summaries() {
+        let text = "=== RUN   TestStatus\n    api_test.go:20: status = 404, want 200\n--- FAIL: TestStatus (0.00s)\nFAIL\nFAIL\tgithub.com/acme/api\t0.002s\n##[error]Process completed with exit code 1.";
+        assert_eq!(
+            primary(text, Some(true)).map(|f| f.error_line),
+            Some("api_test.go:20: status = 404, want 200".to_owned())
+        );
+        let text = "+ go run .\n2024/05/01 12:00:00 Get \"http://127.0.0.1:7070/x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)\nexit status 1\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "loading model\n/home/runner/work/_temp/x.sh: line 3:  4187 Killed                  python train.py\n##[error]Process completed with exit code 137.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "Error: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: Environment variable not found: DATABASE_URL.\n  -->  schema.prisma:7\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+    }
+
+    #[test]
+    fn rustc_diagnostics_report_the_first_of_the_list() {
+        let text = "    Checking app v0.1.0\nerror: writing `&Vec` instead of `&[_]`\n --> src/lib.rs:1:17\n  |\n1 | pub fn f(v: &Vec<u8>) {}\n  |\n\nerror: length comparison to zero\n --> src/lib.rs:2:5\n  |\n\nerror: could not compile `app` (lib) due to 2 previous errors\n##[error]Process completed with exit code 101.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+    }
+
+    #[test]
+    fn findings_without_columns_and_npm_paragraphs() {
+        let text = "app/m.py:137: error: Incompatible types in assignment  [assignment]\napp/m.py:144: note: Error code not covered\napp/m.py:199: error: Incompatible return value type  [return-value]\nFound 2 errors in 1 file (checked 37 source files)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        let text = "npm error code EUSAGE\nnpm error\nnpm error `npm ci` can only install packages when your package.json and package-lock.json are in sync.\nnpm error\nnpm error Missing: zod@3.23.8 from lock file\nnpm error\nnpm error Clean install a project\nnpm error A complete log of this run can be found in: /x.log\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+    }
+
+    #[test]
+    fn a_message_is_reported_where_it_first_appears() {
+        // An action's closing annotation repeats the error's message; the property
+        // dump of the error object quotes it.
+        let text = "RequestError [HttpError]: Resource not accessible by integration\n    at main (/a/index.js:1:2) {\n  status: 403,\n    data: {\n      message: 'Resource not accessible by integration',\n    }\n}\n##[error]Unhandled error: HttpError: Resource not accessible by integration";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        // BuildKit's excerpt of the failed step re-prints its lines.
+        let text = "#8 2.312 ERROR: No matching distribution found for uvicorn==0.99.1\n#8 ERROR: process did not complete\n------\n > [4/5] RUN pip install -r requirements.txt:\n2.312 ERROR: No matching distribution found for uvicorn==0.99.1\n------\n##[error]buildx failed with: ERROR: failed to solve";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        // A chained traceback's final exception keeps its place.
+        let text = "urllib3.exceptions.MaxRetryError: HTTPConnectionPool(host='127.0.0.1', port=5000): Max retries exceeded\n\nDuring handling of the above exception, another exception occurred:\n\nrequests.exceptions.ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=5000): Max retries exceeded\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(5));
+        // The token's permissions in the job's set-up are not a cause.
+        assert_eq!(score("PullRequests: read"), 0);
+    }
+
+    #[test]
+    fn a_custom_exception_in_a_pytest_block() {
+        let text = ">           raise InsufficientStock(f\"{sku}\")\nE           app.stock.InsufficientStock: A-1: wanted 7, have 5\n\napp/stock.py:31: InsufficientStock\n=========================== short test summary info ============================\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "app/a.ts\n  14:10  error  'x' is defined but never used  no-unused-vars\n  31:7   error  Missing dependency  react-hooks/exhaustive-deps\n\n✖ 2 problems (2 errors, 0 warnings)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "src/c.ts(42,7): error TS2322: Type 'string' is not assignable to type 'number'.\nsrc/d.ts(17,5): error TS2741: Property 'currency' is missing\n##[error]Process completed with exit code 2.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn a_summary_line_is_the_last_resort() {
+        let text = "tests/test_links.py ..F.                                   [100%]\n=========================== short test summary info ============================\nFAILED tests/test_links.py::test_links[x] - AssertionError: assert 404 in range(200, 400)\n========================= 1 failed, 3 passed in 1.02s ==========================\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+        assert!(score("Net::OpenTimeout: execution expired") >= 90);
+        assert!(score("No sonar.login or SONAR_TOKEN env variable was set") >= 90);
+        assert!(score("PHP Fatal error:  Uncaught Error: Class 'Foo' not found") >= 85);
+    }
+
+    #[test]
+    fn plain_logs_with_only_a_summary_or_a_tool_prefix() {
+        let text = "PASSED tests/test_async.py::test_keys\nFAILED tests/test_async.py::test_fetch - Failed: async def functions are not natively supported.\n==================== 1 failed, 1 passed in 0.05s ====================\nERROR: Job failed: exit code 1";
+        assert_eq!(primary(text, None).map(|f| f.line), Some(2));
+        let text = "+ go run .\n2024/05/01 12:00:00 Get \"http://127.0.0.1:8098/token\": EOF\nexit status 1\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+        let text = "+ curl -sS --fail http://127.0.0.1:9098/api/export\ncurl: (52) Empty reply from server\n##[error]Process completed with exit code 52.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(2));
+    }
+
+    #[test]
+    fn a_jest_title_points_at_its_message() {
+        let text = "FAIL src/config.test.js\n  ● config › has REDIS_URL\n\n    REDIS_URL is not defined\n\n      at Object.<anonymous> (src/config.test.js:5:22)\n\nTest Suites: 1 failed, 1 total\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(4));
+        let text = "  ● loads data\n\n    thrown: \"Exceeded timeout of 1500 ms for a test.\n\nTests:       1 failed, 1 total\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+        let text = "  ● config › has REDIS_URL\n\n    REDIS_URL is not defined\n\n    > 5 |     if (!base) throw new Error('REDIS_URL is not defined');\n      at Object.<anonymous> (src/config.test.js:5:22)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(3));
+        assert_eq!(
+            score("tests/test_a.py:4: PytestUnknownMarkWarning: Unknown pytest.mark.asyncio"),
+            0
+        );
+    }
+
+    #[test]
+    fn annotated_findings_report_the_first() {
+        let text = "##[error]app/models.py:1:8: F401 [*] `os` imported but unused\n##[error]app/models.py:2:8: F401 [*] `sys` imported but unused\nFound 2 errors.\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn traced_commands_are_not_causes() {
+        let text = "+ node -e 'JSON.parse(require(\"fs\").readFileSync(\"app.json\"))'\n<anonymous_script>:3\n\nSyntaxError: Expected ',' or '}' after property value in JSON at position 11\n    at JSON.parse (<anonymous>)\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(4));
+        assert!(score("+ expected - actual") > 0);
+    }
+
+    #[test]
+    fn tool_messages_without_a_line() {
+        assert!(score("src: error: Duplicate module named \"__main__\" (also at \"app\")") >= 60);
+        assert!(score("Makefile:1: *** recipe commences before first target.  Stop.") >= 90);
+        assert!(
+            score("scripts/bootstrap.sh: line 3: unexpected EOF while looking for matching `\"'")
+                >= 88
+        );
+        assert!(
+            score("Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)") >= 88
+        );
+    }
+
+    #[test]
+    fn formatters_in_check_mode() {
+        let text = "Diff in /home/runner/work/app/app/src/lib.rs at line 3:\n pub fn f() {\n-    1+1\n+    1 + 1\n }\nDiff in /home/runner/work/app/app/src/main.rs at line 9:\n-x\n+y\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+        let text = "would reformat src/app.py\n\nOh no! 💥 💔 💥\n1 file would be reformatted, 12 files would be left unchanged.\n##[error]Process completed with exit code 1.";
+        assert_eq!(primary(text, Some(true)).map(|f| f.line), Some(1));
+    }
+
+    #[test]
+    fn msbuild_repeats_its_errors_after_the_verdict() {
+        let e1 = r"D:\a\app\app\src\Program.cs(3,7): error CS0246: The type or namespace name 'Newtonsoft' could not be found [D:\a\app\app\src\App.csproj]";
+        let e2 = r"D:\a\app\app\src\Export.cs(18,16): error CS0246: The type or namespace name 'JsonConvert' could not be found [D:\a\app\app\src\App.csproj]";
+        let text = format!(
+            "  Restored App.csproj\n{e1}\n{e2}\n\nBuild FAILED.\n\n{e1}\n{e2}\n    0 Warning(s)\n    2 Error(s)\n##[error]Process completed with exit code 1."
+        );
+        assert_eq!(primary(&text, Some(true)).map(|f| f.line), Some(2));
+    }
+
+    #[test]
+    fn the_region_stops_at_post_job_cleanup() {
+        let text = "KeyError: 'API_TOKEN'\n##[error]Process completed with exit code 1.\nPost job cleanup.\n[command]/usr/bin/git version";
+        let f = primary(text, Some(true)).expect("a failure");
+        assert!(f.region.contains("API_TOKEN") && !f.region.contains("git version"));
     }
 
     #[test]
