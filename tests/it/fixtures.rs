@@ -52,9 +52,16 @@ struct SnapFailure {
     suggested_fix: String,
 }
 
+/// The model is statistical: a fixture may get a wrong category without the
+/// model being broken, so categories must be right for this share of the
+/// fixtures (every miss is printed), while root-cause lines must all be exact.
+const MIN_CATEGORY_ACCURACY: f64 = 0.95;
+
 #[test]
 fn fixture_logs() {
     let mut misses = Vec::new();
+    let mut category_misses = Vec::new();
+    let mut total = 0usize;
     insta::glob!("../../fixtures", "logs/**/*.log", |path| {
         let bundle = ingest::load(&[ingest::Source::Path(path.to_path_buf())])
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -66,8 +73,9 @@ fn fixture_logs() {
         let expect = read_expect(path);
         let got_category = report.category.as_str();
         let got_line = report.primary().map(|d| d.failure.error_line.clone());
+        total += 1;
         if expect.category != got_category {
-            misses.push(format!(
+            category_misses.push(format!(
                 "{}: category {got_category}, expected {}",
                 path.display(),
                 expect.category
