@@ -119,4 +119,16 @@ fn fixture_logs() {
         "fixture mismatches:\n{}",
         misses.join("\n")
     );
+    let accuracy = 1.0 - category_misses.len() as f64 / total.max(1) as f64;
+    eprintln!(
+        "fixture categories: {}/{total} right ({accuracy:.3})\n{}",
+        total - category_misses.len(),
+        category_misses.join("\n")
+    );
+    assert!(total >= 50, "only {total} fixture logs found");
+    assert!(
+        accuracy >= MIN_CATEGORY_ACCURACY,
+        "category accuracy {accuracy:.3} < {MIN_CATEGORY_ACCURACY}:\n{}",
+        category_misses.join("\n")
+    );
 }
