@@ -135,17 +135,26 @@ pub fn main() -> ExitCode {
     };
     let env = Env::read();
     let scrub = Redactor::new(env.token.as_deref());
+    let format = match &cli.command {
+        Command::Diagnose(args) => resolve_format(args.format, &env),
+        Command::Fix(args) => resolve_format(args.common.format, &env),
+    };
     match run(cli, &env, &scrub) {
         Ok(outcome) => outcome.exit_code(),
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let _ = writeln!(
-                io::stderr(),
-                "error: {}",
-                scrub.clean_line(&error_chain(&e))
-            );
+            let msg = format!("error: {}", scrub.clean_line(&error_chain(&e)));
+            // The runner reads stderr for commands too, and an error may quote
+            // an entry name (`##[set-output ...]`): in GitHub mode it goes
+            // inside a stop-commands block.
+            let stderr = &mut io::stderr();
+            if format != Format::Github
+                || report::github::write_echo(&msg, &env.sinks, stderr).is_err()
+            {
+                let _ = writeln!(stderr, "{msg}");
+            }
             e.exit_code()
         }
     }
@@ -229,15 +238,39 @@ fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
 fn diagnose(args: &CommonArgs, env: &Env, format: Format) -> Result<DiagnoseReport, Error> {
     let sources = sources(args, env)?;
     if format == Format::Github {
-        if let Some(t) = &env.token {
-            // The runner masks the token in everything printed after this line.
-            println!("::add-mask::{t}");
-        }
+        // The runner masks the token in everything printed after this line.
+        report::github::write_mask(&env.sinks, &mut io::stdout().lock())?;
     }
     let bundle = ingest::load(&sources)?;
+    write_notes(&bundle.notes, format, env)?;
     let failures = extract::failures(&bundle);
     let diagnoses = failures.iter().map(classify::diagnose).collect();
     Ok(DiagnoseReport::new(diagnoses))
+}
+
+/// What ingest skipped (a nested archive not expanded, an unreadable file),
+/// on stderr. Notes quote entry names, so in GitHub mode they are echoed
+/// inside a stop-commands block; elsewhere each is one escaped line.
+fn write_notes(notes: &[String], format: Format, env: &Env) -> Result<(), Error> {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let scrub = Redactor::new(env.token.as_deref());
+    let mut text = String::new();
+    for n in notes {
+        text.push_str("note: ");
+        text.push_str(&scrub.clean_line(n));
+        text.push('\n');
+    }
+    let stderr = &mut io::stderr();
+    if format == Format::Github {
+        report::github::write_echo(&text, &env.sinks, stderr)?;
+    } else {
+        stderr
+            .write_all(text.as_bytes())
+            .map_err(io_err("writing notes"))?;
+    }
+    Ok(())
 }
 
 fn sources(args: &CommonArgs, env: &Env) -> Result<Vec<Source>, Error> {
