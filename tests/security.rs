@@ -1946,3 +1946,44 @@ fn output_error_messages_are_echoed_safely() {
     gh.assert_sentinels();
     assert!(gh.outputs().is_empty());
 }
+
+#[test]
+fn archives_error_names_are_escaped() {
+    // Found by the zip_reader fuzz target: an entry name with a line break
+    // reached an error message raw ("local header of \"…\n…\" cut short").
+    let bytes = include_bytes!("../fuzz/regressions/zip_reader-name-with-newline.zip");
+    let src = [autoheal::ingest::Source::Bytes {
+        name: "x.zip".to_string(),
+        data: bytes.to_vec(),
+    }];
+    let err = autoheal::ingest::load(&src).expect_err("damaged archive");
+    let msg = err.to_string();
+    assert!(!msg.contains('\n') && !msg.contains('\r'), "{msg:?}");
+    assert!(
+        msg.starts_with("log archive is truncated or not a zip: "),
+        "{msg}"
+    );
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A zip of arbitrary bytes yields a value or a typed, one-line error.
+        #[test]
+        fn zip_of_arbitrary_bytes_is_a_value_or_a_typed_error(
+            body in proptest::collection::vec(any::<u8>(), 0..2048),
+            magic in any::<bool>(),
+        ) {
+            let mut data = if magic { b"PK\x03\x04".to_vec() } else { Vec::new() };
+            data.extend_from_slice(&body);
+            let src = [autoheal::ingest::Source::Bytes { name: "p.zip".to_string(), data }];
+            if let Err(e) = autoheal::ingest::load(&src) {
+                let msg = e.to_string();
+                prop_assert!(!msg.is_empty() && !msg.contains('\n'), "{:?}", msg);
+            }
+        }
+    }
+}
