@@ -1987,3 +1987,146 @@ mod properties {
         }
     }
 }
+
+// ================================================================ §3 download
+
+/// A loopback HTTP server answering `n` requests with `answer(path)` and
+/// recording each request's head (request line and headers).
+fn http_server(
+    answers: usize,
+    answer: impl Fn(&str, u16) -> Vec<u8> + Send + 'static,
+) -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(answers) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let path = head.split(' ').nth(1).unwrap_or("").to_string();
+            let _ = tx.send(head);
+            let _ = stream.write_all(&answer(&path, port));
+        }
+    });
+    (port, rx)
+}
+
+fn http(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn download_token_stays_with_the_api_host() {
+    const TOKEN: &str = "ghs_DOWNLOADtoken0123456789abcdefghijklm";
+    let zip = run_zip(&[]);
+    // Storage on another host name (localhost, not 127.0.0.1).
+    let (storage, storage_seen) = http_server(1, move |_, _| http("200 OK", "", &zip));
+    let (api, api_seen) = http_server(1, move |_, _| {
+        let to = format!("Location: http://localhost:{storage}/logs.zip?sig=x\r\n");
+        http("302 Found", &to, b"")
+    });
+    let out = run(autoheal()
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", format!("http://127.0.0.1:{api}"))
+        .args([
+            "diagnose", "--format", "json", "--run-id", "7", "--repo", "acme/app",
+        ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["category"], "dependency_missing");
+    let api_head = api_seen
+        .recv_timeout(Duration::from_secs(5))
+        .expect("api request");
+    assert!(
+        api_head.starts_with("GET /repos/acme/app/actions/runs/7/logs "),
+        "{api_head}"
+    );
+    assert!(
+        api_head.to_ascii_lowercase().contains("authorization: "),
+        "{api_head}"
+    );
+    let storage_head = storage_seen
+        .recv_timeout(Duration::from_secs(5))
+        .expect("storage request");
+    assert!(
+        storage_head.starts_with("GET /logs.zip?sig=x "),
+        "{storage_head}"
+    );
+    assert!(
+        !storage_head.to_ascii_lowercase().contains("authorization"),
+        "{storage_head}"
+    );
+    assert!(!storage_head.contains(TOKEN));
+}
+
+#[test]
+fn download_errors_name_the_status() {
+    let (api, _seen) = http_server(1, |_, _| {
+        http("404 Not Found", "", b"{\"message\":\"Not Found\"}")
+    });
+    let out = run(autoheal()
+        .env("GITHUB_TOKEN", "ghs_DOWNLOADtoken0123456789abcdefghijklm")
+        .env("GITHUB_API_URL", format!("http://127.0.0.1:{api}"))
+        .args(["diagnose", "--run-id", "9", "--repo", "acme/app"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "error: could not download logs for run 9: HTTP 404"
+    );
+}
+
+#[test]
+fn yaml_env_default_is_a_literal_never_an_expression() {
+    // The default comes from the repository; one holding an expression or a
+    // quote must not become code in the workflow.
+    for (default, want) in [
+        ("${{ secrets.ADMIN_TOKEN }}", None),
+        ("x' }}${{ github.token", None),
+        ("it's", Some("${{ vars.DATABASE_HOST || 'it''s' }}")),
+    ] {
+        let ws = env_ws(ENV_WORKFLOW);
+        ws.write(
+            "app/settings.py",
+            format!("import os\n\nDATABASE = os.environ.get(\"DATABASE_HOST\", \"{default}\")\n")
+                .as_bytes(),
+        );
+        git(&ws.path(), &["add", "-A"]);
+        git(&ws.path(), &["commit", "-qm", "default"]);
+        let log = ws.log("run.log", &env_log("DATABASE_HOST"));
+        let out = ws.fix(&log, &["--diff-only"]);
+        let added: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .collect();
+        for l in &added {
+            assert!(
+                !l.contains("secrets.ADMIN") && !l.contains("github.token"),
+                "{l}"
+            );
+            assert!(l.matches("${{").count() <= 1, "{l}");
+        }
+        if let Some(w) = want {
+            assert!(
+                added.iter().any(|l| l.contains(w)),
+                "{default}: {added:?}\n{}",
+                out.stderr
+            );
+        }
+    }
+}
