@@ -2130,3 +2130,54 @@ fn yaml_env_default_is_a_literal_never_an_expression() {
         }
     }
 }
+
+#[test]
+fn output_annotation_paths_are_confined() {
+    for path in [
+        "/etc/passwd",
+        "../../outside.py",
+        ".git/hooks/pre-commit",
+        "a.py,title=x::y",
+    ] {
+        let ws = Ws::python();
+        let log = ws.log("run.log", &assertion_log(path, 7, "'ok'", "'healthy'"));
+        let gh = Gh::new();
+        let mut cmd = autoheal();
+        cmd.env("GITHUB_WORKSPACE", ws.path()).arg("diagnose");
+        gh.apply(&mut cmd);
+        let out = run(cmd.arg(&log));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_only_our_commands(&out.stdout, None);
+        for c in runner_commands(&out.stdout) {
+            for prop in c.props.split(',') {
+                if let Some(file) = prop.strip_prefix("file=") {
+                    assert!(
+                        !file.starts_with('/') && !file.contains("..") && !file.starts_with(".git"),
+                        "{path}: annotated {file}"
+                    );
+                    assert!(
+                        !file.contains("title=") && !file.contains("::"),
+                        "{path}: {prop}"
+                    );
+                }
+                assert!(!prop.starts_with("title=x"), "{path}: {prop}");
+            }
+        }
+    }
+    // A path in the workspace is annotated (the check above can fail).
+    let ws = Ws::python();
+    let log = ws.log(
+        "run.log",
+        &assertion_log("tests/test_api.py", 7, "'ok'", "'healthy'"),
+    );
+    let out = run(autoheal()
+        .env("GITHUB_WORKSPACE", ws.path())
+        .args(["diagnose", "--format", "github"])
+        .arg(&log));
+    assert!(
+        out.stdout
+            .contains("::error file=tests/test_api.py,line=7,"),
+        "{}",
+        out.stdout
+    );
+}
