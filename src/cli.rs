@@ -185,13 +185,14 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
             let report = diagnose(&args.common, env, format)?;
-            let fork_run = fork_run(env)?;
+            let (fork_run, previous_autofix) = run_event(env)?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
                 min_confidence: args.min_confidence,
                 workflow: args.workflow.clone(),
                 fork_run,
+                previous_autofix,
             };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
             let fixed = crate::fix::run(&report, &ws, &opts)?;
@@ -205,15 +206,18 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     }
 }
 
-/// Under `workflow_run`, whether the failed run came from a fork (report only).
-fn fork_run(env: &Env) -> Result<bool, Error> {
+/// Under `workflow_run`, whether the failed run came from a fork (report
+/// only) and whether its head commit is an earlier autoheal fix.
+fn run_event(env: &Env) -> Result<(bool, bool), Error> {
     let Some(path) = &env.event_path else {
-        return Ok(false);
+        return Ok((false, false));
     };
     let bytes = std::fs::read(path).map_err(io_err("reading GITHUB_EVENT_PATH"))?;
     let repo = env.repository.as_deref().unwrap_or("");
     // A payload we cannot read fails closed: no file is written.
-    Ok(github::fork_run(&bytes, repo).unwrap_or(true))
+    let fork = github::fork_run(&bytes, repo).unwrap_or(true);
+    let ours = github::previous_autofix(&bytes).unwrap_or(true);
+    Ok((fork, ours))
 }
 
 /// Whether `fix` has a fixer for the primary failure at the default threshold.

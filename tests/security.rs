@@ -2181,3 +2181,31 @@ fn output_annotation_paths_are_confined() {
         out.stdout
     );
 }
+
+#[test]
+fn writes_previous_autofix_failed() {
+    let ws = Ws::python();
+    let log = ws.log("run.log", &module_log("yaml", &[], ""));
+    let ev = ws.outside().join("event.json");
+    let payload = serde_json::json!({
+        "workflow_run": {
+            "head_repository": {"full_name": "acme/app"},
+            "head_commit": {"message": "Add PyYAML\n\nAutofix-By: autoheal\n"},
+        }
+    });
+    std::fs::write(&ev, payload.to_string()).expect("event");
+    let before = ws.snapshot();
+    let out = run(autoheal()
+        .env("GITHUB_REPOSITORY", "acme/app")
+        .env("GITHUB_EVENT_PATH", &ev)
+        .args(["fix", "-C"])
+        .arg(ws.path())
+        .arg(&log));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("refused (previous-autofix-failed)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(ws.snapshot(), before);
+}

@@ -51,6 +51,8 @@ pub struct FixOptions {
     pub workflow: Option<PathBuf>,
     /// The failed run came from a fork: report only.
     pub fork_run: bool,
+    /// The failed run's head commit is an autoheal fix (`Autofix-By: autoheal`).
+    pub previous_autofix: bool,
 }
 
 impl Default for FixOptions {
@@ -61,6 +63,7 @@ impl Default for FixOptions {
             min_confidence: DEFAULT_MIN_CONFIDENCE,
             workflow: None,
             fork_run: false,
+            previous_autofix: false,
         }
     }
 }
@@ -154,6 +157,14 @@ pub fn run(
     if opts.fork_run {
         out.reason = Some(
             "refused (fork-run): the failed run comes from a fork; diagnosis only".to_string(),
+        );
+        return Ok(out);
+    }
+    if opts.previous_autofix {
+        out.reason = Some(
+            "refused (previous-autofix-failed): the failed run's head commit is an autoheal fix \
+             (Autofix-By: autoheal); not fixing it again"
+                .to_string(),
         );
         return Ok(out);
     }
