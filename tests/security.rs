@@ -1355,6 +1355,14 @@ fn yaml_deep_nesting() {
     let ws = env_ws(&wf);
     let log = ws.log("run.log", &env_log("DATABASE_HOST"));
     assert_no_change(&ws, &log, &[], 1, "error: YAML nesting deeper than 128");
+    // No stack overflow on a 2 MiB stack either.
+    let out = fix_under("ulimit -s 2048", &ws, &log);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error: YAML nesting deeper than 128"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -1648,13 +1656,10 @@ fn writes_symlink() {
     assert_eq!(std::fs::read_to_string(&outside).expect("r"), WORKFLOW);
 }
 
-/// Runs `fix` through `sh` with a file-size limit of 0 blocks: every write
-/// of a regular file fails (EFBIG when SIGXFSZ is ignored, else the process
-/// is killed by it).
-fn fix_with_no_room(ws: &Ws, log: &Path, ignore_signal: bool) -> Out {
+/// Runs `fix` through `sh` after `setup` (limits, traps).
+fn fix_under(setup: &str, ws: &Ws, log: &Path) -> Out {
     let bin = assert_cmd::cargo::cargo_bin("autoheal");
-    let trap = if ignore_signal { "trap '' XFSZ; " } else { "" };
-    let script = format!("{trap}ulimit -f 0; exec \"$0\" fix -C \"$1\" \"$2\"");
+    let script = format!("{setup}; exec \"$0\" fix -C \"$1\" \"$2\"");
     let mut cmd = Command::new("sh");
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -1665,6 +1670,13 @@ fn fix_with_no_room(ws: &Ws, log: &Path, ignore_signal: bool) -> Out {
         .arg(ws.path())
         .arg(log);
     run(&mut cmd)
+}
+
+/// `fix` with a file-size limit of 0 blocks: every write of a regular file
+/// fails (EFBIG when SIGXFSZ is ignored, else the process is killed by it).
+fn fix_with_no_room(ws: &Ws, log: &Path, ignore_signal: bool) -> Out {
+    let trap = if ignore_signal { "trap '' XFSZ; " } else { "" };
+    fix_under(&format!("{trap}ulimit -f 0"), ws, log)
 }
 
 #[test]
