@@ -151,13 +151,15 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let msg = format!("error: {}", error_chain(&e));
-            if format == Format::Github {
-                // The message may quote log text (an entry name): echo it
-                // fenced so the runner takes none of it as a command.
-                let _ = report::github::write_echo(&msg, &env.sinks, &mut io::stderr());
-            } else {
-                let _ = writeln!(io::stderr(), "{}", scrub.clean_line(&msg));
+            let msg = format!("error: {}", scrub.clean_line(&error_chain(&e)));
+            // The runner reads stderr for commands too, and an error may quote
+            // an entry name (`##[set-output ...]`): in GitHub mode it goes
+            // inside a stop-commands block.
+            let stderr = &mut io::stderr();
+            if format != Format::Github
+                || report::github::write_echo(&msg, &env.sinks, stderr).is_err()
+            {
+                let _ = writeln!(stderr, "{msg}");
             }
             e.exit_code()
         }
@@ -189,12 +191,14 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
             let d = diagnose(&args.common, env, format, &mut io::stdout())?;
+            let (fork_run, previous_autofix) = run_event(env)?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
                 min_confidence: args.min_confidence,
                 workflow: args.workflow.clone(),
-                fork_run: fork_run(env)?,
+                fork_run,
+                previous_autofix,
                 dropped_succeeded_jobs: d.dropped_succeeded,
             };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
@@ -209,15 +213,18 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     }
 }
 
-/// Under `workflow_run`, whether the failed run came from a fork (report only).
-fn fork_run(env: &Env) -> Result<bool, Error> {
+/// Under `workflow_run`, whether the failed run came from a fork (report
+/// only) and whether its head commit is an earlier autoheal fix.
+fn run_event(env: &Env) -> Result<(bool, bool), Error> {
     let Some(path) = &env.event_path else {
-        return Ok(false);
+        return Ok((false, false));
     };
     let bytes = std::fs::read(path).map_err(io_err("reading GITHUB_EVENT_PATH"))?;
     let repo = env.repository.as_deref().unwrap_or("");
     // A payload we cannot read fails closed: no file is written.
-    Ok(github::fork_run(&bytes, repo).unwrap_or(true))
+    let fork = github::fork_run(&bytes, repo).unwrap_or(true);
+    let ours = github::previous_autofix(&bytes).unwrap_or(true);
+    Ok((fork, ours))
 }
 
 /// Whether `fix` has a fixer for the primary failure at the default threshold.
@@ -258,6 +265,7 @@ fn diagnose(
     }
     let (sources, api_jobs) = sources(args, env)?;
     let bundle = ingest::load(&sources)?;
+    write_notes(&bundle.notes, format, env)?;
     let mut failures = extract::failures(&bundle);
     let before = failures.len();
     if let Some(jobs) = &api_jobs {
@@ -277,6 +285,31 @@ fn job_succeeded(jobs: &[github::Job], name: &str) -> bool {
     jobs.iter()
         .filter(|j| ingest::job_names_match(&j.name, name))
         .any(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
+}
+
+/// What ingest skipped (a nested archive not expanded, an unreadable file),
+/// on stderr. Notes quote entry names, so in GitHub mode they are echoed
+/// inside a stop-commands block; elsewhere each is one escaped line.
+fn write_notes(notes: &[String], format: Format, env: &Env) -> Result<(), Error> {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let scrub = Redactor::new(env.token.as_deref());
+    let mut text = String::new();
+    for n in notes {
+        text.push_str("note: ");
+        text.push_str(&scrub.clean_line(n));
+        text.push('\n');
+    }
+    let stderr = &mut io::stderr();
+    if format == Format::Github {
+        report::github::write_echo(&text, &env.sinks, stderr)?;
+    } else {
+        stderr
+            .write_all(text.as_bytes())
+            .map_err(io_err("writing notes"))?;
+    }
+    Ok(())
 }
 
 type Sources = (Vec<Source>, Option<Vec<github::Job>>);
@@ -305,8 +338,8 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
                 )
             }
             (Some(run), None) => {
-                let jobs = client.run_jobs(&repo, run)?;
                 let data = client.run_logs(&repo, run)?;
+                let jobs = client.run_jobs(&repo, run)?;
                 (
                     vec![Source::Bytes {
                         name: format!("run-{run}.zip"),

@@ -542,6 +542,26 @@ pub fn fork_run(event_json: &[u8], repository: &str) -> Result<bool, EventError>
     })
 }
 
+/// Whether the failed run's head commit is one of ours: its message (in a
+/// `workflow_run` event's `head_commit`) has an `Autofix-By: autoheal`
+/// trailer. A failure there is not fixed again (PAT or App tokens lift
+/// GitHub's recursion guard, so a bad fix could loop).
+pub fn previous_autofix(event_json: &[u8]) -> Result<bool, EventError> {
+    let v: serde_json::Value =
+        serde_json::from_slice(event_json).map_err(|e| EventError::Json(e.to_string()))?;
+    let message = v
+        .get("workflow_run")
+        .and_then(|r| r.get("head_commit"))
+        .and_then(|c| c.get("message"))
+        .and_then(|m| m.as_str())
+        .unwrap_or("");
+    Ok(message.lines().any(|l| {
+        l.split_once(':').is_some_and(|(k, v)| {
+            k.trim().eq_ignore_ascii_case("autofix-by") && v.trim().eq_ignore_ascii_case("autoheal")
+        })
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -610,6 +630,12 @@ mod tests {
             format!(r#"{{"workflow_run": {{"head_repository": {{"full_name": "{head}"}}}}}}"#)
         };
         assert!(!fork_run(ev("o/r").as_bytes(), "o/r").expect("json"));
+        let ours = r#"{"workflow_run":{"head_commit":{"message":"fix: add PyYAML\n\nAutofix-By: autoheal\n"}}}"#;
+        assert!(previous_autofix(ours.as_bytes()).expect("json"));
+        let theirs =
+            r#"{"workflow_run":{"head_commit":{"message":"mention Autofix-By in prose"}}}"#;
+        assert!(!previous_autofix(theirs.as_bytes()).expect("json"));
+        assert!(!previous_autofix(b"{}").expect("json"));
         assert!(!fork_run(ev("O/R").as_bytes(), "o/r").expect("json"));
         assert!(fork_run(ev("evil/r").as_bytes(), "o/r").expect("json"));
         assert!(fork_run(br#"{"workflow_run": {"head_repository": null}}"#, "o/r").expect("json"));

@@ -3,7 +3,7 @@
 //! command on stdout or stderr, an extra output, or a write to `GITHUB_ENV` /
 //! `GITHUB_PATH` (SECURITY.md §1, §8).
 
-#[path = "github_runner.rs"]
+#[path = "support/runner.rs"]
 mod runner;
 
 use std::path::Path;

@@ -1,17 +1,11 @@
-//! The runner as an oracle: a parser of stdout and of `GITHUB_OUTPUT` that
-//! behaves like actions/runner, and the injection attempts of SECURITY.md §1
-//! and §8 run through the GitHub writer and read back through it.
-//!
-//! The parser follows the runner's rules: a `::command props::data` line is a
-//! command after leading blanks, in any case; a legacy `##[command props]data`
-//! is a command anywhere in a line; after `::stop-commands::T` nothing is a
-//! command until a line `::T::`. `GITHUB_OUTPUT` lines are `name=value` when an
-//! `=` comes before any `<<`, else a heredoc `name<<DELIM` closed by a line
-//! equal to `DELIM`.
+//! The runner as an oracle: the injection attempts of SECURITY.md §1 and §8
+//! run through the GitHub writer and read back through a parser of stdout and
+//! of `GITHUB_OUTPUT` that behaves like actions/runner (`support/runner.rs`,
+//! shared with `security.rs`).
 
 use std::collections::BTreeMap;
 
-#[path = "github_runner.rs"]
+#[path = "support/runner.rs"]
 mod runner;
 use runner::{runner_commands, runner_outputs};
 
@@ -555,4 +549,30 @@ proptest::proptest! {
         }
         assert_no_markdown_injection(&run.summary);
     }
+}
+
+#[test]
+fn oracle_sees_injection_without_our_escaping() {
+    // The oracle itself must catch what the writer prevents.
+    let cmds = runner_commands(
+        "x\n  ::ADD-MASK::y\nfoo ##[set-output name=x]y\n::stop-commands::t\n::error::no\n::t::\n::warning::yes\n",
+    );
+    let names: Vec<_> = cmds.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["add-mask", "set-output", "stop-commands", "warning"]
+    );
+    let outs = runner_outputs("a=1\nb<<EOF\nx\nfixable=true\nEOF\nc=2=3\n").expect("parse");
+    assert_eq!(
+        outs,
+        [
+            ("a".into(), "1".into()),
+            ("b".into(), "x\nfixable=true".into()),
+            ("c".into(), "2=3".into())
+        ]
+    );
+    assert!(runner_outputs("b<<EOF\nx\n").is_err());
+    // A bare CR ends a line for the runner.
+    let cmds = runner_commands("x\r::warning::cr");
+    assert_eq!(cmds.len(), 1);
 }

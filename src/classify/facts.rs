@@ -1447,8 +1447,6 @@ fn finish(mut f: Facts) -> Facts {
         &mut f.variable,
         &mut f.action_input,
         &mut f.file,
-        &mut f.expected,
-        &mut f.actual,
         &mut f.framework,
         &mut f.host,
         &mut f.path,
@@ -1457,6 +1455,17 @@ fn finish(mut f: Facts) -> Facts {
     ] {
         if let Some(v) = slot.take() {
             let v = tidy(&v);
+            if !v.is_empty() {
+                *slot = Some(v);
+            }
+        }
+    }
+    // Assertion values keep their control and Bidi characters: removing them
+    // would hand the fixer a different value to write, while kept they make it
+    // refuse (`unsafe-literal`); every sink escapes them.
+    for slot in [&mut f.expected, &mut f.actual] {
+        if let Some(v) = slot.take() {
+            let v: String = v.trim().chars().take(MAX_FACT_CHARS).collect();
             if !v.is_empty() {
                 *slot = Some(v);
             }

@@ -54,6 +54,8 @@ pub struct FixOptions {
     /// Failures dropped because the Jobs API reports their job as successful
     /// (the log's error markers are forged or from a `continue-on-error` step).
     pub dropped_succeeded_jobs: usize,
+    /// The failed run's head commit is an autoheal fix (`Autofix-By: autoheal`).
+    pub previous_autofix: bool,
 }
 
 impl Default for FixOptions {
@@ -65,6 +67,7 @@ impl Default for FixOptions {
             workflow: None,
             fork_run: false,
             dropped_succeeded_jobs: 0,
+            previous_autofix: false,
         }
     }
 }
@@ -161,9 +164,10 @@ pub fn run(
         );
         return Ok(out);
     }
-    if ws.head_is_autofix() {
+    if opts.previous_autofix || ws.head_is_autofix() {
         out.reason = Some(
-            "refused (previous-autofix-failed): the failing commit carries `Autofix-By: autoheal`; not fixing a fix"
+            "refused (previous-autofix-failed): the failed run's head commit is an autoheal fix \
+             (Autofix-By: autoheal); not fixing it again"
                 .to_string(),
         );
         return Ok(out);

@@ -184,7 +184,12 @@ impl<R: Read + Seek> Archive<'_, R> {
                 .data_start
                 .checked_add(e.csize)
                 .filter(|&end| end <= len)
-                .ok_or_else(|| not_zip(&format!("entry \"{}\" runs past the end", e.name)))?;
+                .ok_or_else(|| {
+                    not_zip(&format!(
+                        "entry \"{}\" runs past the end",
+                        e.name.escape_debug()
+                    ))
+                })?;
             if end > eocd.cd_offset {
                 return Err(IngestError::Overlapping);
             }
@@ -273,9 +278,12 @@ impl<R: Read + Seek> Archive<'_, R> {
         let mismatch = || IngestError::HeaderMismatch(e.name.escape_debug().to_string());
         self.r.seek(SeekFrom::Start(e.offset)).map_err(damaged)?;
         let mut h = [0u8; 30];
-        self.r
-            .read_exact(&mut h)
-            .map_err(|_| not_zip(&format!("local header of \"{}\" cut short", e.name)))?;
+        self.r.read_exact(&mut h).map_err(|_| {
+            not_zip(&format!(
+                "local header of \"{}\" cut short",
+                e.name.escape_debug()
+            ))
+        })?;
         if !h.starts_with(MAGIC) {
             return Err(mismatch());
         }
@@ -853,9 +861,9 @@ pub(crate) fn from_io(e: io::Error, name: &str) -> IngestError {
         {
             return *ours;
         }
-        return IngestError::NotZip(format!("entry \"{name}\" is damaged"));
+        return IngestError::NotZip(format!("entry \"{}\" is damaged", name.escape_debug()));
     }
-    IngestError::NotZip(format!("entry \"{name}\" is damaged: {e}"))
+    IngestError::NotZip(format!("entry \"{}\" is damaged: {e}", name.escape_debug()))
 }
 
 fn le16(b: &[u8], at: usize) -> u16 {

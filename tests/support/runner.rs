@@ -1,14 +1,11 @@
-//! A parser of what the runner reads, behaving like actions/runner: the
-//! oracle of the GitHub-mode tests (included with `#[path]` by
-//! github_oracle.rs and github_cli.rs; its own self-tests run here).
+//! The runner as an oracle, shared by the tests that read our GitHub sinks: a
+//! parser of stdout and of `GITHUB_OUTPUT` that behaves like actions/runner.
 //!
-//! - stdout/stderr: a `::command props::data` line is a command after leading
-//!   white space, in any case; a legacy `##[command props]data` is a command
-//!   anywhere in a line; after `::stop-commands::T` nothing is a command until
-//!   a line `::T::`.
-//! - `GITHUB_OUTPUT`: `name=value` when an `=` comes before any `<<`, else a
-//!   heredoc `name<<DELIM` closed by a line equal to `DELIM`.
-//! - Lines end at CR, LF or CRLF, as .NET's `ReadLine` splits them.
+//! A `::command props::data` line is a command after leading blanks, in any
+//! case; a legacy `##[command props]data` is a command anywhere in a line;
+//! after `::stop-commands::T` nothing is a command until a line `::T::`.
+//! `GITHUB_OUTPUT` lines are `name=value` when an `=` comes before any `<<`,
+//! else a heredoc `name<<DELIM` closed by a line equal to `DELIM`.
 
 #![allow(dead_code)]
 
@@ -140,30 +137,4 @@ pub fn runner_outputs(file: &str) -> Result<Vec<(String, String)>, String> {
         }
     }
     Ok(out)
-}
-
-#[test]
-fn oracle_sees_injection_without_our_escaping() {
-    // The oracle itself must catch what the writer prevents.
-    let cmds = runner_commands(
-        "x\n  ::ADD-MASK::y\nfoo ##[set-output name=x]y\n::stop-commands::t\n::error::no\n::t::\n::warning::yes\n",
-    );
-    let names: Vec<_> = cmds.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(
-        names,
-        ["add-mask", "set-output", "stop-commands", "warning"]
-    );
-    let outs = runner_outputs("a=1\nb<<EOF\nx\nfixable=true\nEOF\nc=2=3\n").expect("parse");
-    assert_eq!(
-        outs,
-        [
-            ("a".into(), "1".into()),
-            ("b".into(), "x\nfixable=true".into()),
-            ("c".into(), "2=3".into())
-        ]
-    );
-    assert!(runner_outputs("b<<EOF\nx\n").is_err());
-    // A bare CR ends a line for the runner.
-    let cmds = runner_commands("x\r::warning::cr");
-    assert_eq!(cmds.len(), 1);
 }
