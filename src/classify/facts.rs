@@ -341,7 +341,12 @@ regex!(
 regex!(INPUT_NAME, r"^[A-Za-z_][A-Za-z0-9_-]*$");
 
 // Dependencies.
-regex!(PY_NO_MODULE, r"No module named '?([A-Za-z_][\w.]*)'?");
+// The quoted form takes the whole name, so a forged `'yaml --extra-index-url x'`
+// stays one (invalid) name that the fixer refuses, not `yaml`.
+regex!(
+    PY_NO_MODULE,
+    r"No module named (?:'([^'\n]{1,200})'|([A-Za-z_][\w.]*))"
+);
 regex!(PY_UNRECOGNIZED, r"unrecognized arguments: (.+)$");
 regex!(
     PY_DIST_NOT_FOUND,
@@ -688,8 +693,15 @@ fn group<'t>(c: &Captures<'t>) -> Option<&'t str> {
 
 fn dependency(f: &mut Facts, el: &str, text: &str) {
     if let Some(c) = find(&PY_NO_MODULE, el, text) {
-        let dotted = c[1].trim_end_matches('.');
+        let name = group(&c).unwrap_or("");
+        let dotted = name.trim_end_matches('.');
         let top = dotted.split('.').next().unwrap_or(dotted);
+        if !dotted.split('.').all(|part| IDENT.is_match(part)) {
+            // Not a Python module name: keep it whole as evidence, name no package.
+            f.ecosystem = Some("python".into());
+            f.module = Some(dotted.into());
+            return;
+        }
         if IDENT.is_match(top) {
             f.ecosystem = Some("python".into());
             f.module = Some(top.into());

@@ -87,7 +87,8 @@ impl Fixer for PermissionMissing {
         );
         let (wf, job) = match workflow::locate(ws, d, opts) {
             Ok(x) => x,
-            Err(r) if r.fatal || r.id == "duplicate-key" => return Err(r),
+            // A hostile workflow (duplicate keys, a symlink) stops the fix; a missing one does not.
+            Err(r) if r.fatal || matches!(r.id, "duplicate-key" | "symlink") => return Err(r),
             Err(_) => return Ok(Some(advice)),
         };
         let (block, path) = match wf.child(job.line, "permissions") {

@@ -364,7 +364,8 @@ fn job_installs_with_pip(
 fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Result<Fix, Refusal> {
     let located = match workflow::locate(ws, d, opts) {
         Ok(x) => Some(x),
-        Err(r) if r.fatal || r.id == "duplicate-key" => return Err(r),
+        // A hostile workflow (duplicate keys, a symlink) stops the fix; a missing one does not.
+        Err(r) if r.fatal || matches!(r.id, "duplicate-key" | "symlink") => return Err(r),
         Err(_) => None,
     };
     if let Some((wf, job)) = &located {

@@ -193,8 +193,10 @@ impl Workspace {
         let mut out = Vec::new();
         if let Ok(entries) = fs::read_dir(self.root.join(&dir)) {
             for entry in entries.flatten().take(MAX_WALK_FILES) {
+                // Symlinks are listed so that reading one is refused by name
+                // (`refused (symlink)`) rather than silently skipped.
                 if let (Ok(ft), Some(name)) = (entry.file_type(), entry.file_name().to_str())
-                    && ft.is_file()
+                    && (ft.is_file() || ft.is_symlink())
                 {
                     out.push(format!("{dir}/{name}"));
                 }
