@@ -281,10 +281,25 @@ fn diagnose(
 
 /// Whether the Jobs API reports the job of this name as successful: steps and
 /// outcomes come from the API, never from text a log could forge.
+/// Names in the zip are sanitised and cut, so an exact match (letters and
+/// digits) wins over a prefix one: `build` must not speak for `build (ubuntu,
+/// 3.11)`. Every matching job must have succeeded.
 fn job_succeeded(jobs: &[github::Job], name: &str) -> bool {
-    jobs.iter()
-        .filter(|j| ingest::job_names_match(&j.name, name))
-        .any(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
+    let key = ingest::job_name_key(name);
+    let mut matching: Vec<&github::Job> = jobs
+        .iter()
+        .filter(|j| ingest::job_name_key(&j.name) == key)
+        .collect();
+    if matching.is_empty() {
+        matching = jobs
+            .iter()
+            .filter(|j| ingest::job_names_match(&j.name, name))
+            .collect();
+    }
+    !matching.is_empty()
+        && matching
+            .iter()
+            .all(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
 }
 
 /// What ingest skipped (a nested archive not expanded, an unreadable file),
@@ -452,6 +467,35 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn job(name: &str, conclusion: &str) -> github::Job {
+        github::Job {
+            id: 1,
+            name: name.into(),
+            status: Some("completed".into()),
+            conclusion: Some(conclusion.into()),
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_jobs_the_api_calls_successful_are_dropped() {
+        let jobs = [
+            job("build", "success"),
+            job("build (ubuntu, 3.11)", "failure"),
+        ];
+        // The zip sanitises `,` to `_`; the exact job decides, not the prefix `build`.
+        assert!(!job_succeeded(&jobs, "build (ubuntu_ 3.11)"));
+        assert!(job_succeeded(&jobs, "build"));
+        // A job the API does not know stays (fail closed toward reporting).
+        assert!(!job_succeeded(&jobs, "lint"));
+        // A cut name matches by prefix when nothing matches exactly.
+        let jobs = [job(
+            "integration tests on a very long matrix name",
+            "success",
+        )];
+        assert!(job_succeeded(&jobs, "integration tests on a very"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod reports;
 mod scan;
 pub mod text;
 mod zip;
-pub use zip::names_match as job_names_match;
+pub use zip::{names_match as job_names_match, norm as job_name_key};
 
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};

@@ -699,7 +699,7 @@ fn stem(file: &str) -> &str {
 /// Job and folder names compare by their letters and digits only: GitHub
 /// replaces or drops characters a file system refuses (`/:<>|*?"\`) and cuts
 /// long names, so `build (ubuntu, 3.11)` may be `build (ubuntu_ 3.11)` or a prefix.
-fn norm(s: &str) -> String {
+pub fn norm(s: &str) -> String {
     s.trim()
         .chars()
         .filter(|c| c.is_alphanumeric())
