@@ -184,13 +184,13 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
-            let d = diagnose(&args, env, format, &mut io::stdout())?;
+            let d = diagnose(&args, env, format)?;
             emit_diagnose(&d.report, format, env, scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
-            let d = diagnose(&args.common, env, format, &mut io::stdout())?;
+            let d = diagnose(&args.common, env, format)?;
             let (fork_run, previous_autofix) = run_event(env)?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
@@ -253,15 +253,10 @@ struct Diagnosed {
     dropped_succeeded: usize,
 }
 
-fn diagnose(
-    args: &CommonArgs,
-    env: &Env,
-    format: Format,
-    out: &mut dyn Write,
-) -> Result<Diagnosed, Error> {
+fn diagnose(args: &CommonArgs, env: &Env, format: Format) -> Result<Diagnosed, Error> {
     if format == Format::Github {
-        // The runner masks the token in everything printed after this line.
-        report::github::write_mask(&env.sinks, &mut WriteRef(out))?;
+        // Before any download, so even an error is printed after the mask.
+        report::github::write_mask(&env.sinks, &mut io::stdout().lock())?;
     }
     let (sources, api_jobs) = sources(args, env)?;
     let bundle = ingest::load(&sources)?;
@@ -381,18 +376,6 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
         })
         .collect();
     Ok((inputs, None))
-}
-
-/// Lets a `&mut dyn Write` go where `impl Write` is asked for.
-struct WriteRef<'a>(&'a mut dyn Write);
-
-impl Write for WriteRef<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
 }
 
 fn color_for(env: &Env, stream_is_tty: bool) -> bool {
