@@ -86,6 +86,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
             files: vec!["requirements.txt".into()],
             applied: false,
             description: "add PyYAML".into(),
+            evidence: Default::default(),
         }],
         diff: diff.into(),
         applied: false,

@@ -19,7 +19,7 @@
 //! control, Bidi or zero-width characters and at most 1,000 chars; the line is
 //! re-tokenised after the edit and exactly one literal may differ.
 
-use super::edit::{Applicability, Edit, Fix, Refusal, is_dangerous_char, quoted};
+use super::edit::{Applicability, Edit, Evidence, Fix, Refusal, is_dangerous_char, quoted};
 use super::workspace::Workspace;
 use super::{FixOptions, Fixer};
 use crate::classify::{Category, Diagnosis};
@@ -175,6 +175,7 @@ impl Fixer for AssertionExpectedStale {
                 start + tok.start..start + tok.end,
                 new_lit,
             )],
+            evidence: Evidence::default(),
         }))
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::ops::Range;
 
-pub use crate::report::Applicability;
+pub use crate::report::{Applicability, DecidedBy, Evidence};
 
 /// Replace `range` (bytes of the original file) with `content`. An empty range
 /// inserts; an empty content deletes.
@@ -78,6 +78,9 @@ pub struct Fix {
     pub description: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// What the fix stands on; the log line is filled in by [`super::run`]
+    /// when the fixer leaves it empty.
+    pub evidence: Evidence,
 }
 
 impl Fix {
@@ -87,7 +90,14 @@ impl Fix {
             description: description.into(),
             applicability: Applicability::DisplayOnly,
             edits: Vec::new(),
+            evidence: Evidence::default(),
         }
+    }
+
+    /// The same fix, standing on `evidence`.
+    pub fn with_evidence(mut self, evidence: Evidence) -> Fix {
+        self.evidence = evidence;
+        self
     }
 
     /// The distinct files the edits touch, in first-seen order.

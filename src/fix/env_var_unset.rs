@@ -26,7 +26,7 @@ use regex::Regex;
 
 use std::io::Read;
 
-use super::edit::{Applicability, Fix, Refusal, is_dangerous_char, quoted};
+use super::edit::{Applicability, Evidence, Fix, Refusal, is_dangerous_char, quoted};
 use super::workflow::{self, Job, Seg, Workflow};
 use super::workspace::{Workspace, open_nofollow};
 use super::{FixOptions, Fixer};
@@ -125,6 +125,7 @@ impl Fixer for EnvVarUnset {
             ),
             applicability: Applicability::Safe,
             edits: vec![edit],
+            evidence: Evidence::default(),
         }))
     }
 }
@@ -544,6 +545,7 @@ fn plan_input(
         ),
         applicability: Applicability::Safe,
         edits: vec![edit],
+        evidence: Evidence::default(),
     })
 }
 

@@ -29,11 +29,11 @@ mod python_module_not_installed;
 
 use std::path::PathBuf;
 
-pub use edit::{Applicability, Edit, Fix, Refusal};
+pub use edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal};
 pub use workspace::Workspace;
 
 use crate::classify::{Category, Diagnosis};
-use crate::report::{DiagnoseReport, FixEntry, FixReport};
+use crate::report::{DiagnoseReport, FixEntry, FixReport, Place};
 
 /// The default of `--min-confidence`.
 pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.85;
@@ -123,7 +123,12 @@ pub fn plan(d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Result<Planned,
     for fixer in FIXERS.iter().filter(|f| f.category() == d.category) {
         planned.has_fixer = true;
         match fixer.plan(d, ws, opts) {
-            Ok(Some(fix)) => planned.fixes.push(fix),
+            Ok(Some(mut fix)) => {
+                if fix.evidence.log.is_none() {
+                    fix.evidence.log = Some(Place::new("", d.failure.line, &d.failure.error_line));
+                }
+                planned.fixes.push(fix)
+            }
             Ok(None) => {}
             Err(r) if r.fatal => return Err(FixError::Input(r.detail)),
             Err(r) => planned.refusals.push(r),
@@ -239,6 +244,7 @@ pub fn run(
             files,
             applied: included && out.applied,
             description,
+            evidence: fix.evidence.clone(),
         });
     }
     if out.diff.is_empty() && out.reason.is_none() {

@@ -16,7 +16,7 @@
 //! job-level `permissions:` block would drop every other default permission,
 //! so without a block the fix is display-only.
 
-use super::edit::{Applicability, Fix, Refusal, quoted};
+use super::edit::{Applicability, Evidence, Fix, Refusal, quoted};
 use super::workflow::{self, Seg};
 use super::workspace::Workspace;
 use super::{FixOptions, Fixer};
@@ -145,6 +145,7 @@ impl Fixer for PermissionMissing {
                 ),
                 applicability: Applicability::Safe,
                 edits: vec![edit],
+                evidence: Evidence::default(),
             }));
         }
         let edit = wf.add_entry(Some(block), ("permissions", block, 0), scope, level)?;
@@ -158,6 +159,7 @@ impl Fixer for PermissionMissing {
             ),
             applicability: Applicability::Safe,
             edits: vec![edit],
+            evidence: Evidence::default(),
         }))
     }
 }

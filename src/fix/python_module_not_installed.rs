@@ -25,7 +25,7 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
-use super::edit::{Applicability, Edit, Fix, Refusal, quoted, squoted};
+use super::edit::{Applicability, Edit, Evidence, Fix, Refusal, quoted, squoted};
 use super::pypi;
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
@@ -505,6 +505,7 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
         ),
         applicability: Applicability::Safe,
         edits: vec![edit],
+        evidence: Evidence::default(),
     })
 }
 
@@ -547,6 +548,7 @@ fn edit_requirements(ws: &Workspace, raw_path: &str, package: &str) -> Result<Fi
         description: format!("Add {package} to {path}"),
         applicability: Applicability::Safe,
         edits: vec![Edit::insert(&path, text.len(), content)],
+        evidence: Evidence::default(),
     })
 }
 
@@ -742,6 +744,7 @@ fn edit_pyproject(
         description: format!("Add {package} to {label} of pyproject.toml"),
         applicability: Applicability::Safe,
         edits,
+        evidence: Evidence::default(),
     }))
 }
 

@@ -43,6 +43,79 @@ pub enum Applicability {
     Safe,
 }
 
+/// What decided that a fix may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecidedBy {
+    /// The repository shows it: the failing code reads the variable, the
+    /// assertion is in the failing test, the step runs the command.
+    Workspace,
+    /// The failing tool's own message names it (`KeyError: 'X'` from
+    /// `os.environ`, `Input required and not supplied: token`).
+    ToolMessage,
+    /// A curated table maps the log's fact to the change (`yaml` → `PyYAML`).
+    Curated,
+    /// Only the log's text and the model's confidence in the category: advice
+    /// at most.
+    #[default]
+    Log,
+}
+
+/// A place in a file: the workspace file and line a fix stands on, or the log
+/// line that triggered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// Repository-relative path, or the log's source (`test/3_Run pytest.txt`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub file: String,
+    /// 1-based line number; 0 when unknown.
+    pub line: u64,
+    /// The line's text (trimmed, capped).
+    pub text: String,
+}
+
+/// Longest text kept of an evidence line.
+pub const EVIDENCE_TEXT_CHARS: usize = 300;
+
+impl Place {
+    pub fn new(file: impl Into<String>, line: u64, text: &str) -> Place {
+        Place {
+            file: file.into(),
+            line,
+            text: text.trim().chars().take(EVIDENCE_TEXT_CHARS).collect(),
+        }
+    }
+}
+
+/// Why a fix writes what it writes: the log line that triggered it and the
+/// workspace's word for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Evidence {
+    pub decided_by: DecidedBy,
+    /// The log line that triggered the fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<Place>,
+    /// The workspace lines that justify it, strongest first (the failing
+    /// frame, the line that reads the variable, the workflow that lacks it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub workspace: Vec<Place>,
+}
+
+impl Evidence {
+    pub fn of(decided_by: DecidedBy) -> Evidence {
+        Evidence {
+            decided_by,
+            ..Evidence::default()
+        }
+    }
+
+    /// Add a workspace line.
+    pub fn at(mut self, file: &str, line: u64, text: &str) -> Evidence {
+        self.workspace.push(Place::new(file, line, text));
+        self
+    }
+}
+
 /// One fix as the report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FixEntry {
@@ -51,6 +124,7 @@ pub struct FixEntry {
     pub files: Vec<String>,
     pub applied: bool,
     pub description: String,
+    pub evidence: Evidence,
 }
 
 /// What `fix` did.

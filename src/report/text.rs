@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use crate::classify::{Category, Diagnosis};
-use crate::report::{Applicability, DiagnoseReport, FixReport};
+use crate::report::{Applicability, DecidedBy, DiagnoseReport, Evidence, FixReport};
 use crate::sanitize::Redactor;
 
 struct Style {
@@ -122,6 +122,30 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
+/// What a fix stands on: what decided, the log line, the workspace lines.
+fn write_evidence(out: &mut dyn Write, e: &Evidence, scrub: &Redactor) -> io::Result<()> {
+    let decided = match e.decided_by {
+        DecidedBy::Workspace => "the repository",
+        DecidedBy::ToolMessage => "the failing tool's own message",
+        DecidedBy::Curated => "a curated table",
+        DecidedBy::Log => "the log and the model's confidence",
+    };
+    writeln!(out, "  decided by: {decided}")?;
+    if let Some(l) = &e.log {
+        writeln!(out, "  log line {}: {}", l.line, scrub.clean_line(&l.text))?;
+    }
+    for p in &e.workspace {
+        writeln!(
+            out,
+            "  {}:{}: {}",
+            scrub.clean_line(&p.file),
+            p.line,
+            scrub.clean_line(&p.text)
+        )?;
+    }
+    Ok(())
+}
+
 /// The human part of `fix`'s report (stderr; the diff itself goes to stdout).
 pub fn write_fix_summary(
     out: &mut dyn Write,
@@ -155,6 +179,7 @@ pub fn write_fix_summary(
             s.bold(&f.fixer),
             scrub.clean_line(&f.description)
         )?;
+        write_evidence(out, &f.evidence, scrub)?;
         if f.applicability == Applicability::Unsafe && !f.applied && !in_diff {
             writeln!(out, "  (unsafe: rerun with --unsafe-fixes to apply)")?;
         }
