@@ -27,6 +27,7 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 use serde::Serialize;
 
+use crate::frames::{self, Frame};
 use crate::ingest::{Line, LogBundle, StepLog, TestFailure};
 
 /// One failing step and the line that explains it.
@@ -49,6 +50,15 @@ pub struct Failure {
     /// The failing test from a structured report, when one matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test: Option<TestFailure>,
+    /// Code locations the log shows around the root cause (traceback and
+    /// stack frames outside installed libraries), in log order. Candidates
+    /// only: fixers read the workspace at them.
+    #[serde(skip)]
+    pub frames: Vec<Frame>,
+    /// The failing test the log names around the root cause (pytest node id
+    /// or section title, `--- FAIL: TestX`, Jest title).
+    #[serde(skip)]
+    pub test_id: Option<String>,
 }
 
 /// Lines of context before and after the root cause in [`Failure::excerpt`].
@@ -695,6 +705,8 @@ fn test_failure(t: &TestFailure) -> Failure {
         command: None,
         region: cap(&format!("{}\n{}", t.message, t.details), REGION_MAX_BYTES),
         test: Some(t.clone()),
+        frames: frames::frames(t.details.lines()),
+        test_id: Some(t.name.clone()).filter(|n| !n.is_empty()),
     }
 }
 
@@ -1107,6 +1119,8 @@ fn last_resort(job: &str, step: &StepLog, lines: &[&Line]) -> Failure {
         command: step.command.clone(),
         region: cap(&region, REGION_MAX_BYTES),
         test: None,
+        frames: Vec::new(),
+        test_id: None,
     }
 }
 
@@ -1173,6 +1187,7 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
     if !body.contains(&error_line) {
         region.push_str(&error_line);
     }
+    let (frames, test_id) = locations(lines, index);
     Failure {
         job: job.to_owned(),
         step: step_name(step),
@@ -1182,7 +1197,55 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
         command: step.command.clone(),
         region: cap(&region, REGION_MAX_BYTES),
         test: None,
+        frames,
+        test_id,
     }
+}
+
+/// A test section's first line: pytest's `___ test_x ___`, Rust's
+/// `---- name stdout ----`, Go's `--- FAIL:`, Jest's `●`.
+static SECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:_{3,} .+ _{3,}|---- \S+ stdout ----|\s*--- FAIL: \S+.*|\s*● .+|=+ .+ =+)$")
+        .expect("regex")
+});
+
+/// How far after the root cause a failure's own frames are looked for.
+const FRAMES_AFTER: usize = 80;
+
+/// The frames and test id of the failure at `index`: from the start of its
+/// test's section (or [`ENV_SOURCE_LOOKBACK`] lines up) to the next section.
+fn locations(lines: &[&Line], index: usize) -> (Vec<Frame>, Option<String>) {
+    let floor = index.saturating_sub(ENV_SOURCE_LOOKBACK);
+    let start = (floor..=index)
+        .rev()
+        .find(|&i| {
+            let t = clean(&lines[i].text);
+            SECTION.is_match(t) && !t.starts_with('=')
+        })
+        .unwrap_or(floor);
+    let cap_end = (index + FRAMES_AFTER).min(lines.len());
+    let end = (index + 1..cap_end)
+        .find(|&i| SECTION.is_match(clean(&lines[i].text)))
+        .unwrap_or(cap_end);
+    let text = |r: std::ops::Range<usize>| lines[r].iter().map(|l| clean(&l.text));
+    let found = frames::frames(text(start..end));
+    let mut id = frames::test_id(text(start..index + 1));
+    // A bare pytest title gains its file from the short summary below.
+    if let Some(name) = id.clone().filter(|i| !i.contains("::")) {
+        let (_, bare) = frames::test_name(&name);
+        let full = lines[index..].iter().rev().find_map(|l| {
+            let t = clean(&l.text);
+            let node = t
+                .strip_prefix("FAILED ")
+                .or_else(|| t.strip_prefix("ERROR "))?;
+            let node = node.split(" - ").next()?.trim();
+            (node.contains("::") && frames::test_name(node).1 == bare).then(|| node.to_string())
+        });
+        if full.is_some() {
+            id = full;
+        }
+    }
+    (found, id)
 }
 
 fn last_resort_empty(job: &str, step: &StepLog) -> Failure {

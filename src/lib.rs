@@ -13,6 +13,7 @@ pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod fix;
+pub mod frames;
 pub mod github;
 pub mod ingest;
 pub mod report;

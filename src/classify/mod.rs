@@ -166,6 +166,8 @@ mod tests {
             command: Some("pytest".into()),
             region: region.into(),
             test: None,
+            frames: Vec::new(),
+            test_id: None,
         }
     }
 
