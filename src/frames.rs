@@ -50,7 +50,7 @@ static FRAME_SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         ),
         // pytest long traceback: `tests/a.py:17: ` / `tests/a.py:17: in f` / `...:11: AssertionError`
         (
-            r(r"^(\S+\.pyi?):(\d+): (?:in (\w+)|[A-Za-z_][\w.]*)?\s*$"),
+            r(r"^(\S+\.pyi?):(\d+):(?: (?:in (\w+)|[A-Za-z_][\w.]*))?\s*$"),
             1,
             2,
             Some(3),
@@ -58,7 +58,7 @@ static FRAME_SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         // Node: `    at fn (path:12:5)` / `    at path:12:5`
         (
             r(
-                r"^\s*at (?:(?:async )?([\w$.<>\[\] ]+?) \()?(?:file://)?([^\s()]+?\.[cm]?[jt]sx?):(\d+):\d+\)?\s*$",
+                r"^\s*(?:at )?(?:(?:async )?([\w$.<>\[\] ]+?) \()?(?:file://)?([^\s()']+?\.[cm]?[jt]sx?):(\d+):\d+\)?'?\s*$",
             ),
             2,
             3,
@@ -225,7 +225,7 @@ mod tests {
         let log = [
             "    def test_health():",
             ">       resp = requests.get(endpoint(OCR_HOST, \"/health\"), timeout=5)",
-            "tests/test_ocr_endpoints.py:17: ",
+            "tests/test_ocr_endpoints.py:17:",
             "/opt/hostedtoolcache/Python/3.11.7/x64/lib/python3.11/site-packages/requests/api.py:87: in get",
             "  File \"/home/runner/work/app/app/app/config.py\", line 4, in <module>",
             "tests/test_a.py:11: AssertionError",
@@ -250,6 +250,7 @@ mod tests {
             "    at Object.<anonymous> (/home/runner/work/w/w/src/client.test.js:12:5)",
             "    at node:internal/modules/cjs/loader:1105:14",
             "    at /home/runner/work/w/w/node_modules/x/index.js:3:1",
+            "    ordersUrl (/home/runner/work/w/w/src/client.js:4:10)",
             "    health_test.go:21: expected ok",
             "thread 'tests::health' panicked at src/lib.rs:6:9:",
             "app/models/user.rb:12:in 'save'",
@@ -259,6 +260,7 @@ mod tests {
             f,
             [
                 ("src/client.test.js".to_string(), 12),
+                ("src/client.js".to_string(), 4),
                 ("health_test.go".to_string(), 21),
                 ("src/lib.rs".to_string(), 6),
                 ("app/models/user.rb".to_string(), 12)

@@ -368,6 +368,9 @@ fn other_ecosystems_get_advice_only() {
 
 // ---------------------------------------------------------------- env
 
+/// A variable named by the failing tool's own message (`KeyError` from
+/// `os.environ`): these tests are about editing the workflow; the grounding
+/// in the code is tested through the binary in tests/grounded_env.rs.
 fn env_diag(job: &str, var: &str) -> Diagnosis {
     diag(
         Category::EnvironmentVariable,
@@ -375,6 +378,7 @@ fn env_diag(job: &str, var: &str) -> Diagnosis {
         "Run pytest",
         Facts {
             variable: Some(var.to_string()),
+            variable_from: Some("message".to_string()),
             ..Facts::default()
         },
     )

@@ -36,6 +36,11 @@ pub struct Facts {
     /// The environment variable that is unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<String>,
+    /// What named `variable`: `message` (the failing tool's own words say it
+    /// is required or missing) or `symptom` (an unset value seen in the
+    /// output next to code that reads it: a hint, never enough on its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable_from: Option<String>,
     /// An action input that is required and not supplied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_input: Option<String>,
@@ -923,6 +928,13 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
 }
 
 fn environment(f: &mut Facts, el: &str, text: &str) {
+    environment_named(f, el, text);
+    if f.variable.is_some() && f.variable_from.is_none() {
+        f.variable_from = Some("message".into());
+    }
+}
+
+fn environment_named(f: &mut Facts, el: &str, text: &str) {
     if let Some(c) = find(&ACTION_INPUT, el, text)
         && INPUT_NAME.is_match(&c[1])
     {
@@ -1016,6 +1028,7 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         f.variable = names(&PY_GETENV)
             .or_else(|| names(&NODE_ENV))
             .or_else(|| names(&URL_TEMPLATE_NAME));
+        f.variable_from = f.variable.as_ref().map(|_| "symptom".into());
         if f.variable.is_none() {
             // The fixer can look for the lookup in the file that failed.
             if let Some(c) = PYTEST_SUMMARY_FILE.captures(text) {
@@ -1045,6 +1058,7 @@ fn environment(f: &mut Facts, el: &str, text: &str) {
         )
     {
         f.variable = Some(name);
+        f.variable_from = Some("symptom".into());
     }
 }
 
@@ -1491,6 +1505,7 @@ fn finish(mut f: Facts) -> Facts {
         && !IDENT.is_match(v)
     {
         f.variable = None;
+        f.variable_from = None;
     }
     if f.ecosystem.as_deref() == Some("python")
         && let Some(p) = &f.package

@@ -25,8 +25,12 @@
 use regex::Regex;
 
 use std::io::Read;
+use std::sync::LazyLock;
 
-use super::edit::{Applicability, Evidence, Fix, Refusal, is_dangerous_char, quoted};
+use super::edit::{
+    Applicability, DecidedBy, Edit, Evidence, Fix, Refusal, is_dangerous_char, quoted,
+};
+use super::env_trace;
 use super::workflow::{self, Job, Seg, Workflow};
 use super::workspace::{Workspace, open_nofollow};
 use super::{FixOptions, Fixer};
@@ -62,17 +66,43 @@ impl Fixer for EnvVarUnset {
         if let Some(input) = d.facts.action_input.as_deref() {
             return plan_input(input, d, ws, opts).map(Some);
         }
-        let Some(name) = d.facts.variable.as_deref() else {
-            return Ok(None);
-        };
-        check_name(name)?;
+        plan_variables(d, ws, opts, false)
+    }
+}
+
+/// An environment fix for a failure the model put elsewhere or was unsure
+/// of: only when the repository's chain holds (the failing frame reads a
+/// variable the workflow does not set, and the error shows an unset value).
+/// `Err` only for `already-present`: the chain holds and the fix is in.
+pub fn plan_grounded(
+    d: &Diagnosis,
+    ws: &Workspace,
+    opts: &FixOptions,
+) -> Result<Option<Fix>, Refusal> {
+    match plan_variables(d, ws, opts, true) {
+        Ok(f) => Ok(f.filter(|f| f.evidence.decided_by == DecidedBy::Workspace)),
+        Err(r) if r.id == "already-present" => Err(r),
+        Err(_) => Ok(None),
+    }
+}
+
+fn plan_variables(
+    d: &Diagnosis,
+    ws: &Workspace,
+    opts: &FixOptions,
+    grounded_only: bool,
+) -> Result<Option<Fix>, Refusal> {
+    {
+        let traced = env_trace::trace(ws, &d.failure.frames, d.failure.test_id.as_deref());
+        let (names, evidence) = choose(d, ws, &traced, grounded_only)?;
         let (wf, job) = match workflow::locate(ws, d, opts) {
             Ok(x) => x,
             Err(mut r) if r.id == "ambiguous-workflow" => {
                 // Still say what the entry would be, for a person to add.
-                let (value, _) = value_for(name, ws);
+                let (value, _) = value_for(&names[0], ws);
                 r.detail.push_str(&format!(
-                    "; to fix by hand, add `{name}: {value}` to the failing job's env"
+                    "; to fix by hand, add `{}: {value}` to the failing job's env",
+                    names[0]
                 ));
                 return Err(r);
             }
@@ -82,23 +112,23 @@ impl Fixer for EnvVarUnset {
             return Err(Refusal::new(
                 "complex-workflow",
                 format!(
-                    "job `{}` in {} calls a reusable workflow; define {name} in the called workflow",
-                    job.id, wf.path
+                    "job `{}` in {} calls a reusable workflow; define {} in the called workflow",
+                    job.id, wf.path, names[0]
                 ),
             ));
         }
-        if let Some(place) = defined_in(&wf, &job, name, &d.failure.step) {
+        let unset: Vec<&String> = names
+            .iter()
+            .filter(|n| defined_in(&wf, &job, n, &d.failure.step).is_none())
+            .collect();
+        if unset.is_empty() {
+            let place = defined_in(&wf, &job, &names[0], &d.failure.step).unwrap_or_default();
             return Err(Refusal::already(format!(
-                "{name} is already defined in {place} of {}",
+                "{} is already defined in {place} of {}",
+                names.join(", "),
                 wf.path
             )));
         }
-        let (value, origin) = value_for(name, ws);
-        let env_line = wf.child(job.line, "env");
-        let indent = wf
-            .child_indent(job.line)
-            .unwrap_or(wf.lines[job.line].indent + wf.indent_step());
-        let after = wf.child(job.line, "runs-on").unwrap_or(job.line);
         if wf.has_aliases(job.line, wf.block_end(job.line)) {
             return Err(Refusal::new(
                 "alias",
@@ -108,89 +138,409 @@ impl Fixer for EnvVarUnset {
                 ),
             ));
         }
-        let edit = wf.add_entry(env_line, ("env", after, indent), name, &value)?;
-        let new_text = workflow::apply_one(&wf.text, &edit);
-        let path = [
-            Seg::Key("jobs".into()),
-            Seg::Key(job.id.clone()),
-            Seg::Key("env".into()),
-        ];
-        let created = env_line.is_none_or(|l| wf.children(l).is_empty());
-        wf.verify_added(&new_text, &path, name, &value, created)?;
-        Ok(Some(Fix {
-            fixer: ID,
-            description: format!(
-                "Define {name} in the env of job `{}` in {} as `{value}`{origin}",
-                job.id, wf.path
+        let mut current = wf.clone();
+        let mut described = Vec::new();
+        for name in &unset {
+            let (value, origin) = value_for(name, ws);
+            let cjob = current
+                .jobs()?
+                .into_iter()
+                .find(|j| j.id == job.id)
+                .ok_or_else(|| Refusal::new("complex-workflow", "the job moved while editing"))?;
+            let env_line = current.child(cjob.line, "env");
+            let indent = current
+                .child_indent(cjob.line)
+                .unwrap_or(current.lines[cjob.line].indent + current.indent_step());
+            let after = current.child(cjob.line, "runs-on").unwrap_or(cjob.line);
+            let edit = current.add_entry(env_line, ("env", after, indent), name, &value)?;
+            let new_text = workflow::apply_one(&current.text, &edit);
+            let path = [
+                Seg::Key("jobs".into()),
+                Seg::Key(job.id.clone()),
+                Seg::Key("env".into()),
+            ];
+            let created = env_line.is_none_or(|l| current.children(l).is_empty());
+            current.verify_added(&new_text, &path, name, &value, created)?;
+            current = Workflow::from_text(&wf.path, new_text)?;
+            described.push(format!("{name} as `{value}`{origin}"));
+        }
+        let Some(edit) = Edit::between(&wf.path, &wf.text, &current.text) else {
+            return Ok(None);
+        };
+        let evidence = evidence.at(
+            &wf.path,
+            job.line as u64 + 1,
+            &format!(
+                "job `{}` does not set {}",
+                job.id,
+                unset
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            applicability: Applicability::Safe,
-            edits: vec![edit],
-            evidence: Evidence::default(),
-        }))
+        );
+        Ok(Some(
+            Fix {
+                fixer: ID,
+                description: format!(
+                    "Define {} in the env of job `{}` in {}",
+                    described.join(", and "),
+                    job.id,
+                    wf.path
+                ),
+                applicability: Applicability::Safe,
+                edits: vec![edit],
+                evidence: Evidence::default(),
+            }
+            .with_evidence(evidence),
+        ))
     }
 }
 
-/// Names that change how loaders, shells, package managers or the runner
-/// behave: never set from a log's say-so (SECURITY.md §4).
-const DENY_EXACT: &[&str] = &[
-    "NODE_OPTIONS",
-    "NODE_PATH",
-    "NODE_EXTRA_CA_CERTS",
-    "BASH_ENV",
-    "ENV",
-    "PATH",
-    "HOME",
-    "RUBYOPT",
-    "RUBYLIB",
-    "JAVA_TOOL_OPTIONS",
-    "JAVA_OPTIONS",
-    "_JAVA_OPTIONS",
-    "MAVEN_OPTS",
-    "GRADLE_OPTS",
-    "CI",
-    "SHELL",
-    "IFS",
-    "PS4",
-    "PROMPT_COMMAND",
-    "TMPDIR",
-    "GCONV_PATH",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "RUSTFLAGS",
-    "RUSTC_WRAPPER",
-    "GOFLAGS",
-    "GOPROXY",
-    "GONOSUMDB",
-    "GOPRIVATE",
-    "LANG",
-    "LC_ALL",
-    "EDITOR",
-    "PAGER",
-    "USER",
+/// Variables set for one failure at the most: more is a guess.
+const MAX_VARIABLES: usize = 3;
+
+/// The error text shows an unset value: `None`, `undefined`, an empty host,
+/// `int(None)`, an empty string parsed as a date or compared with a setting.
+static UNSET_SYMPTOM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\bNone\b|NoneType|\bundefined\b|\bnull\b|\bnil\b|No host supplied|No scheme supplied|Invalid URL|ERR_INVALID_URL|Invalid URI|invalid URL|with base 10: ''|strptime|does not match format ''|KeyError|\bnot set\b|\bunset\b|is empty|must be (?:a )?str|expected str|NotPresent|environment variable|''|"""#,
+    )
+    .expect("regex")
+});
+
+fn has_symptom(d: &Diagnosis) -> bool {
+    [&d.failure.error_line, &d.failure.excerpt, &d.failure.region]
+        .iter()
+        .any(|t| UNSET_SYMPTOM.is_match(t))
+}
+
+/// Which variables to set, and on what evidence. The repository decides: a
+/// variable the failing code reads (traced from the log's frames), or one
+/// some code of the repository reads; else only one the failing tool's own
+/// message names as required. A symptom alone names nothing.
+fn choose(
+    d: &Diagnosis,
+    ws: &Workspace,
+    traced: &[env_trace::Traced],
+    grounded_only: bool,
+) -> Result<(Vec<String>, Evidence), Refusal> {
+    let found = |var: &str| {
+        traced.iter().find_map(|t| {
+            t.reads
+                .iter()
+                .find(|r| r.var == var)
+                .map(|r| (t.clone(), r.clone()))
+        })
+    };
+    let grounded = |t: &env_trace::Traced, reads: &[&env_trace::Read]| {
+        let mut e = Evidence::of(DecidedBy::Workspace).at(&t.file, t.line, &t.text);
+        for r in reads {
+            if !(r.file == t.file && (r.line == t.line || r.line == 0)) {
+                e = e.at(&r.file, r.line, &r.text);
+            }
+        }
+        e
+    };
+    if let Some(name) = d.facts.variable.as_deref().filter(|_| !grounded_only) {
+        check_name(name)?;
+        if let Some((t, r)) = found(name) {
+            return Ok((vec![name.to_string()], grounded(&t, &[&r])));
+        }
+        if let Some(r) = read_anywhere(ws, name) {
+            return Ok((
+                vec![name.to_string()],
+                Evidence::of(DecidedBy::Workspace).at(&r.file, r.line, &r.text),
+            ));
+        }
+        if d.facts.variable_from.as_deref() == Some("message") {
+            return Ok((vec![name.to_string()], Evidence::of(DecidedBy::ToolMessage)));
+        }
+    }
+    if has_symptom(d) {
+        for t in traced {
+            let reads: Vec<&env_trace::Read> = t
+                .reads
+                .iter()
+                .filter(|r| check_name(&r.var).is_ok())
+                .take(MAX_VARIABLES + 1)
+                .collect();
+            if reads.is_empty() {
+                continue;
+            }
+            if reads.len() > MAX_VARIABLES {
+                return Err(Refusal::new(
+                    "ambiguous-variable",
+                    format!(
+                        "{}:{} depends on more than {MAX_VARIABLES} environment variables",
+                        t.file, t.line
+                    ),
+                ));
+            }
+            let names = reads.iter().map(|r| r.var.clone()).collect();
+            return Ok((names, grounded(t, &reads)));
+        }
+    }
+    match d.facts.variable.as_deref() {
+        Some(name) => Err(Refusal::new(
+            "no-evidence",
+            format!(
+                "the log names {name}, but no code of the repository reads it and no tool message requires it"
+            ),
+        )),
+        None if traced.is_empty() => Err(Refusal::new(
+            "no-evidence",
+            "the log shows no failing frame inside the repository, so no variable can be traced",
+        )),
+        None => Err(Refusal::new(
+            "no-evidence",
+            format!(
+                "the failing code ({}:{}) reads no environment variable{}",
+                traced[0].file,
+                traced[0].line,
+                if has_symptom(d) {
+                    ""
+                } else {
+                    ", and the error shows no unset value"
+                }
+            ),
+        )),
+    }
+}
+
+/// A read of `name` in the repository's code, for a variable the failing
+/// frames do not lead to: the repository still vouches that it is one.
+fn read_anywhere(ws: &Workspace, name: &str) -> Option<env_trace::Read> {
+    let files = ws.walk(&|rel: &str| {
+        tier_of(rel.rsplit('/').next().unwrap_or(rel)) == Some(0)
+            || rel.ends_with(".go")
+            || rel.ends_with(".rs")
+            || rel.ends_with(".rb")
+            || rel.ends_with(".sh")
+    });
+    let mut budget = MAX_SEARCH_TOTAL_BYTES;
+    for rel in files.iter().take(MAX_SEARCH_FILES) {
+        let Some(text) = read_small(ws, rel) else {
+            continue;
+        };
+        budget = budget.checked_sub(text.len() as u64)?;
+        if !text.contains(name) {
+            continue;
+        }
+        if let Some(r) = env_trace::reads_of(rel, &text, name) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// Variables that change how loaders, shells, runtimes, package managers or
+/// the runner behave, by family: never set from a log's say-so (SECURITY.md
+/// §4, §10). Each family is (why, exact names, prefixes, suffixes, words).
+type Family = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const DENY_FAMILIES: &[Family] = &[
+    (
+        "a TLS or certificate switch",
+        &[
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "NODE_EXTRA_CA_CERTS",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
+            "REQUESTS_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+            "GIT_SSL_NO_VERIFY",
+            "PYTHONHTTPSVERIFY",
+        ],
+        &["SSL_", "TLS_", "OPENSSL_", "CURL_"],
+        &["_CA_BUNDLE", "_CA_CERTS", "_CA_CERT", "_CAFILE", "_CAPATH"],
+        &[
+            "TLS_REJECT",
+            "SSL_VERIFY",
+            "VERIFY_SSL",
+            "INSECURE",
+            "SKIP_VERIFY",
+            "NO_VERIFY",
+            "TLS_VERIFY",
+            "VERIFY_TLS",
+        ],
+    ),
+    (
+        "a loader or preload hook",
+        &[
+            "GLIBC_TUNABLES",
+            "GCONV_PATH",
+            "DOTNET_STARTUP_HOOKS",
+            "DOTNET_ADDITIONAL_DEPS",
+            "DOTNET_SHARED_STORE",
+            "CORECLR_ENABLE_PROFILING",
+            "COR_ENABLE_PROFILING",
+            "LOCPATH",
+            "NLSPATH",
+            "HOSTALIASES",
+            "RESOLV_HOST_CONF",
+            "MALLOC_CHECK_",
+            "CLASSPATH",
+        ],
+        &[
+            "LD_", "DYLD_", "MALLOC_", "CORECLR_", "COR_", "GLIBC_", "DOTNET_",
+        ],
+        &["_PRELOAD", "_PROFILER", "_LIBRARY_PATH", "_PLUGIN_PATH"],
+        &["PRELOAD", "STARTUP_HOOK"],
+    ),
+    (
+        "a runtime's option variable",
+        &[
+            "NODE_OPTIONS",
+            "NODE_PATH",
+            "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS",
+            "JAVA_OPTIONS",
+            "_JAVA_OPTIONS",
+            "MAVEN_OPTS",
+            "GRADLE_OPTS",
+            "PERLLIB",
+            "RUBYOPT",
+            "RUBYLIB",
+            "RUSTFLAGS",
+            "RUSTC_WRAPPER",
+            "RUSTC",
+            "RUSTDOC",
+            "GOFLAGS",
+            "CGO_CFLAGS",
+            "CGO_LDFLAGS",
+            "CFLAGS",
+            "CXXFLAGS",
+            "LDFLAGS",
+            "CC",
+            "CXX",
+            "LUA_PATH",
+            "LUA_INIT",
+            "PHPRC",
+            "PHP_INI_SCAN_DIR",
+            "ERL_FLAGS",
+            "ERL_AFLAGS",
+            "ELIXIR_ERL_OPTIONS",
+        ],
+        &[
+            "PYTHON", "PERL5", "PERL_", "RUBY", "NODE_", "JAVA_", "JDK_", "JVM_", "RUSTC_", "CGO_",
+            "PHP_", "LUA_",
+        ],
+        &["_OPTIONS", "_OPTS", "FLAGS", "_WRAPPER"],
+        &[],
+    ),
+    (
+        "a shell start-up variable",
+        &[
+            "BASH_ENV",
+            "ENV",
+            "SHELLOPTS",
+            "BASHOPTS",
+            "IFS",
+            "PS4",
+            "PROMPT_COMMAND",
+            "CDPATH",
+            "ZDOTDIR",
+            "INPUTRC",
+            "HISTFILE",
+            "SHELL",
+            "PATH",
+            "HOME",
+            "TMPDIR",
+            "EDITOR",
+            "VISUAL",
+            "PAGER",
+            "USER",
+            "LANG",
+            "LC_ALL",
+            "TERM",
+            "CI",
+        ],
+        &["BASH_", "ZSH_", "LC_"],
+        &[],
+        &[],
+    ),
+    (
+        "a package manager, module proxy or checksum database setting",
+        &[
+            "GOPROXY",
+            "GOSUMDB",
+            "GONOSUMDB",
+            "GONOSUMCHECK",
+            "GONOPROXY",
+            "GOPRIVATE",
+            "GOINSECURE",
+            "GOTOOLCHAIN",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+            "FTP_PROXY",
+        ],
+        &[
+            "NPM_CONFIG_",
+            "YARN_",
+            "PNPM_",
+            "PIP_",
+            "UV_",
+            "POETRY_",
+            "PDM_",
+            "CONDA_",
+            "CARGO_",
+            "RUSTUP_",
+            "BUNDLE_",
+            "GEM_",
+            "MAVEN_",
+            "GRADLE_",
+            "NUGET_",
+            "COMPOSER_",
+            "DOCKER_",
+            "HELM_",
+            "DENO_",
+            "BUN_",
+            "GIT_",
+        ],
+        &[
+            "_PROXY",
+            "_INDEX_URL",
+            "_REGISTRY",
+            "_REGISTRY_URL",
+            "_MIRROR",
+        ],
+        &[],
+    ),
+    (
+        "a runner variable",
+        &[],
+        &["GITHUB_", "RUNNER_", "ACTIONS_"],
+        &[],
+        &[],
+    ),
 ];
-const DENY_PREFIX: &[&str] = &[
-    "LD_",
-    "DYLD_",
-    "PYTHON",
-    "PERL5",
-    "GIT_",
-    "GITHUB_",
-    "RUNNER_",
-    "ACTIONS_",
-    "NPM_CONFIG_",
-    "PIP_",
-    "UV_",
-    "CARGO_",
-    "BUNDLE_",
-    "GEM_",
-    "DOCKER_",
-];
+
+/// The family a name belongs to, if it is denied.
+fn denied_family(name: &str) -> Option<&'static str> {
+    // The Go toolchain's own variables are `GO` and capitals, no underscore.
+    if name.starts_with("GO") && !name.contains('_') {
+        return Some("a runtime's option variable");
+    }
+    DENY_FAMILIES
+        .iter()
+        .find(|(_, exact, prefixes, suffixes, words)| {
+            exact.contains(&name)
+                || prefixes.iter().any(|p| name.starts_with(p))
+                || suffixes.iter().any(|s| name.ends_with(s))
+                || words.iter().any(|w| name.contains(w))
+        })
+        .map(|f| f.0)
+}
 
 fn check_name(name: &str) -> Result<(), Refusal> {
     let b = name.as_bytes();
@@ -208,11 +558,11 @@ fn check_name(name: &str) -> Result<(), Refusal> {
     if name == "GITHUB_TOKEN" {
         return Ok(());
     }
-    if DENY_EXACT.contains(&name) || DENY_PREFIX.iter().any(|p| name.starts_with(p)) {
+    if let Some(family) = denied_family(name) {
         return Err(Refusal::new(
             "env-denied",
             format!(
-                "refusing to set {name}: it changes how the runner, a loader or a tool behaves"
+                "refusing to set {name}: it is {family}, which changes how the runner, a loader or a tool behaves"
             ),
         ));
     }
@@ -556,6 +906,22 @@ mod tests {
     #[test]
     fn names_are_checked() {
         for bad in [
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "GLIBC_TUNABLES",
+            "JDK_JAVA_OPTIONS",
+            "DOTNET_STARTUP_HOOKS",
+            "PERLLIB",
+            "OPENSSL_CONF",
+            "SHELLOPTS",
+            "GOSUMDB",
+            "GOPROXY",
+            "LD_AUDIT",
+            "BASH_FUNC_X",
+            "CORECLR_PROFILER",
+            "PIP_EXTRA_INDEX_URL",
+            "NPM_CONFIG_REGISTRY",
+            "VERIFY_SSL",
+            "APP_INSECURE_TLS",
             "LD_PRELOAD",
             "PATH",
             "GITHUB_ENV",
@@ -569,8 +935,20 @@ mod tests {
         ] {
             assert_eq!(check_name(bad).unwrap_err().id, "env-denied", "{bad}");
         }
-        check_name("GITHUB_TOKEN").unwrap();
-        check_name("OCR_HOST").unwrap();
+        for good in [
+            "GITHUB_TOKEN",
+            "OCR_HOST",
+            "DATABASE_URL",
+            "API_BASE",
+            "WORKERS",
+            "SERVICE_URL",
+            "REDIS_URL",
+            "OPENAI_API_KEY",
+            "SECRET_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+        ] {
+            check_name(good).unwrap_or_else(|r| panic!("{good}: {r}"));
+        }
     }
 
     #[test]

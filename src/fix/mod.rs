@@ -22,6 +22,7 @@ pub mod workspace;
 
 mod assertion_expected_stale;
 mod config_invalid;
+mod env_trace;
 mod env_var_unset;
 mod network_timeout;
 mod permission_missing;
@@ -185,19 +186,69 @@ pub fn run(
         });
         return Ok(out);
     };
-    if d.category == Category::Unknown {
-        out.reason = Some("no fixer for category unknown".to_string());
-        return Ok(out);
-    }
     // NaN confidence counts as below.
-    if d.confidence.is_nan() || d.confidence < opts.min_confidence {
-        out.reason = Some(format!(
-            "below the confidence threshold ({:.2} < {:.2})",
-            d.confidence, opts.min_confidence
-        ));
-        return Ok(out);
+    let below = d.confidence.is_nan() || d.confidence < opts.min_confidence;
+    let unknown = d.category == Category::Unknown;
+    let mut planned = if unknown {
+        Planned::default()
+    } else {
+        match plan(d, ws, opts) {
+            Ok(p) => p,
+            // Below the threshold a malformed workspace file is not ours to report.
+            Err(_) if below => Planned {
+                has_fixer: true,
+                ..Planned::default()
+            },
+            Err(e) => return Err(e),
+        }
+    };
+    if below {
+        // Evidence gates the fix, the model the category: below the
+        // threshold only a fix the repository vouches for stands.
+        planned
+            .fixes
+            .retain(|f| f.evidence.decided_by == DecidedBy::Workspace && !f.edits.is_empty());
+        for f in &mut planned.fixes {
+            f.description.push_str(&format!(
+                " (the model's confidence {:.2} is below {:.2}; the repository's evidence decided)",
+                d.confidence, opts.min_confidence
+            ));
+        }
     }
-    let planned = plan(d, ws, opts)?;
+    // An unset variable behind a failure the model put elsewhere: the
+    // repository's chain (frame reads it, workflow lacks it) decides alone.
+    if d.category != Category::EnvironmentVariable
+        && !planned.fixes.iter().any(|f| applies(f, opts))
+    {
+        match env_var_unset::plan_grounded(d, ws, opts) {
+            Ok(Some(mut fix)) => {
+                fix.description.push_str(&format!(
+                    " (the model said {} at {:.2}; the repository shows an unset variable behind it)",
+                    d.category, d.confidence
+                ));
+                planned.fixes.insert(0, fix);
+                planned.has_fixer = true;
+            }
+            Ok(None) => {}
+            Err(r) => {
+                planned.refusals.insert(0, r);
+                planned.has_fixer = true;
+            }
+        }
+    }
+    if planned.fixes.is_empty() && planned.refusals.is_empty() {
+        if unknown {
+            out.reason = Some("no fixer for category unknown".to_string());
+            return Ok(out);
+        }
+        if below {
+            out.reason = Some(format!(
+                "below the confidence threshold ({:.2} < {:.2})",
+                d.confidence, opts.min_confidence
+            ));
+            return Ok(out);
+        }
+    }
     if !planned.has_fixer {
         out.reason = Some(format!("no fixer for category {}", d.category));
         return Ok(out);
@@ -248,7 +299,15 @@ pub fn run(
         });
     }
     if out.diff.is_empty() && out.reason.is_none() {
-        out.reason = Some(no_diff_reason(&planned, opts));
+        let why = no_diff_reason(&planned, opts);
+        out.reason = Some(if below && !why.starts_with("already") {
+            format!(
+                "below the confidence threshold ({:.2} < {:.2}); {why}",
+                d.confidence, opts.min_confidence
+            )
+        } else {
+            why
+        });
     }
     Ok(out)
 }
