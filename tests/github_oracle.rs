@@ -93,6 +93,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         reason: None,
         files_changed: vec!["requirements.txt".into()],
         touches_workflows: false,
+        failure_fixes: Vec::new(),
     }
 }
 

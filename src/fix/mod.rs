@@ -34,7 +34,7 @@ pub use edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal};
 pub use workspace::Workspace;
 
 use crate::classify::{Category, Diagnosis};
-use crate::report::{DiagnoseReport, FixEntry, FixReport, Place};
+use crate::report::{DiagnoseReport, FailureFix, FixEntry, FixReport, FixStatus, Place};
 
 /// The default of `--min-confidence`.
 pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.85;
@@ -147,9 +147,11 @@ fn applies(fix: &Fix, opts: &FixOptions) -> bool {
         }
 }
 
-/// Diagnose-to-diff: run the fixers of the primary failure, render the diff of
-/// what applies and write it unless `diff_only`. A report without a diff has
-/// its `reason` set; the CLI exits 0 when `diff` is non-empty, else 3.
+/// Diagnose-to-diff: run the fixers of every failure, render one diff of
+/// what applies and write it unless `diff_only`. Each failure gets a status
+/// (fixed, refused with its reason, no fixer ...). A report without a diff
+/// has its `reason` set (the primary failure's); the CLI exits 0 when `diff`
+/// is non-empty, else 3.
 pub fn run(
     report: &DiagnoseReport,
     ws: &Workspace,
@@ -163,6 +165,7 @@ pub fn run(
         reason: None,
         files_changed: Vec::new(),
         touches_workflows: false,
+        failure_fixes: Vec::new(),
     };
     if opts.fork_run {
         out.reason = Some(
@@ -178,14 +181,211 @@ pub fn run(
         );
         return Ok(out);
     }
-    let Some(d) = report.primary() else {
+    if report.failures.is_empty() {
         out.reason = Some(if opts.dropped_succeeded_jobs > 0 {
             "refused (job-not-failed): the GitHub API reports the job whose log shows errors as successful".to_string()
         } else {
             "no failure found".to_string()
         });
         return Ok(out);
+    }
+    // Every failure is planned: a lint error first must not hide a missing
+    // module after it. The first failures up to the cap; the rest counted.
+    let mut plans: Vec<(Planned, Option<String>)> = Vec::new();
+    for (i, d) in report.failures.iter().enumerate() {
+        if i >= MAX_FIXED_FAILURES {
+            plans.push((
+                Planned::default(),
+                Some(format!(
+                    "not planned: only the first {MAX_FIXED_FAILURES} failures are fixed"
+                )),
+            ));
+            continue;
+        }
+        match plan_failure(d, ws, opts) {
+            Ok(p) => plans.push(p),
+            // A malformed workspace file stops the run only for the primary failure.
+            Err(e) if i == 0 => return Err(e),
+            Err(e) => plans.push((Planned::default(), Some(format!("error: {e}")))),
+        }
+    }
+    // One fix per distinct set of edits; fixes of different failures that
+    // overlap conflict and are refused together.
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut conflicts: Vec<(usize, String)> = Vec::new();
+    for (i, (planned, _)) in plans.iter().enumerate() {
+        for (k, fix) in planned.fixes.iter().enumerate() {
+            if !applies(fix, opts) {
+                continue;
+            }
+            let same = chosen
+                .iter()
+                .any(|&(ci, ck)| plans[ci].0.fixes[ck].edits == fix.edits);
+            if same {
+                continue;
+            }
+            if let Some(&(ci, _)) = chosen
+                .iter()
+                .find(|&&(ci, ck)| ci != i && overlaps(&plans[ci].0.fixes[ck].edits, &fix.edits))
+            {
+                conflicts.push((i, format!("conflicts with the fix for failure {}", ci + 1)));
+                conflicts.push((ci, format!("conflicts with the fix for failure {}", i + 1)));
+                continue;
+            }
+            chosen.push((i, k));
+        }
+    }
+    let conflicted: Vec<usize> = conflicts.iter().map(|(i, _)| *i).collect();
+    chosen.retain(|(i, _)| !conflicted.contains(i));
+    let edits: Vec<Edit> = chosen
+        .iter()
+        .flat_map(|&(i, k)| plans[i].0.fixes[k].edits.iter().cloned())
+        .collect();
+    let prepared = match apply::prepare(ws, &edits) {
+        Ok(p) => p,
+        Err(r) if r.fatal => return Err(FixError::Input(r.detail)),
+        Err(r) => {
+            out.reason = Some(r.to_string());
+            apply::Prepared::default()
+        }
     };
+    out.diff = diff::render(&prepared.changes);
+    out.files_changed = prepared.changes.iter().map(|c| c.path.clone()).collect();
+    out.touches_workflows = out
+        .files_changed
+        .iter()
+        .any(|p| p.starts_with(".github/workflows/"));
+    if !prepared.changes.is_empty() && !opts.diff_only {
+        apply::write_all(ws, &prepared.changes).map_err(FixError::NotWritten)?;
+        out.applied = true;
+    }
+    let mut seen: Vec<&Vec<Edit>> = Vec::new();
+    for (i, (planned, early)) in plans.iter().enumerate() {
+        let mut fixers = Vec::new();
+        let mut included_any = false;
+        for fix in &planned.fixes {
+            let files = fix.files();
+            let included = applies(fix, opts)
+                && !conflicted.contains(&i)
+                && files.iter().any(|f| out.files_changed.contains(f));
+            included_any |= included;
+            fixers.push(fix.fixer.to_string());
+            if !fix.edits.is_empty() && seen.contains(&&fix.edits) {
+                continue;
+            }
+            if !fix.edits.is_empty() {
+                seen.push(&fix.edits);
+            }
+            let mut description = fix.description.clone();
+            let skipped = prepared
+                .skipped
+                .iter()
+                .filter(|e| fix.edits.contains(e))
+                .count();
+            if skipped > 0 {
+                description.push_str(&format!(" ({skipped} overlapping edit(s) skipped)"));
+            }
+            out.fixes.push(FixEntry {
+                fixer: fix.fixer.to_string(),
+                applicability: fix.applicability,
+                files,
+                applied: included && out.applied,
+                description,
+                evidence: fix.evidence.clone(),
+            });
+        }
+        let d = &report.failures[i];
+        let (status, reason) = if included_any {
+            (FixStatus::Fixed, None)
+        } else if let Some((_, why)) = conflicts.iter().find(|(c, _)| *c == i) {
+            (
+                FixStatus::Refused,
+                Some(format!("refused (conflict): {why}")),
+            )
+        } else if let Some(why) = early {
+            (early_status(d, why), Some(why.clone()))
+        } else {
+            let why = no_diff_reason(planned, opts);
+            let below = d.confidence.is_nan() || d.confidence < opts.min_confidence;
+            let status = if why.starts_with("already") {
+                FixStatus::AlreadyFixed
+            } else if why.starts_with("unsafe fix not applied") {
+                FixStatus::UnsafeNotApplied
+            } else if why.starts_with("no automatic fix") {
+                FixStatus::Advice
+            } else if why.starts_with("refused") {
+                FixStatus::Refused
+            } else {
+                FixStatus::NoFix
+            };
+            let why = if below && !why.starts_with("already") {
+                format!(
+                    "below the confidence threshold ({:.2} < {:.2}); {why}",
+                    d.confidence, opts.min_confidence
+                )
+            } else {
+                why
+            };
+            (status, Some(why))
+        };
+        out.failure_fixes.push(FailureFix {
+            status,
+            reason,
+            fixers,
+        });
+    }
+    if out.diff.is_empty() && out.reason.is_none() {
+        // The most telling failure's reason; the first among equals.
+        let rank = |s: FixStatus| match s {
+            FixStatus::Refused => 0,
+            FixStatus::UnsafeNotApplied => 1,
+            FixStatus::AlreadyFixed => 2,
+            FixStatus::Advice => 3,
+            FixStatus::BelowThreshold => 4,
+            FixStatus::NoFix => 5,
+            FixStatus::NoFixer | FixStatus::Fixed => 6,
+        };
+        out.reason = out
+            .failure_fixes
+            .iter()
+            .min_by_key(|f| rank(f.status))
+            .and_then(|f| f.reason.clone());
+    }
+    Ok(out)
+}
+
+/// Failures whose fixers run in one `fix`; the rest are counted.
+const MAX_FIXED_FAILURES: usize = 20;
+
+/// Whether two fixes' edits touch the same bytes (or insert at one point).
+fn overlaps(a: &[Edit], b: &[Edit]) -> bool {
+    a.iter().any(|x| {
+        b.iter().any(|y| {
+            x.path == y.path
+                && (x.range.start < y.range.end && y.range.start < x.range.end
+                    || x.range.start == y.range.start)
+        })
+    })
+}
+
+fn early_status(d: &Diagnosis, why: &str) -> FixStatus {
+    if d.category == Category::Unknown || why.starts_with("no fixer") {
+        FixStatus::NoFixer
+    } else if why.starts_with("below") {
+        FixStatus::BelowThreshold
+    } else {
+        FixStatus::NoFix
+    }
+}
+
+/// Plan one failure: its category's fixers, gated by confidence or by the
+/// repository's evidence, and the grounded environment fix for a failure
+/// the model put elsewhere. The second value is why nothing can be planned.
+fn plan_failure(
+    d: &Diagnosis,
+    ws: &Workspace,
+    opts: &FixOptions,
+) -> Result<(Planned, Option<String>), FixError> {
     // NaN confidence counts as below.
     let below = d.confidence.is_nan() || d.confidence < opts.min_confidence;
     let unknown = d.category == Category::Unknown;
@@ -238,78 +438,21 @@ pub fn run(
     }
     if planned.fixes.is_empty() && planned.refusals.is_empty() {
         if unknown {
-            out.reason = Some("no fixer for category unknown".to_string());
-            return Ok(out);
+            return Ok((planned, Some("no fixer for category unknown".to_string())));
         }
         if below {
-            out.reason = Some(format!(
+            let why = format!(
                 "below the confidence threshold ({:.2} < {:.2})",
                 d.confidence, opts.min_confidence
-            ));
-            return Ok(out);
+            );
+            return Ok((planned, Some(why)));
         }
     }
     if !planned.has_fixer {
-        out.reason = Some(format!("no fixer for category {}", d.category));
-        return Ok(out);
+        let why = format!("no fixer for category {}", d.category);
+        return Ok((planned, Some(why)));
     }
-    let edits: Vec<Edit> = planned
-        .fixes
-        .iter()
-        .filter(|f| applies(f, opts))
-        .flat_map(|f| f.edits.iter().cloned())
-        .collect();
-    let prepared = match apply::prepare(ws, &edits) {
-        Ok(p) => p,
-        Err(r) if r.fatal => return Err(FixError::Input(r.detail)),
-        Err(r) => {
-            out.reason = Some(r.to_string());
-            apply::Prepared::default()
-        }
-    };
-    out.diff = diff::render(&prepared.changes);
-    out.files_changed = prepared.changes.iter().map(|c| c.path.clone()).collect();
-    out.touches_workflows = out
-        .files_changed
-        .iter()
-        .any(|p| p.starts_with(".github/workflows/"));
-    if !prepared.changes.is_empty() && !opts.diff_only {
-        apply::write_all(ws, &prepared.changes).map_err(FixError::NotWritten)?;
-        out.applied = true;
-    }
-    for fix in &planned.fixes {
-        let files = fix.files();
-        let included = applies(fix, opts) && files.iter().any(|f| out.files_changed.contains(f));
-        let mut description = fix.description.clone();
-        let skipped = prepared
-            .skipped
-            .iter()
-            .filter(|e| fix.edits.contains(e))
-            .count();
-        if skipped > 0 {
-            description.push_str(&format!(" ({skipped} overlapping edit(s) skipped)"));
-        }
-        out.fixes.push(FixEntry {
-            fixer: fix.fixer.to_string(),
-            applicability: fix.applicability,
-            files,
-            applied: included && out.applied,
-            description,
-            evidence: fix.evidence.clone(),
-        });
-    }
-    if out.diff.is_empty() && out.reason.is_none() {
-        let why = no_diff_reason(&planned, opts);
-        out.reason = Some(if below && !why.starts_with("already") {
-            format!(
-                "below the confidence threshold ({:.2} < {:.2}); {why}",
-                d.confidence, opts.min_confidence
-            )
-        } else {
-            why
-        });
-    }
-    Ok(out)
+    Ok((planned, None))
 }
 
 /// Why nothing was produced, most useful first.

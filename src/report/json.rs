@@ -19,11 +19,27 @@ pub fn write_diagnose(
 }
 
 pub fn write_fix(out: &mut dyn Write, report: &FixReport, scrub: &Redactor) -> io::Result<()> {
-    write_value(out, report, scrub)
+    let mut value = serde_json::to_value(report).map_err(io::Error::other)?;
+    // Each failure carries its fix status: `diagnosis.failures[].fix`.
+    if let Some(Value::Array(failures)) = value.pointer_mut("/diagnosis/failures") {
+        for (f, status) in failures.iter_mut().zip(&report.failure_fixes) {
+            if let Value::Object(o) = f {
+                o.insert(
+                    "fix".into(),
+                    serde_json::to_value(status).map_err(io::Error::other)?,
+                );
+            }
+        }
+    }
+    write_json(out, value, scrub)
 }
 
 fn write_value<T: Serialize>(out: &mut dyn Write, v: &T, scrub: &Redactor) -> io::Result<()> {
-    let mut value = serde_json::to_value(v).map_err(io::Error::other)?;
+    let value = serde_json::to_value(v).map_err(io::Error::other)?;
+    write_json(out, value, scrub)
+}
+
+fn write_json(out: &mut dyn Write, mut value: Value, scrub: &Redactor) -> io::Result<()> {
     scrub_value(&mut value, scrub);
     let text = serde_json::to_string_pretty(&value).map_err(io::Error::other)?;
     // Only string contents can hold `##[`; `\u0023` is `#` in JSON.

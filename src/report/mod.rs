@@ -127,6 +127,54 @@ pub struct FixEntry {
     pub evidence: Evidence,
 }
 
+/// What became of one failure's fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixStatus {
+    /// Its fix is in the diff.
+    Fixed,
+    /// Nothing left to change.
+    AlreadyFixed,
+    /// A safety rule or a conflict stopped it.
+    Refused,
+    /// An unsafe fix, not applied without `--unsafe-fixes`.
+    UnsafeNotApplied,
+    /// Advice only.
+    Advice,
+    /// The model's confidence is under the threshold and no evidence stood.
+    BelowThreshold,
+    /// No fixer handles its category.
+    NoFixer,
+    /// The fixers found nothing to do.
+    NoFix,
+}
+
+impl FixStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixStatus::Fixed => "fixed",
+            FixStatus::AlreadyFixed => "already fixed",
+            FixStatus::Refused => "refused",
+            FixStatus::UnsafeNotApplied => "unsafe, not applied",
+            FixStatus::Advice => "advice",
+            FixStatus::BelowThreshold => "below threshold",
+            FixStatus::NoFixer => "no fixer",
+            FixStatus::NoFix => "no fix",
+        }
+    }
+}
+
+/// One failure's fix status, in the order of the diagnosis's failures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureFix {
+    pub status: FixStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The fixers that proposed something for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixers: Vec<String>,
+}
+
 /// What `fix` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FixReport {
@@ -142,6 +190,10 @@ pub struct FixReport {
     pub files_changed: Vec<String>,
     /// Whether the diff edits `.github/workflows/` (pushing it needs the workflows permission).
     pub touches_workflows: bool,
+    /// Each failure's fix status, aligned with `diagnosis.failures`; the JSON
+    /// shows it as `diagnosis.failures[].fix`.
+    #[serde(skip)]
+    pub failure_fixes: Vec<FailureFix>,
 }
 
 pub mod json;

@@ -184,6 +184,31 @@ pub fn write_fix_summary(
             writeln!(out, "  (unsafe: rerun with --unsafe-fixes to apply)")?;
         }
     }
+    // With several failures, what became of each one's fix.
+    if report.failure_fixes.len() > 1 {
+        writeln!(out, "{}", s.bold("failures:"))?;
+        for (i, (d, f)) in report
+            .diagnosis
+            .failures
+            .iter()
+            .zip(&report.failure_fixes)
+            .enumerate()
+        {
+            let reason = f
+                .reason
+                .as_deref()
+                .map(|r| format!(": {}", scrub.clean_line(r)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}. {} › {}: {}{reason}",
+                i + 1,
+                scrub.clean_line(&d.failure.job),
+                scrub.clean_line(&d.failure.step),
+                f.status.as_str()
+            )?;
+        }
+    }
     if let Some(reason) = &report.reason {
         writeln!(out, "{} {}", s.bold("no fix:"), scrub.clean_line(reason))?;
     }

@@ -1,0 +1,152 @@
+//! Every failure of a run is planned, through the binary: a lint failure
+//! first does not hide a missing module after it; each failure has a fix
+//! status in the text report and in the JSON (`diagnosis.failures[].fix`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn gh(lines: &[&str]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("2026-11-20T10:00:00.0000000Z {l}\n"))
+        .collect()
+}
+
+fn lint_log() -> String {
+    gh(&[
+        "##[group]Run ruff check .",
+        "ruff check .",
+        "shell: /usr/bin/bash -e {0}",
+        "##[endgroup]",
+        "app/main.py:3:8: F401 [*] `os` imported but unused",
+        "Found 1 error.",
+        "[*] 1 fixable with the `--fix` option.",
+        "##[error]Process completed with exit code 1.",
+    ])
+}
+
+fn module_log() -> String {
+    gh(&[
+        "##[group]Run pytest",
+        "pytest",
+        "shell: /usr/bin/bash -e {0}",
+        "##[endgroup]",
+        "==================================== ERRORS ====================================",
+        "____________________ ERROR collecting tests/test_app.py ____________________",
+        "ImportError while importing test module '/home/runner/work/app/app/tests/test_app.py'.",
+        "Hint: make sure your test modules/packages have valid Python names.",
+        "Traceback:",
+        "tests/test_app.py:1: in <module>",
+        "    import yaml",
+        "E   ModuleNotFoundError: No module named 'yaml'",
+        "=========================== short test summary info ============================",
+        "ERROR tests/test_app.py",
+        "!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!",
+        "##[error]Process completed with exit code 2.",
+    ])
+}
+
+const WORKFLOW: &str = "name: CI\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install ruff\n      - run: ruff check .\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install pytest\n      - run: pytest\n";
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs")
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    for (name, text) in [
+        (".github/workflows/ci.yml", WORKFLOW),
+        ("tests/test_app.py", "import yaml\n"),
+        ("app/main.py", "import os\n"),
+    ] {
+        let p = ws.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    git(&ws, &["init", "-q"]);
+    git(&ws, &["add", "-A"]);
+    git(&ws, &["commit", "-qm", "init"]);
+    let zip_path = tmp.path().join("run.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, text) in [("0_lint.txt", lint_log()), ("1_test.txt", module_log())] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap();
+    (tmp, ws, zip_path)
+}
+
+fn autoheal(args: &[&str], ws: &Path, log: &Path) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_autoheal"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg("fix")
+        .args(args)
+        .arg("-C")
+        .arg(ws)
+        .arg(log)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_second_failing_job_is_fixed_when_the_first_has_no_fixer() {
+    let (_tmp, ws, log) = setup();
+    let (code, stdout, stderr) = autoheal(&["--diff-only"], &ws, &log);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("+      - run: pip install pytest PyYAML"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("  1. lint › Run ruff check .: no fixer")
+            && stderr.contains("  2. test › Run pytest: fixed"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = autoheal(&["--diff-only", "--format", "json"], &ws, &log);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let failures = json["diagnosis"]["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 2);
+    assert_eq!(failures[0]["fix"]["status"], "no-fixer");
+    assert_eq!(failures[1]["fix"]["status"], "fixed");
+    assert_eq!(
+        failures[1]["fix"]["fixers"][0],
+        "python-module-not-installed"
+    );
+    // Applied, then the same log finds both as they were: nothing to do.
+    let (code, _, stderr) = autoheal(&[], &ws, &log);
+    assert_eq!(code, 0, "{stderr}");
+    git(&ws, &["commit", "-qam", "fix"]);
+    let (code, stdout, stderr) = autoheal(&["--format", "json"], &ws, &log);
+    assert_eq!(code, 3, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        json["diagnosis"]["failures"][1]["fix"]["status"],
+        "already-fixed"
+    );
+}
