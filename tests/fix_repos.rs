@@ -1071,7 +1071,7 @@ mod props {
 
     fn allowed_value(v: &str) -> bool {
         let re = regex::Regex::new(
-            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|'')*')?|secrets\.[A-Z][A-Z0-9_]{0,63}) \}\}$",
+            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|'')*')?|secrets\.[A-Z][A-Z0-9_]{0,63}|github\.token) \}\}$",
         )
         .unwrap();
         re.is_match(v)

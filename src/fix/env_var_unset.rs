@@ -63,8 +63,9 @@ impl Fixer for EnvVarUnset {
         ws: &Workspace,
         opts: &FixOptions,
     ) -> Result<Option<Fix>, Refusal> {
-        if let Some(input) = d.facts.action_input.as_deref() {
-            return plan_input(input, d, ws, opts).map(Some);
+        // A missing action input is `action-input-missing`'s.
+        if d.facts.action_input.is_some() {
+            return Ok(None);
         }
         plan_variables(d, ws, opts, false)
     }
@@ -774,129 +775,6 @@ fn read_small(ws: &Workspace, rel: &str) -> Option<String> {
     let mut buf = Vec::new();
     f.take(MAX_SEARCH_BYTES).read_to_end(&mut buf).ok()?;
     String::from_utf8(buf).ok()
-}
-
-/// A required action input: add it to the failing step's `with:`.
-fn plan_input(
-    input: &str,
-    d: &Diagnosis,
-    ws: &Workspace,
-    opts: &FixOptions,
-) -> Result<Fix, Refusal> {
-    let b = input.as_bytes();
-    let valid = !b.is_empty()
-        && b.len() <= 64
-        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-');
-    if !valid {
-        return Err(Refusal::new(
-            "env-denied",
-            format!("{} is not a valid action input name", quoted(input)),
-        ));
-    }
-    let (wf, job) = workflow::locate(ws, d, opts)?;
-    let steps = wf.steps(&job);
-    let jv = wf.value.get("jobs").and_then(|j| j.get(job.id.as_str()));
-    let step_value = |i: usize| jv.and_then(|j| j.get("steps")).and_then(|s| s.get(i));
-    let failing = d.failure.step.trim();
-    // The action as the log names it: `Run owner/action@ref` as the step's
-    // title, or the command the step ran.
-    let actions: Vec<&str> = [
-        Some(failing.strip_prefix("Run ").unwrap_or(failing)),
-        d.failure.command.as_deref(),
-        d.facts.command.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .filter(|a| !a.is_empty() && a.contains('/'))
-    .collect();
-    let matching: Vec<_> = steps
-        .iter()
-        .filter(|s| {
-            let v = step_value(s.index);
-            let uses = v.and_then(|v| v.get("uses")).and_then(|u| u.as_str());
-            let name = v.and_then(|v| v.get("name")).and_then(|u| u.as_str());
-            let Some(uses) = uses else { return false };
-            name == Some(failing)
-                || actions
-                    .iter()
-                    .any(|a| *a == uses || a.split('@').next() == uses.split('@').next())
-        })
-        .copied()
-        .collect();
-    let [step] = matching[..] else {
-        return Err(Refusal::new(
-            "ambiguous-workflow",
-            format!(
-                "cannot tell which step of job `{}` in {} needs the input {}",
-                job.id,
-                wf.path,
-                quoted(input)
-            ),
-        ));
-    };
-    let with_keys = workflow::keys_of(step_value(step.index).and_then(|s| s.get("with")));
-    if with_keys.iter().any(|k| k == input) {
-        return Err(Refusal::already(format!(
-            "the input {input} is already given to the step in {}",
-            wf.path
-        )));
-    }
-    let secret = input.to_ascii_uppercase().replace('-', "_");
-    let value = if matches!(
-        input,
-        "token" | "github-token" | "github_token" | "repo-token" | "repo_token"
-    ) {
-        "${{ secrets.GITHUB_TOKEN }}".to_string()
-    } else if secret_like(&secret) {
-        check_name(&secret)?;
-        format!("${{{{ secrets.{secret} }}}}")
-    } else {
-        // A plain input (a path, a version): only the author knows its value.
-        return Ok(Fix::advice(
-            ID,
-            format!(
-                "Give the failing step of job `{}` in {} the required input `{input}:` in its `with:`",
-                job.id, wf.path
-            ),
-        ));
-    };
-    let keys = wf.step_keys(step);
-    let with_line = keys.iter().find(|(k, _)| k == "with").map(|(_, l)| *l);
-    let uses_line = keys
-        .iter()
-        .find(|(k, _)| k == "uses")
-        .map(|(_, l)| *l)
-        .unwrap_or(step.line);
-    let end = keys.last().map_or(step.line + 1, |(_, l)| wf.block_end(*l));
-    if wf.has_aliases(step.line, end) {
-        return Err(Refusal::new(
-            "alias",
-            format!("the step in {} uses YAML anchors or aliases", wf.path),
-        ));
-    }
-    let edit = wf.add_entry(with_line, ("with", uses_line, step.key_col), input, &value)?;
-    let new_text = workflow::apply_one(&wf.text, &edit);
-    let path = [
-        Seg::Key("jobs".into()),
-        Seg::Key(job.id.clone()),
-        Seg::Key("steps".into()),
-        Seg::Index(step.index),
-        Seg::Key("with".into()),
-    ];
-    wf.verify_added(&new_text, &path, input, &value, with_line.is_none())?;
-    Ok(Fix {
-        fixer: ID,
-        description: format!(
-            "Give the input {input} to the failing step of job `{}` in {} as `{value}`",
-            job.id, wf.path
-        ),
-        applicability: Applicability::Safe,
-        edits: vec![edit],
-        evidence: Evidence::default(),
-    })
 }
 
 #[cfg(test)]

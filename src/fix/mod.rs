@@ -20,6 +20,7 @@ pub mod pypi;
 pub mod workflow;
 pub mod workspace;
 
+mod action_input_missing;
 mod assertion_expected_stale;
 mod config_invalid;
 mod env_trace;
@@ -91,6 +92,7 @@ pub trait Fixer: Sync {
 /// Every fixer, in the order they run within a category.
 pub const FIXERS: &[&dyn Fixer] = &[
     &python_module_not_installed::PythonModuleNotInstalled,
+    &action_input_missing::ActionInputMissing,
     &env_var_unset::EnvVarUnset,
     &assertion_expected_stale::AssertionExpectedStale,
     &network_timeout::NetworkTimeout,

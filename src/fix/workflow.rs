@@ -755,13 +755,15 @@ impl Workflow {
 }
 
 /// The only expressions autoheal ever writes: `${{ vars.NAME }}`,
-/// `${{ vars.NAME || 'd' }}` and `${{ secrets.NAME }}` (SECURITY.md §4). A
-/// value with any other `${{` is refused, whatever produced it.
+/// `${{ vars.NAME || 'd' }}` and `${{ secrets.NAME }}` (SECURITY.md §4), and
+/// `${{ github.token }}` for an action's GitHub-token input (any action can
+/// already read it as an input default). A value with any other `${{` is
+/// refused, whatever produced it.
 pub fn check_expression(value: &str) -> Result<(), Refusal> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
-            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|''){0,200}')?|secrets\.[A-Z][A-Z0-9_]{0,63}) \}\}$",
+            r"^\$\{\{ (?:vars\.[A-Z][A-Z0-9_]{0,63}(?: \|\| '(?:[^'\r\n]|''){0,200}')?|secrets\.[A-Z][A-Z0-9_]{0,63}|github\.token) \}\}$",
         )
         .expect("static regex")
     });
