@@ -535,10 +535,12 @@ fn env_action_input_goes_into_the_steps_with() {
             ..Facts::default()
         },
     );
-    let diff = check_fix(ENV, "action-input", &d, &FixOptions::default());
-    assert!(
-        diff.contains("+          token: ${{ secrets.GITHUB_TOKEN }}"),
-        "{diff}"
+    // upload-artifact declares no `token`: the action outranks the log.
+    check_refused(
+        &case(ENV, "action-input"),
+        &d,
+        &FixOptions::default(),
+        "refused (no-evidence): actions/upload-artifact declares no input \"token\"",
     );
     let c = case(ENV, "action-input");
     let d = diag(
@@ -1035,7 +1037,7 @@ fn env_plain_action_inputs_get_advice() {
         "release",
         "Publish release",
         Facts {
-            action_input: Some("path".into()),
+            action_input: Some("body_path".into()),
             ..Facts::default()
         },
     );
@@ -1045,7 +1047,7 @@ fn env_plain_action_inputs_get_advice() {
         &FixOptions::default(),
         "no automatic fix (advice only)",
     );
-    assert!(r.fixes[0].description.contains("`path:`"));
+    assert!(r.fixes[0].description.contains("`body_path:`"));
     let d = diag(
         Category::EnvironmentVariable,
         "release",
@@ -1055,11 +1057,8 @@ fn env_plain_action_inputs_get_advice() {
             ..Facts::default()
         },
     );
-    let diff = check_fix(ENV, "action-input", &d, &FixOptions::default());
-    assert!(
-        diff.contains("+          api-key: ${{ secrets.API_KEY }}"),
-        "{diff}"
-    );
+    // softprops/action-gh-release declares no `api-key`.
+    check_refused(&c, &d, &FixOptions::default(), "refused (no-evidence)");
 }
 
 // ---------------------------------------------------------------- property tests

@@ -26,6 +26,7 @@ mod config_invalid;
 mod env_trace;
 mod env_var_unset;
 mod network_timeout;
+mod node_module_not_installed;
 mod permission_missing;
 mod python_module_not_installed;
 
@@ -92,6 +93,7 @@ pub trait Fixer: Sync {
 /// Every fixer, in the order they run within a category.
 pub const FIXERS: &[&dyn Fixer] = &[
     &python_module_not_installed::PythonModuleNotInstalled,
+    &node_module_not_installed::NodeModuleNotInstalled,
     &action_input_missing::ActionInputMissing,
     &env_var_unset::EnvVarUnset,
     &assertion_expected_stale::AssertionExpectedStale,
