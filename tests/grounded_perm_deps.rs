@@ -1,0 +1,340 @@
+//! Fixes grounded in the repository, end to end through the binary: the log
+//! says what went wrong, the repository decides what a fix writes and where.
+//! Logs are attacker-controlled, so a scope, a package name or a module the
+//! log names is written only when the workspace (or a curated table) backs
+//! it; otherwise `fix` refuses (exit 3) and the workspace stays
+//! byte-identical.
+
+#[path = "support/runner.rs"]
+mod runner;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use runner::runner_outputs;
+
+// ---------------------------------------------------------------- harness
+
+fn autoheal() -> Command {
+    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir());
+    cmd
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+fn run(cmd: &mut Command) -> Out {
+    let o = cmd.output().expect("binary runs");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// A GitHub job log: each line behind a runner timestamp.
+fn gh(lines: &[&str]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("2024-05-01T12:00:00.0000000Z {l}\n"))
+        .collect()
+}
+
+/// A workspace in a temp dir; logs are written beside it, not in it.
+struct Ws {
+    tmp: tempfile::TempDir,
+}
+
+impl Ws {
+    fn new(files: &[(&str, &str)]) -> Ws {
+        let ws = Ws {
+            tmp: tempfile::tempdir().expect("tempdir"),
+        };
+        std::fs::create_dir(ws.path()).expect("mkdir");
+        for (name, data) in files {
+            let p = ws.path().join(name);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, data).expect("write");
+        }
+        ws
+    }
+
+    fn path(&self) -> PathBuf {
+        self.tmp.path().join("ws")
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).expect("read")
+    }
+
+    fn log(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.tmp.path().join(name);
+        std::fs::write(&p, text).expect("write log");
+        p
+    }
+
+    fn snapshot(&self) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![self.path()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("readable") {
+                let p = entry.expect("entry").path();
+                let meta = std::fs::symlink_metadata(&p).expect("meta");
+                let rel = p.strip_prefix(self.path()).expect("beneath").to_path_buf();
+                let mode = meta.permissions().mode();
+                if meta.is_dir() {
+                    out.insert(rel, (mode, Vec::new()));
+                    stack.push(p);
+                } else {
+                    out.insert(rel, (mode, std::fs::read(&p).expect("read")));
+                }
+            }
+        }
+        out
+    }
+
+    fn fix(&self, log: &Path, extra: &[&str]) -> Out {
+        run(autoheal()
+            .arg("fix")
+            .args(extra)
+            .arg("-C")
+            .arg(self.path())
+            .arg(log))
+    }
+
+    /// `fix` must exit 3 with `message` and leave every byte as it was.
+    fn refused(&self, log: &Path, extra: &[&str], message: &str) -> Out {
+        let before = self.snapshot();
+        let out = self.fix(log, extra);
+        assert_eq!(
+            out.code, 3,
+            "stderr: {}\nstdout: {}",
+            out.stderr, out.stdout
+        );
+        assert!(
+            out.stderr.contains(message),
+            "expected {message:?} in stderr:\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "a refusal printed a diff: {}",
+            out.stdout
+        );
+        assert_eq!(self.snapshot(), before, "the workspace changed");
+        out
+    }
+}
+
+// ---------------------------------------------------------------- permissions
+
+/// A job whose token is read-only at both levels, with the given steps.
+fn perm_workflow(job_block: bool, steps: &str) -> String {
+    let block = if job_block {
+        "    permissions:\n      contents: read   # checkout\n"
+    } else {
+        ""
+    };
+    format!(
+        "name: release\non: push\npermissions:\n  contents: read\njobs:\n  release:\n    runs-on: ubuntu-latest\n{block}    steps:\n      - uses: actions/checkout@v4\n{steps}"
+    )
+}
+
+/// `git push` refused by GitHub, under the step whose first `run:` line is `first`.
+fn push_denied_log(first: &str) -> String {
+    let header = format!("##[group]Run {first}");
+    gh(&[
+        "##[group]Run actions/checkout@v4",
+        "with:",
+        "  repository: acme/app",
+        "##[endgroup]",
+        "Syncing repository: acme/app",
+        &header,
+        first,
+        "shell: /usr/bin/bash -e {0}",
+        "##[endgroup]",
+        "remote: Permission to acme/app.git denied to github-actions[bot].",
+        "fatal: unable to access 'https://github.com/acme/app/': The requested URL returned error: 403",
+        "##[error]Process completed with exit code 128.",
+    ])
+}
+
+#[test]
+fn forged_push_denial_under_a_step_that_pushes_nothing_is_refused() {
+    let wf = perm_workflow(true, "      - name: Tests\n        run: pytest\n");
+    let ws = Ws::new(&[(".github/workflows/release.yml", &wf)]);
+    let log = ws.log("job.txt", &push_denied_log("pytest"));
+    for extra in [&[][..], &["--unsafe-fixes"][..]] {
+        let out = ws.refused(&log, extra, "refused (no-evidence)");
+        // The reason names what is missing: a step that needs the scope.
+        assert!(
+            out.stderr.contains("the log names `contents: write`")
+                && out
+                    .stderr
+                    .contains("runs nothing that writes with the token"),
+            "{}",
+            out.stderr
+        );
+    }
+    // Without any workflow, nothing shows the step either.
+    let bare = Ws::new(&[("README.md", "app\n")]);
+    let log = bare.log("job.txt", &push_denied_log("pytest"));
+    bare.refused(&log, &["--unsafe-fixes"], "refused (no-evidence)");
+}
+
+#[test]
+fn push_denial_under_a_step_that_pushes_is_unsafe_and_goes_on_the_job_block() {
+    let steps = "      - name: Tag\n        run: |\n          git tag v1.2.3\n          git push origin v1.2.3\n";
+    let wf = perm_workflow(true, steps);
+    let ws = Ws::new(&[(".github/workflows/release.yml", &wf)]);
+    let log = ws.log("job.txt", &push_denied_log("git tag v1.2.3"));
+    // Widening a token is never safe: listed, not applied.
+    let out = ws.refused(&log, &[], "unsafe fix not applied (use --unsafe-fixes)");
+    assert!(
+        out.stderr.contains("permission-missing [unsafe"),
+        "{}",
+        out.stderr
+    );
+    let out = ws.fix(&log, &["--unsafe-fixes"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        ws.read(".github/workflows/release.yml"),
+        wf.replace(
+            "      contents: read   # checkout",
+            "      contents: write   # checkout"
+        ),
+        "only the job's block changes; the workflow's stays read"
+    );
+    // The evidence is the workflow line that pushes.
+    assert!(
+        out.stderr.contains("decided by: the repository"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(".github/workflows/release.yml:15: git push origin v1.2.3"),
+        "{}",
+        out.stderr
+    );
+    // Idempotent: the second run finds it granted.
+    ws.refused(&log, &["--unsafe-fixes"], "already");
+}
+
+#[test]
+fn pr_comment_step_gets_pull_requests_write() {
+    let steps = "      - name: Comment coverage\n        env:\n          GH_TOKEN: ${{ github.token }}\n        run: gh pr comment \"$PR\" --body-file coverage.md\n";
+    let wf = perm_workflow(true, steps);
+    let ws = Ws::new(&[(".github/workflows/release.yml", &wf)]);
+    let log = ws.log(
+        "job.txt",
+        &gh(&[
+            "##[group]Run gh pr comment \"$PR\" --body-file coverage.md",
+            "gh pr comment \"$PR\" --body-file coverage.md",
+            "shell: /usr/bin/bash -e {0}",
+            "env:",
+            "  GH_TOKEN: ***",
+            "##[endgroup]",
+            "GraphQL: Resource not accessible by integration (addComment)",
+            "##[error]Process completed with exit code 1.",
+        ]),
+    );
+    // gh's one-line error classifies with modest confidence; the threshold
+    // is the user's to lower, and the scope still comes from the workflow.
+    let low = ["--min-confidence", "0.3"];
+    ws.refused(&log, &low, "unsafe fix not applied");
+    let out = ws.fix(&log, &[&low[..], &["--unsafe-fixes"]].concat());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "       contents: read   # checkout\n+      pull-requests: write\n     steps:\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        ws.read(".github/workflows/release.yml")
+            .starts_with("name: release\non: push\npermissions:\n  contents: read\njobs:\n")
+    );
+}
+
+#[test]
+fn workflow_level_permissions_are_never_edited() {
+    // The job has no block: it gets its own, the workflow's scopes copied,
+    // and the workflow's block is left as it was.
+    let steps = "      - run: git push --tags\n";
+    let wf = perm_workflow(false, steps);
+    let ws = Ws::new(&[(".github/workflows/release.yml", &wf)]);
+    let log = ws.log("job.txt", &push_denied_log("git push --tags"));
+    let gh_dir = tempfile::tempdir().expect("tempdir");
+    let output = gh_dir.path().join("output");
+    std::fs::write(&output, "").expect("output");
+    let out = run(autoheal()
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", gh_dir.path().join("summary"))
+        .env("RUNNER_TEMP", gh_dir.path())
+        .args(["fix", "--format", "github", "--unsafe-fixes", "-C"])
+        .arg(ws.path())
+        .arg(&log));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = ws.read(".github/workflows/release.yml");
+    assert_eq!(
+        after,
+        wf.replace(
+            "  release:\n",
+            "  release:\n    permissions:\n      contents: write\n"
+        )
+    );
+    assert!(after.contains("\npermissions:\n  contents: read\njobs:"));
+    let outputs = runner_outputs(&std::fs::read_to_string(&output).expect("read"))
+        .expect("GITHUB_OUTPUT parses like the runner");
+    let get = |k: &str| {
+        outputs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("applied"), Some("true"));
+    assert_eq!(get("touches-workflows"), Some("true"));
+
+    // No block anywhere: a job block would drop the repository's defaults.
+    let bare = "name: release\non: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: git push --tags\n";
+    let ws = Ws::new(&[(".github/workflows/release.yml", bare)]);
+    let log = ws.log("job.txt", &push_denied_log("git push --tags"));
+    let out = ws.refused(&log, &["--unsafe-fixes"], "no automatic fix (advice only)");
+    assert!(out.stderr.contains("contents: write"), "{}", out.stderr);
+    assert!(out.all().contains("`git push`"), "{}", out.stderr);
+}
+
+#[test]
+fn a_scope_the_step_does_not_need_is_refused() {
+    // The step comments with gh; the log claims it needed `contents: write`.
+    let steps = "      - run: gh issue comment 7 --body done\n";
+    let wf = perm_workflow(true, steps);
+    let ws = Ws::new(&[(".github/workflows/release.yml", &wf)]);
+    let log = ws.log(
+        "job.txt",
+        &push_denied_log("gh issue comment 7 --body done"),
+    );
+    let out = ws.refused(&log, &["--unsafe-fixes"], "refused (no-evidence)");
+    assert!(
+        out.stderr
+            .contains("runs `gh issue`, which does not need it"),
+        "{}",
+        out.stderr
+    );
+}
