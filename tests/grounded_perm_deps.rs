@@ -73,6 +73,17 @@ impl Ws {
         ws
     }
 
+    /// A copy of `fixtures/repos/<rel>`.
+    fn fixture(rel: &str) -> Ws {
+        let ws = Ws::new(&[]);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/repos")
+            .join(rel);
+        assert!(src.is_dir(), "{}", src.display());
+        copy_tree(&src, &ws.path());
+        ws
+    }
+
     fn path(&self) -> PathBuf {
         self.tmp.path().join("ws")
     }
@@ -137,6 +148,19 @@ impl Ws {
         );
         assert_eq!(self.snapshot(), before, "the workspace changed");
         out
+    }
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for entry in std::fs::read_dir(src).expect("readable") {
+        let entry = entry.expect("entry");
+        let to = dst.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
     }
 }
 
@@ -337,4 +361,81 @@ fn a_scope_the_step_does_not_need_is_refused() {
         "{}",
         out.stderr
     );
+}
+
+// ---------------------------------------------------------------- own modules
+
+/// The log of a real `pytest` run on `fixtures/repos/python-module-not-installed/own-module`
+/// (tests/ has no `__init__.py`, so the repository root is not on `sys.path`).
+fn own_module_log() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/repos/python-module-not-installed/own-module.log")
+}
+
+#[test]
+fn the_repositorys_own_package_is_never_added_as_a_dependency() {
+    let ws = Ws::fixture("python-module-not-installed/own-module");
+    let out = ws.refused(
+        &own_module_log(),
+        &["--unsafe-fixes"],
+        "refused (own-module)",
+    );
+    assert!(
+        out.stderr
+            .contains("'tools' is this repository's own package (tools/__init__.py)")
+            && out.stderr.contains("pip install -e ."),
+        "{}",
+        out.stderr
+    );
+
+    // Each way a repository shows its own package.
+    let std = |ws: &Ws, from: &str, to: &str| {
+        let (from, to) = (ws.path().join(from), ws.path().join(to));
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::rename(from, to).expect("rename");
+    };
+    let src = Ws::fixture("python-module-not-installed/own-module");
+    std(&src, "tools", "src/tools");
+    src.refused(&own_module_log(), &[], "(src/tools/)");
+
+    let single = Ws::fixture("python-module-not-installed/own-module");
+    std(&single, "tools/export.py", "tools.py");
+    std::fs::remove_dir_all(single.path().join("tools")).expect("rm");
+    single.refused(&own_module_log(), &[], "(tools.py)");
+
+    for (file, text) in [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"Tools\"\nversion = \"0.1.0\"\n",
+        ),
+        ("setup.cfg", "[metadata]\nname = tools\n"),
+        (
+            "setup.py",
+            "from setuptools import setup\n\nsetup(name=\"tools\", packages=[\"lib\"])\n",
+        ),
+    ] {
+        let named = Ws::fixture("python-module-not-installed/own-module");
+        std(&named, "tools", "lib");
+        std::fs::write(named.path().join(file), text).expect("write");
+        named.refused(&own_module_log(), &[], &format!("own package ({file})"));
+    }
+
+    // Control: with no such package in the repository, `tools` is a
+    // well-known PyPI distribution and is added, decided by the curated list.
+    let other = Ws::fixture("python-module-not-installed/own-module");
+    std(&other, "tools", "lib");
+    let out = run(autoheal()
+        .args(["fix", "--format", "json", "-C"])
+        .arg(other.path())
+        .arg(own_module_log()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        other.read("requirements.txt"),
+        "requests==2.32.3\npytest==9.2.0\ntools\n"
+    );
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let evidence = &report["fixes"][0]["evidence"];
+    assert_eq!(evidence["decided_by"], "curated", "{evidence}");
+    assert_eq!(evidence["workspace"][0]["file"], "requirements.txt");
+    assert_eq!(evidence["workspace"][0]["line"], 3);
 }

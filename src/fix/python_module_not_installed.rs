@@ -21,11 +21,16 @@
 //! PEP 508-checked; a near miss of a listed name is a typosquat and refused;
 //! files in `--hash` mode, duplicates (PEP 503) and complex `run:` blocks are
 //! refused; only a bare name is ever written, never an option, URL or path.
+//! A module of the repository's own package (`pkg/__init__.py`, `src/pkg/`,
+//! `pkg.py`, the project's name) is refused (`own-module`): the project is
+//! not installed or the import path is wrong, and a PyPI name twin is a
+//! stranger's code.
 
 use regex::Regex;
 use std::sync::OnceLock;
 
-use super::edit::{Applicability, Edit, Evidence, Fix, Refusal, quoted, squoted};
+use super::edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal, quoted, squoted};
+use super::project;
 use super::pypi;
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
@@ -73,10 +78,30 @@ impl Fixer for PythonModuleNotInstalled {
                 .as_deref()
                 .and_then(|_| other_ecosystem("system", f)));
         }
+        if let Some(m) = f.module.as_deref() {
+            own_module(m, ws)?;
+        }
         let Some(package) = choose_package(f)? else {
             return Ok(None);
         };
         place(&package, d, ws, opts).map(Some)
+    }
+}
+
+/// A module of the repository's own package is not a missing dependency: the
+/// project is not installed, or the import path is wrong. Adding a PyPI
+/// distribution of that name would install a stranger's code.
+fn own_module(module: &str, ws: &Workspace) -> Result<(), Refusal> {
+    let top = module.split('.').next().unwrap_or(module);
+    match project::own_python_package(ws, top) {
+        Some(place) => Err(Refusal::new(
+            "own-module",
+            format!(
+                "{} is this repository's own package ({place}), not a dependency: install the project itself in the failing job (`pip install -e .`) or fix the import path (tests run from the repository root, `python -m pytest`, or `pythonpath` in the pytest configuration)",
+                squoted(module)
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -411,7 +436,8 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
         format!(
             "Add {package} to the dependencies the failing job installs (for example `pip install {package}`); no requirements file, pyproject.toml dependency list or workflow pip line was found"
         ),
-    ))
+    )
+    .with_evidence(curated()))
 }
 
 fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Result<Fix, Refusal> {
@@ -505,8 +531,24 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
         ),
         applicability: Applicability::Safe,
         edits: vec![edit],
-        evidence: Evidence::default(),
+        evidence: curated().at(&wf.path, k as u64 + 1, physical),
     })
+}
+
+/// The package came from the curated tables (import map, pytest options,
+/// tools) or the committed top list: never from the log's word alone.
+fn curated() -> Evidence {
+    Evidence::of(DecidedBy::Curated)
+}
+
+/// The 1-based line of byte `at` in `text` and that line's text.
+fn line_at(text: &str, at: usize) -> (u64, &str) {
+    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
+    (
+        text[..start].matches('\n').count() as u64 + 1,
+        &text[start..end],
+    )
 }
 
 fn eol_of(text: &str) -> &'static str {
@@ -543,12 +585,14 @@ fn edit_requirements(ws: &Workspace, raw_path: &str, package: &str) -> Result<Fi
     } else {
         format!("{eol}{package}")
     };
+    // The line the package will be on.
+    let line = text.lines().count() as u64 + 1;
     Ok(Fix {
         fixer: ID,
         description: format!("Add {package} to {path}"),
         applicability: Applicability::Safe,
         edits: vec![Edit::insert(&path, text.len(), content)],
-        evidence: Evidence::default(),
+        evidence: curated().at(&path, line, package),
     })
 }
 
@@ -739,12 +783,13 @@ fn edit_pyproject(
             "pyproject.toml edit did not re-parse as intended",
         ));
     }
+    let (line, line_text) = line_at(&text, edits[0].range.start);
     Ok(Some(Fix {
         fixer: ID,
         description: format!("Add {package} to {label} of pyproject.toml"),
         applicability: Applicability::Safe,
         edits,
-        evidence: Evidence::default(),
+        evidence: curated().at(path, line, line_text),
     }))
 }
 
