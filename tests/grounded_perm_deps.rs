@@ -439,3 +439,208 @@ fn the_repositorys_own_package_is_never_added_as_a_dependency() {
     assert_eq!(evidence["workspace"][0]["file"], "requirements.txt");
     assert_eq!(evidence["workspace"][0]["line"], 3);
 }
+
+// ---------------------------------------------------------------- advice names
+
+/// `node --test` failing on a `require` of `module` from server.js.
+fn node_log(module: &str) -> String {
+    let err = format!("Error: Cannot find module '{module}'");
+    gh(&[
+        "##[group]Run npm test",
+        "npm test",
+        "shell: /usr/bin/bash -e {0}",
+        "##[endgroup]",
+        "",
+        "> app@1.0.0 test",
+        "> node --test",
+        "",
+        "node:internal/modules/cjs/loader:1228",
+        "  throw err;",
+        "  ^",
+        "",
+        &err,
+        "Require stack:",
+        "- /home/runner/work/app/app/server.js",
+        "- /home/runner/work/app/app/test/server.test.js",
+        "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)",
+        "    at Module._load (node:internal/modules/cjs/loader:1051:27)",
+        "    at Module.require (node:internal/modules/cjs/loader:1311:19)",
+        "    at require (node:internal/modules/helpers:179:18)",
+        "    at Object.<anonymous> (/home/runner/work/app/app/server.js:1:17) {",
+        "  code: 'MODULE_NOT_FOUND',",
+        "  requireStack: [",
+        "    '/home/runner/work/app/app/server.js',",
+        "    '/home/runner/work/app/app/test/server.test.js'",
+        "  ]",
+        "}",
+        "",
+        "Node.js v20.11.1",
+        "##[error]Process completed with exit code 1.",
+    ])
+}
+
+/// rustc on `use <krate>::Value;` without the crate.
+fn rust_log(krate: &str) -> String {
+    let e = format!("error[E0432]: unresolved import `{krate}`");
+    let src = format!("1 | use {krate}::Value;");
+    let note = format!("  |     ^^^^^^^^^^^ use of unresolved module or unlinked crate `{krate}`");
+    let help = format!(
+        "  = help: if you wanted to use a crate named `{krate}`, use `cargo add {krate}` to add it to your `Cargo.toml`"
+    );
+    gh(&[
+        "##[group]Run cargo build --locked",
+        "cargo build --locked",
+        "shell: /usr/bin/bash -e {0}",
+        "##[endgroup]",
+        "   Compiling app v0.1.0 (/home/runner/work/app/app)",
+        &e,
+        " --> src/main.rs:1:5",
+        "  |",
+        &src,
+        &note,
+        "  |",
+        &help,
+        "",
+        "For more information about this error, try `rustc --explain E0432`.",
+        "error: could not compile `app` (bin \"app\") due to 1 previous error",
+        "##[error]Process completed with exit code 101.",
+    ])
+}
+
+/// What a person is told to do: the diagnosis's suggestion (text, JSON and
+/// the GitHub output) and the fix report's advice and reason.
+fn advice_of(ws: &Ws, log: &Path) -> String {
+    let diag = run(autoheal().args(["diagnose", "--format", "json"]).arg(log));
+    assert_eq!(diag.code, 0, "{}", diag.stderr);
+    let v: serde_json::Value = serde_json::from_str(&diag.stdout).expect("json");
+    let mut all = v["failures"][0]["suggested_fix"]
+        .as_str()
+        .expect("suggested_fix")
+        .to_string();
+    let text = run(autoheal().arg("diagnose").arg(log));
+    all.push_str(
+        &text
+            .stdout
+            .lines()
+            .chain(text.stderr.lines())
+            .filter(|l| l.trim_start().starts_with("fix:"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let gh_dir = tempfile::tempdir().expect("tempdir");
+    let output = gh_dir.path().join("output");
+    std::fs::write(&output, "").expect("output");
+    let out = run(autoheal()
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", gh_dir.path().join("summary"))
+        .env("RUNNER_TEMP", gh_dir.path())
+        .args(["diagnose", "--format", "github"])
+        .arg(log));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let outputs = runner_outputs(&std::fs::read_to_string(&output).expect("read"))
+        .expect("GITHUB_OUTPUT parses like the runner");
+    let suggested = outputs
+        .iter()
+        .find(|(k, _)| k == "suggested-fix")
+        .map(|(_, v)| v.clone())
+        .expect("suggested-fix output");
+    all.push('\n');
+    all.push_str(&suggested);
+    // The fix stage, with the workspace: advice only, nothing written.
+    let fix = ws.refused(log, &[], "no automatic fix (advice only)");
+    let report: Vec<&str> = fix
+        .stderr
+        .lines()
+        .filter(|l| l.contains("python-module-not-installed") || l.starts_with("no fix"))
+        .collect();
+    assert!(!report.is_empty(), "{}", fix.stderr);
+    all.push('\n');
+    all.push_str(&report.join("\n"));
+    all
+}
+
+#[test]
+fn a_near_miss_npm_name_is_never_repeated_as_advice() {
+    let ws = Ws::new(&[(
+        "package.json",
+        "{\"name\": \"app\", \"dependencies\": {}}\n",
+    )]);
+    let log = ws.log("job.txt", &node_log("expresss"));
+    let advice = advice_of(&ws, &log);
+    assert!(!advice.contains("expresss"), "{advice}");
+    assert!(advice.contains("install the missing package"), "{advice}");
+    // The well-known name is named.
+    let log = ws.log("job2.txt", &node_log("express"));
+    let advice = advice_of(&ws, &log);
+    assert!(advice.contains("`npm install express`"), "{advice}");
+}
+
+#[test]
+fn a_near_miss_crate_is_never_repeated_as_advice() {
+    let ws = Ws::new(&[(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    )]);
+    let log = ws.log("job.txt", &rust_log("serde_jsonn"));
+    let advice = advice_of(&ws, &log);
+    assert!(!advice.contains("serde_jsonn"), "{advice}");
+    let log = ws.log("job2.txt", &rust_log("serde_json"));
+    assert!(advice_of(&ws, &log).contains("`cargo add serde_json`"));
+}
+
+#[test]
+fn a_package_the_repository_lists_is_named() {
+    // Not on any curated list, but in the repository's own package.json.
+    let manifest = "{\n  \"name\": \"app\",\n  \"dependencies\": {\n    \"acme-widgets\": \"^2.1.0\"\n  }\n}\n";
+    let ws = Ws::new(&[("package.json", manifest)]);
+    let log = ws.log("job.txt", &node_log("acme-widgets"));
+    // Diagnosis alone (no workspace) cannot vouch for it.
+    let diag = run(autoheal().args(["diagnose", "--format", "json"]).arg(&log));
+    assert!(
+        !diag.stdout.contains("npm install acme-widgets"),
+        "{}",
+        diag.stdout
+    );
+    let out = ws.refused(&log, &[], "no automatic fix (advice only)");
+    assert!(
+        out.stderr
+            .contains("acme-widgets is listed in package.json but not installed"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("package.json:4: \"acme-widgets\": \"^2.1.0\""),
+        "{}",
+        out.stderr
+    );
+    // The same name without the manifest is not named.
+    let bare = Ws::new(&[("README.md", "app\n")]);
+    let log = bare.log("job.txt", &node_log("acme-widgets"));
+    let out = bare.refused(&log, &[], "no automatic fix (advice only)");
+    assert!(
+        !out.stderr.contains("npm install acme-widgets"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("acme-widgets is listed"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn the_curated_lists_agree_with_their_generator() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-well-known");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--check")
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
