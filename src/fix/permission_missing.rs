@@ -210,13 +210,14 @@ fn step_needs(wf: &Workflow, job: &Job, step: Step, next: usize) -> Vec<Need> {
     out
 }
 
-/// Whether the failure reads as the token being refused (rather than a file
-/// mode): the only case where the step alone may pick the scope.
+/// Whether the failure reads as GitHub refusing the job's token (rather than
+/// a file mode or another registry's token): the only case where the step
+/// alone may pick the scope.
 fn token_refused(d: &Diagnosis) -> bool {
     let text = format!("{}\n{}", d.failure.error_line, d.failure.region);
     text.contains("Resource not accessible by integration")
         || (text.contains("remote: Permission to ") && text.contains(" denied to "))
-        || d.facts.http_status == Some(403)
+        || (d.facts.http_status == Some(403) && text.contains("github.com"))
 }
 
 impl Fixer for PermissionMissing {
