@@ -153,8 +153,16 @@ pub fn well_known(reg: Registry, name: &str) -> Option<&'static str> {
     if let Some(s) = names.get(&n) {
         return Some(s);
     }
-    if reg == Registry::Pypi && facts::is_curated_distribution(name) {
-        return names.get(&n).copied().or(Some(""));
+    // The facts parser's own curated tables vouch too (`yaml` → `PyYAML`,
+    // `tsc` → `typescript`, `active_support` → `activesupport`).
+    let curated = match reg {
+        Registry::Pypi => facts::is_curated_distribution(name),
+        Registry::Npm => facts::is_curated_package("node", name),
+        Registry::Gems => facts::is_curated_package("ruby", name),
+        _ => false,
+    };
+    if curated {
+        return Some("");
     }
     if reg == Registry::Go {
         let mut cut = n.as_str();
@@ -328,6 +336,11 @@ mod tests {
         );
         assert_eq!(advisable(Pypi, "requests").as_deref(), Some("requests"));
         assert_eq!(advisable(Pypi, "reqeusts"), None);
+        // Curated by the facts tables though not on the top list.
+        assert_eq!(
+            advisable(Npm, "@sveltejs/kit").as_deref(),
+            Some("@sveltejs/kit")
+        );
         // The repository's word names an unlisted package, but not a near miss.
         assert_eq!(
             advisable_declared(Npm, "acme-internal-ui", true).as_deref(),
