@@ -1124,6 +1124,38 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_failing_step_by_name_title_or_command() {
+        let wf = Workflow::from_text("ci.yml", WF.to_string()).unwrap();
+        let job = wf.jobs().unwrap().remove(0);
+        let find = |step: &str, command: Option<&str>| {
+            let d = Diagnosis {
+                failure: crate::extract::Failure {
+                    step: step.to_string(),
+                    command: command.map(str::to_string),
+                    ..Default::default()
+                },
+                category: crate::classify::Category::PermissionDenied,
+                confidence: 1.0,
+                explanation: Vec::new(),
+                facts: Default::default(),
+                suggested_fix: String::new(),
+            };
+            failing_steps(&wf, &job, &d)
+                .iter()
+                .map(|s| s.index)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(find("deps", None), [1]);
+        assert_eq!(find("Run pip install requests", None), [1]);
+        assert_eq!(find("Run pytest", None), [2]);
+        assert_eq!(find("Run actions/checkout@v4", None), [0]);
+        assert_eq!(find("Run actions/checkout@v3", None), [0]);
+        assert_eq!(find("", Some("pytest")), [2]);
+        assert!(find("Run git push", None).is_empty());
+        assert!(find("Run pytest -q", None).is_empty());
+    }
+
+    #[test]
     fn matches_job_names() {
         assert!(job_matches("test", None, "test (3.11)"));
         assert!(job_matches("t", Some("Test ${{ matrix.py }}"), "Test 3.12"));
