@@ -348,7 +348,7 @@ fn other_ecosystems_get_advice_only() {
         "test",
         Facts {
             ecosystem: Some("node".into()),
-            module: Some("left-pad".into()),
+            module: Some("lodash".into()),
             ..Facts::default()
         },
     );
@@ -359,11 +359,7 @@ fn other_ecosystems_get_advice_only() {
         "no automatic fix (advice only)",
     );
     assert_eq!(r.fixes[0].applicability, Applicability::DisplayOnly);
-    assert!(
-        r.fixes[0]
-            .description
-            .contains("npm install --save-dev left-pad")
-    );
+    assert!(r.fixes[0].description.contains("`npm install lodash`"));
 }
 
 // ---------------------------------------------------------------- env
@@ -726,7 +722,14 @@ fn permission_scope_is_added_to_an_existing_block() {
             ..Facts::default()
         },
     );
-    let diff = check_fix(PM, "existing-block", &d, &FixOptions::default());
+    // Widening a token is never safe.
+    check_refused(
+        &case(PM, "existing-block"),
+        &d,
+        &FixOptions::default(),
+        "unsafe fix not applied",
+    );
+    let diff = check_fix(PM, "existing-block", &d, &unsafe_opts());
     insta::assert_snapshot!("permission_existing_block", diff);
     let d = diag(
         Category::PermissionDenied,
@@ -737,7 +740,7 @@ fn permission_scope_is_added_to_an_existing_block() {
             ..Facts::default()
         },
     );
-    let diff = check_fix(PM, "existing-block", &d, &FixOptions::default());
+    let diff = check_fix(PM, "existing-block", &d, &unsafe_opts());
     assert!(
         diff.contains("-      issues: read\n+      issues: write\n"),
         "{diff}"
@@ -756,12 +759,7 @@ fn permission_without_a_block_is_advice_only() {
             ..Facts::default()
         },
     );
-    let r = check_refused(
-        &c,
-        &d,
-        &FixOptions::default(),
-        "no automatic fix (advice only)",
-    );
+    let r = check_refused(&c, &d, &unsafe_opts(), "no automatic fix (advice only)");
     assert!(r.fixes[0].description.contains("pull-requests: write"));
 }
 
@@ -1306,12 +1304,13 @@ fn python_tool_not_found_joins_the_pip_line() {
 }
 
 #[test]
-fn permission_goes_to_the_workflow_block_when_the_job_has_none() {
+fn permission_copies_the_workflow_block_into_the_job_when_it_has_none() {
     let c = case(PM, "no-block");
     let wf = c.root.join(".github/workflows/pr.yml");
+    let script = "    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: github.rest.issues.addLabels(params)\n";
     fs::write(
         &wf,
-        "on: pull_request\npermissions:\n  contents: read\njobs:\n  comment:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n",
+        format!("on: pull_request\npermissions:\n  contents: read\njobs:\n  comment:\n    runs-on: ubuntu-latest\n{script}"),
     )
     .unwrap();
     let d = diag(
@@ -1323,21 +1322,22 @@ fn permission_goes_to_the_workflow_block_when_the_job_has_none() {
             ..Facts::default()
         },
     );
-    let r = run(&c, &d, &FixOptions::default()).unwrap();
+    let r = run(&c, &d, &unsafe_opts()).unwrap();
     assert!(
-        r.diff
-            .contains("   contents: read\n+  issues: write\n jobs:\n"),
-        "{}",
-        r.diff
+        r.diff.contains(
+            "   comment:\n+    permissions:\n+      contents: read\n+      issues: write\n     runs-on:"
+        ),
+        "{}{:?}",
+        r.diff,
+        r.reason
     );
     // `permissions: read-all` is not restructured.
-    fs::write(&wf, "on: pull_request\npermissions: read-all\njobs:\n  comment:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/github-script@v7\n").unwrap();
-    check_refused(
-        &c,
-        &d,
-        &FixOptions::default(),
-        "no automatic fix (advice only)",
-    );
+    fs::write(
+        &wf,
+        format!("on: pull_request\npermissions: read-all\njobs:\n  comment:\n    runs-on: ubuntu-latest\n{script}"),
+    )
+    .unwrap();
+    check_refused(&c, &d, &unsafe_opts(), "no automatic fix (advice only)");
 }
 
 #[test]

@@ -263,6 +263,16 @@ pub fn is_curated_distribution(name: &str) -> bool {
             .any(|t| t.iter().any(|(_, d)| same(d)))
 }
 
+/// Whether an npm package or a gem is named by the curated tables (commands
+/// in `node_modules/.bin`, require paths of gems): advice may print it.
+pub fn is_curated_package(ecosystem: &str, name: &str) -> bool {
+    match ecosystem {
+        "node" => NODE_BINS.values().any(|p| p.eq_ignore_ascii_case(name)),
+        "ruby" => RUBY_GEMS.iter().any(|(_, g)| g.eq_ignore_ascii_case(name)),
+        _ => false,
+    }
+}
+
 /// The pytest plugin that adds a command-line option (`--cov=x` → `pytest-cov`).
 pub fn pytest_plugin(option: &str) -> Option<&'static str> {
     let opt = option.split('=').next().unwrap_or(option);

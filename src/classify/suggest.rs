@@ -4,6 +4,7 @@
 //! The text is advice for people and names only facts, which were validated and
 //! capped by [`super::facts`]; the report still escapes it for each sink.
 
+use super::names::{self, Registry};
 use super::{Category, Facts};
 use crate::extract::Failure;
 
@@ -21,8 +22,19 @@ pub fn suggest(category: Category, facts: &Facts, failure: &Failure) -> String {
 }
 
 fn dependency(f: &Facts) -> String {
-    let package = f.package.as_deref();
     let module = f.module.as_deref();
+    // A package name is printed only when a curated list vouches for it: the
+    // log's word is how typosquats get installed (see [`super::names`]).
+    let package = match (
+        f.ecosystem.as_deref().and_then(Registry::of),
+        f.package.as_deref(),
+    ) {
+        (Some(reg), Some(p)) => names::advisable(reg, p),
+        (None, p) => p.map(str::to_owned),
+        (Some(_), None) => None,
+    };
+    let package = package.as_deref();
+    let vetted_away = package.is_none() && f.package.is_some();
     match (f.ecosystem.as_deref(), package) {
         (Some("python"), Some(p)) => match f.option.as_deref() {
             Some(o) => format!(
@@ -42,21 +54,29 @@ fn dependency(f: &Facts) -> String {
                     .to_owned()
             }
         },
-        (Some("node"), Some(p)) => {
-            format!("Run `npm install --save-dev {p}` and commit package.json and the lockfile")
-        }
+        (Some("node"), Some(p)) => format!(
+            "Run `npm install {p}` (`--save-dev` if only the tests need it) and commit package.json and the lockfile"
+        ),
         (Some("node"), None) => match module {
-            Some(m) => format!("Check the path `{m}`: the required file does not exist"),
-            None => "Add the missing package to package.json".to_owned(),
+            Some(m) if !vetted_away && m.starts_with(['.', '/']) => {
+                format!("Check the path `{m}`: the required file does not exist")
+            }
+            _ => "Install the missing package and add it to package.json (check its exact name first)".to_owned(),
         },
         (Some("rust"), Some(p)) => format!("Run `cargo add {p}`"),
+        (Some("rust"), None) => {
+            "Add the missing crate to Cargo.toml (check its exact name first)".to_owned()
+        }
         (Some("go"), Some(p)) => format!("Run `go get {p}` and commit go.mod and go.sum"),
+        (Some("go"), None) => {
+            "Add the missing module to go.mod with `go get` (check its exact path first) and commit go.mod and go.sum".to_owned()
+        }
         (Some("ruby"), Some(p)) => format!("Run `bundle add {p}`"),
         (Some("ruby"), None) => match module {
-            Some(m) => {
+            Some(m) if !vetted_away => {
                 format!("Add the gem that provides `{m}` to the Gemfile (`bundle add <gem>`)")
             }
-            None => "Add the missing gem to the Gemfile".to_owned(),
+            _ => "Add the missing gem to the Gemfile (check its exact name first)".to_owned(),
         },
         (Some("java"), _) => match module {
             Some(m) => format!("Add the dependency that provides `{m}` to pom.xml or build.gradle"),
@@ -79,7 +99,10 @@ fn dependency(f: &Facts) -> String {
             (None, None) => "Install the missing tool in a step before this one".to_owned(),
         },
         (Some("dotnet"), Some(p)) => format!("Run `dotnet add package {p}`"),
-        (Some("swift"), _) | (Some("dotnet"), None) | (Some("cmake"), _) => match module {
+        (Some("dotnet"), None) => {
+            "Add the missing NuGet package to the project (check its exact name first)".to_owned()
+        }
+        (Some("swift"), _) | (Some("cmake"), _) => match module {
             Some(m) => format!("Add the package that provides `{m}` to the project's dependencies"),
             None => "Add the missing package to the project's dependencies".to_owned(),
         },
@@ -237,9 +260,27 @@ mod tests {
             .starts_with("Add pytest-cov to")
         );
         assert!(
-            say(D, &facts(&[("ecosystem", "node"), ("package", "left-pad")]))
-                .contains("npm install --save-dev left-pad")
+            say(D, &facts(&[("ecosystem", "node"), ("package", "express")]))
+                .contains("npm install express")
         );
+        // Names no curated list vouches for are not repeated.
+        for (eco, p) in [
+            ("node", "expresss"),
+            ("node", "left-pad-x"),
+            ("rust", "serde_jsonn"),
+            ("go", "github.com/x/y"),
+            ("ruby", "rakee"),
+            ("dotnet", "Newtonsoft.Jsonn"),
+            ("python", "reqeusts"),
+        ] {
+            // (A Python module is named as the module it is, not as a package.)
+            let module = if eco == "python" { "package" } else { "module" };
+            let s = say(
+                D,
+                &facts(&[("ecosystem", eco), (module, p), ("package", p)]),
+            );
+            assert!(!s.contains(p), "{eco}: {s}");
+        }
         assert_eq!(
             say(D, &facts(&[("ecosystem", "rust"), ("package", "rand")])),
             "Run `cargo add rand`"
@@ -247,9 +288,9 @@ mod tests {
         assert!(
             say(
                 D,
-                &facts(&[("ecosystem", "go"), ("package", "github.com/x/y")])
+                &facts(&[("ecosystem", "go"), ("package", "github.com/gin-gonic/gin")])
             )
-            .contains("go get github.com/x/y")
+            .contains("go get github.com/gin-gonic/gin")
         );
         assert_eq!(
             say(D, &facts(&[("ecosystem", "ruby"), ("package", "rake")])),

@@ -16,6 +16,7 @@
 pub mod apply;
 pub mod diff;
 pub mod edit;
+pub mod project;
 pub mod pypi;
 pub mod workflow;
 pub mod workspace;

@@ -21,15 +21,24 @@
 //! PEP 508-checked; a near miss of a listed name is a typosquat and refused;
 //! files in `--hash` mode, duplicates (PEP 503) and complex `run:` blocks are
 //! refused; only a bare name is ever written, never an option, URL or path.
+//! A module of the repository's own package (`pkg/__init__.py`, `src/pkg/`,
+//! `pkg.py`, the project's name) is refused (`own-module`): the project is
+//! not installed or the import path is wrong, and a PyPI name twin is a
+//! stranger's code. Advice for other ecosystems names a package only when the
+//! repository's manifests or lockfiles list it or a curated list of
+//! well-known names has it ([`crate::classify::names`]); a near miss of a
+//! well-known name is never named.
 
 use regex::Regex;
 use std::sync::OnceLock;
 
-use super::edit::{Applicability, Edit, Evidence, Fix, Refusal, quoted, squoted};
+use super::edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal, quoted, squoted};
+use super::project;
 use super::pypi;
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
 use super::{FixOptions, Fixer};
+use crate::classify::names::{self, Registry};
 use crate::classify::{Category, Diagnosis, Facts};
 
 pub struct PythonModuleNotInstalled;
@@ -64,19 +73,39 @@ impl Fixer for PythonModuleNotInstalled {
         }
         match f.ecosystem.as_deref() {
             Some("python") | None => {}
-            Some(other) => return Ok(other_ecosystem(other, f)),
+            Some(other) => return Ok(other_ecosystem(other, f, ws)),
         }
         if f.ecosystem.is_none() && f.module.is_none() && f.package.is_none() && f.option.is_none()
         {
             return Ok(f
                 .command
                 .as_deref()
-                .and_then(|_| other_ecosystem("system", f)));
+                .and_then(|_| other_ecosystem("system", f, ws)));
+        }
+        if let Some(m) = f.module.as_deref() {
+            own_module(m, ws)?;
         }
         let Some(package) = choose_package(f)? else {
             return Ok(None);
         };
         place(&package, d, ws, opts).map(Some)
+    }
+}
+
+/// A module of the repository's own package is not a missing dependency: the
+/// project is not installed, or the import path is wrong. Adding a PyPI
+/// distribution of that name would install a stranger's code.
+fn own_module(module: &str, ws: &Workspace) -> Result<(), Refusal> {
+    let top = module.split('.').next().unwrap_or(module);
+    match project::own_python_package(ws, top) {
+        Some(place) => Err(Refusal::new(
+            "own-module",
+            format!(
+                "{} is this repository's own package ({place}), not a dependency: install the project itself in the failing job (`pip install -e .`) or fix the import path (tests run from the repository root, `python -m pytest`, or `pythonpath` in the pytest configuration)",
+                squoted(module)
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -411,7 +440,8 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
         format!(
             "Add {package} to the dependencies the failing job installs (for example `pip install {package}`); no requirements file, pyproject.toml dependency list or workflow pip line was found"
         ),
-    ))
+    )
+    .with_evidence(curated()))
 }
 
 fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Result<Fix, Refusal> {
@@ -505,8 +535,24 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
         ),
         applicability: Applicability::Safe,
         edits: vec![edit],
-        evidence: Evidence::default(),
+        evidence: curated().at(&wf.path, k as u64 + 1, physical),
     })
+}
+
+/// The package came from the curated tables (import map, pytest options,
+/// tools) or the committed top list: never from the log's word alone.
+fn curated() -> Evidence {
+    Evidence::of(DecidedBy::Curated)
+}
+
+/// The 1-based line of byte `at` in `text` and that line's text.
+fn line_at(text: &str, at: usize) -> (u64, &str) {
+    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
+    (
+        text[..start].matches('\n').count() as u64 + 1,
+        &text[start..end],
+    )
 }
 
 fn eol_of(text: &str) -> &'static str {
@@ -543,12 +589,14 @@ fn edit_requirements(ws: &Workspace, raw_path: &str, package: &str) -> Result<Fi
     } else {
         format!("{eol}{package}")
     };
+    // The line the package will be on.
+    let line = text.lines().count() as u64 + 1;
     Ok(Fix {
         fixer: ID,
         description: format!("Add {package} to {path}"),
         applicability: Applicability::Safe,
         edits: vec![Edit::insert(&path, text.len(), content)],
-        evidence: Evidence::default(),
+        evidence: curated().at(&path, line, package),
     })
 }
 
@@ -739,12 +787,13 @@ fn edit_pyproject(
             "pyproject.toml edit did not re-parse as intended",
         ));
     }
+    let (line, line_text) = line_at(&text, edits[0].range.start);
     Ok(Some(Fix {
         fixer: ID,
         description: format!("Add {package} to {label} of pyproject.toml"),
         applicability: Applicability::Safe,
         edits,
-        evidence: Evidence::default(),
+        evidence: curated().at(path, line, line_text),
     }))
 }
 
@@ -871,8 +920,48 @@ fn simple_name(s: &str, extra: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c) || extra.contains(c))
 }
 
-/// Advice for a missing dependency outside Python.
-fn other_ecosystem(eco: &str, f: &Facts) -> Option<Fix> {
+/// A package name for advice outside Python, and what vouches for it: the
+/// repository's manifest or lockfile that lists it (a workspace place), or a
+/// curated list. `None`: advice names no package.
+fn vouched(reg: Registry, name: &str, ws: &Workspace) -> Option<(String, Option<String>)> {
+    let declared = project::declared(ws, reg, name);
+    names::advisable_declared(reg, name, declared.is_some()).map(|n| (n, declared))
+}
+
+/// Advice naming `name` as vouched for, or the unnamed advice.
+fn registry_advice(
+    reg: Registry,
+    name: Option<&str>,
+    ws: &Workspace,
+    named: impl Fn(&str) -> String,
+    installed: impl Fn(&str, &str) -> String,
+    unnamed: &str,
+) -> Fix {
+    match name.and_then(|n| vouched(reg, n, ws)) {
+        Some((n, Some(file))) => {
+            // The line that lists it, when the name appears as written.
+            let (line, text) = ws
+                .read_text(&file)
+                .ok()
+                .flatten()
+                .and_then(|t| {
+                    t.lines()
+                        .enumerate()
+                        .find(|(_, l)| l.contains(n.as_str()))
+                        .map(|(i, l)| (i as u64 + 1, l.to_string()))
+                })
+                .unwrap_or((0, n.clone()));
+            Fix::advice(ID, installed(&n, &file))
+                .with_evidence(Evidence::of(DecidedBy::Workspace).at(&file, line, &text))
+        }
+        Some((n, None)) => Fix::advice(ID, named(&n)).with_evidence(curated()),
+        None => Fix::advice(ID, unnamed),
+    }
+}
+
+/// Advice for a missing dependency outside Python. A package is named only
+/// when the repository's manifests or a curated list vouch for it.
+fn other_ecosystem(eco: &str, f: &Facts, ws: &Workspace) -> Option<Fix> {
     let name = f.package.as_deref().or(f.module.as_deref());
     let advice = match eco {
         "node" => {
@@ -892,43 +981,85 @@ fn other_ecosystem(eco: &str, f: &Facts) -> Option<Fix> {
                 } else {
                     parts[0].to_string()
                 };
-                if !simple_name(&pkg, "@/") {
-                    return None;
-                }
-                format!(
-                    "Add the missing npm package: `npm install --save-dev {pkg}` (or `--save` if the code needs it at run time)"
-                )
+                return Some(registry_advice(
+                    Registry::Npm,
+                    Some(&pkg),
+                    ws,
+                    |n| {
+                        format!(
+                            "Add the missing npm package: `npm install {n}` (`--save-dev` if only the tests need it), and commit package.json and the lockfile"
+                        )
+                    },
+                    |n, file| {
+                        format!(
+                            "{n} is listed in {file} but not installed in the failing job: install the dependencies (`npm ci`) in a step before it"
+                        )
+                    },
+                    "A required npm package is not installed: install the missing package and add it to package.json (check its exact name first: the log's spelling is not vouched for)",
+                ));
             }
         }
         "rust" => {
-            let m = name?;
-            let krate = m.split("::").next().unwrap_or(m);
-            if !simple_name(krate, "") {
-                return None;
-            }
-            format!(
-                "Add the missing crate: `cargo add {krate}` (check the crate's name on crates.io: an underscore in code may be a hyphen in the name)"
-            )
+            let krate = name.map(|m| m.split("::").next().unwrap_or(m));
+            return Some(registry_advice(
+                Registry::Crates,
+                krate,
+                ws,
+                |n| format!("Add the missing crate: `cargo add {n}`"),
+                |n, file| {
+                    format!(
+                        "The crate {n} is listed in {file}: check its name in the code (a hyphen there is an underscore) and the features it needs"
+                    )
+                },
+                "A crate the code uses is not a dependency: add it to Cargo.toml (check its exact name first: the log's spelling is not vouched for)",
+            ));
         }
         "go" => {
-            let m = name?;
-            if !simple_name(m, "/~") {
-                return None;
-            }
-            format!(
-                "Add the missing module: `go get {m}` then `go mod tidy`, and commit go.mod and go.sum"
-            )
+            return Some(registry_advice(
+                Registry::Go,
+                name,
+                ws,
+                |n| {
+                    format!(
+                        "Add the missing module: `go get {n}` then `go mod tidy`, and commit go.mod and go.sum"
+                    )
+                },
+                |n, file| {
+                    format!(
+                        "{n} is covered by {file}: run `go mod download` (or `go mod tidy`) in a step before the failing one, and commit go.mod and go.sum"
+                    )
+                },
+                "A Go module the code imports is missing: add it with `go get` (check its exact path first: the log's spelling is not vouched for) and commit go.mod and go.sum",
+            ));
         }
         "ruby" => {
-            let m = name?;
-            let gem = m.split('/').next().unwrap_or(m);
-            if !simple_name(gem, "") {
-                return None;
-            }
-            format!(
-                "Add the missing gem to the Gemfile: `bundle add {gem}` (the gem's name may differ from the required path {})",
-                quoted(m)
-            )
+            let gem = name.map(|m| m.split('/').next().unwrap_or(m));
+            return Some(registry_advice(
+                Registry::Gems,
+                gem,
+                ws,
+                |n| format!("Add the missing gem to the Gemfile: `bundle add {n}`"),
+                |n, file| {
+                    format!(
+                        "The gem {n} is listed in {file} but not installed: run `bundle install` in a step before the failing one"
+                    )
+                },
+                "A gem the code requires is missing: add it to the Gemfile (check its exact name first: the log's spelling is not vouched for)",
+            ));
+        }
+        "dotnet" => {
+            return Some(registry_advice(
+                Registry::Nuget,
+                f.package.as_deref(),
+                ws,
+                |n| format!("Add the missing NuGet package: `dotnet add package {n}`"),
+                |n, file| {
+                    format!(
+                        "The package {n} is referenced in {file}: run `dotnet restore` before the build, and check the package source"
+                    )
+                },
+                "A NuGet package is missing: add it to the project (check its exact name first: the log's spelling is not vouched for)",
+            ));
         }
         "java" => {
             let m = name?;
@@ -1029,22 +1160,58 @@ mod tests {
 
     #[test]
     fn advice_for_other_ecosystems() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"devDependencies": {"@acme/ui-kit": "^1.0.0"}}"#,
+        )
+        .unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let f = Facts {
+            module: Some("@acme/ui-kit/button".into()),
+            ..Facts::default()
+        };
+        let fix = other_ecosystem("node", &f, &ws).unwrap();
+        assert!(
+            fix.description
+                .contains("@acme/ui-kit is listed in package.json")
+        );
+        assert_eq!(fix.evidence.decided_by, DecidedBy::Workspace);
+        for (eco, name) in [
+            ("node", "expresss"),
+            ("rust", "serde_jsonn"),
+            ("go", "github.com/gin-gonic/ginn"),
+            ("ruby", "nokogirii"),
+            ("dotnet", "Newtonsoft.Jsonn"),
+        ] {
+            let f = Facts {
+                package: Some(name.into()),
+                module: Some(name.into()),
+                ..Facts::default()
+            };
+            let fix = other_ecosystem(eco, &f, &ws).unwrap();
+            assert!(
+                !fix.description.contains(name),
+                "{eco}: {}",
+                fix.description
+            );
+        }
         let f = Facts {
             module: Some("@scope/pkg/sub".into()),
             ..Facts::default()
         };
         assert!(
-            other_ecosystem("node", &f)
+            other_ecosystem("node", &f, &ws)
                 .unwrap()
                 .description
-                .contains("npm install --save-dev @scope/pkg")
+                .contains("install the missing package")
         );
         let f = Facts {
             command: Some("jq".into()),
             ..Facts::default()
         };
         assert!(
-            other_ecosystem("system", &f)
+            other_ecosystem("system", &f, &ws)
                 .unwrap()
                 .description
                 .contains("apt-get install -y jq")
@@ -1054,7 +1221,7 @@ mod tests {
             ..Facts::default()
         };
         assert!(
-            other_ecosystem("system", &f)
+            other_ecosystem("system", &f, &ws)
                 .unwrap()
                 .description
                 .contains("apt-file search libGL.so.1")
@@ -1063,6 +1230,6 @@ mod tests {
             command: Some("x;rm -rf /".into()),
             ..Facts::default()
         };
-        assert!(other_ecosystem("system", &f).is_none());
+        assert!(other_ecosystem("system", &f, &ws).is_none());
     }
 }

@@ -951,6 +951,51 @@ pub fn locate(
     }
 }
 
+/// The steps of `job` that the log's failing step names: by its `name:`, by
+/// GitHub's default title (`Run <first line of run:>`, `Run <uses>`), or by
+/// the command the log echoed under that title. The log only points; the
+/// workflow says what the step runs.
+pub fn failing_steps(wf: &Workflow, job: &Job, d: &Diagnosis) -> Vec<Step> {
+    let failing = d.failure.step.trim();
+    let echoed = d
+        .failure
+        .command
+        .as_deref()
+        .and_then(|c| c.lines().map(str::trim).find(|l| !l.is_empty()));
+    let steps_value = wf
+        .value
+        .get("jobs")
+        .and_then(|j| j.get(job.id.as_str()))
+        .and_then(|j| j.get("steps"));
+    wf.steps(job)
+        .into_iter()
+        .filter(|s| {
+            let Some(v) = steps_value.and_then(|x| x.get(s.index)) else {
+                return false;
+            };
+            let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::trim);
+            if !failing.is_empty() && text("name").is_some_and(|n| n == failing) {
+                return true;
+            }
+            if let Some(run) = text("run") {
+                let first = run.lines().map(str::trim).find(|l| !l.is_empty());
+                return first.is_some_and(|first| {
+                    failing.strip_prefix("Run ").map(str::trim) == Some(first)
+                        || echoed == Some(first)
+                });
+            }
+            if let Some(uses) = text("uses") {
+                let title = failing.strip_prefix("Run ").map(str::trim);
+                return title == Some(uses)
+                    || title.is_some_and(|t| {
+                        t.contains('/') && t.split('@').next() == uses.split('@').next()
+                    });
+            }
+            false
+        })
+        .collect()
+}
+
 /// Convenience: a mapping's string keys.
 pub fn keys_of(v: Option<&Value>) -> Vec<String> {
     match v {
@@ -1078,6 +1123,38 @@ mod tests {
         ] {
             assert_eq!(check_expression(bad).unwrap_err().id, "expression", "{bad}");
         }
+    }
+
+    #[test]
+    fn finds_the_failing_step_by_name_title_or_command() {
+        let wf = Workflow::from_text("ci.yml", WF.to_string()).unwrap();
+        let job = wf.jobs().unwrap().remove(0);
+        let find = |step: &str, command: Option<&str>| {
+            let d = Diagnosis {
+                failure: crate::extract::Failure {
+                    step: step.to_string(),
+                    command: command.map(str::to_string),
+                    ..Default::default()
+                },
+                category: crate::classify::Category::PermissionDenied,
+                confidence: 1.0,
+                explanation: Vec::new(),
+                facts: Default::default(),
+                suggested_fix: String::new(),
+            };
+            failing_steps(&wf, &job, &d)
+                .iter()
+                .map(|s| s.index)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(find("deps", None), [1]);
+        assert_eq!(find("Run pip install requests", None), [1]);
+        assert_eq!(find("Run pytest", None), [2]);
+        assert_eq!(find("Run actions/checkout@v4", None), [0]);
+        assert_eq!(find("Run actions/checkout@v3", None), [0]);
+        assert_eq!(find("", Some("pytest")), [2]);
+        assert!(find("Run git push", None).is_empty());
+        assert!(find("Run pytest -q", None).is_empty());
     }
 
     #[test]
