@@ -16,6 +16,7 @@ use regex::{Captures, Regex};
 use serde::Serialize;
 
 use crate::extract::Failure;
+use crate::frames::Frame;
 
 /// What the parsers could pull out of a failure. Every field is optional and
 /// every value came from (untrusted) log text.
@@ -444,6 +445,8 @@ regex!(
 );
 regex!(PY_ASSERTION_MSG, r"(?m)AssertionError: assert (.+)$");
 regex!(PYTEST_SOURCE, r"(?m)^>\s+assert (.+)$");
+regex!(PYTEST_SECTION, r"^_{3,} .+ _{3,}$");
+regex!(PYTEST_NEXT_SECTION, r"^(?:_{3,} .+ _{3,}|=+ .+ =+)$");
 regex!(
     PYTEST_LOCATION,
     r"(?m)^([\w./\\-]+\.py):(\d+): (?:[\w.]*(?:Error|Exception)|in \S+)?\s*$"
@@ -665,7 +668,7 @@ pub fn parse(failure: &Failure) -> Facts {
     let mut f = Facts::default();
     dependency(&mut f, el, &text);
     environment(&mut f, el, &text);
-    assertion(&mut f, el, &text);
+    assertion(&mut f, el, own_section(&text, el), &failure.frames);
     if let Some(t) = &failure.test {
         if f.file.is_none() {
             f.file = t.file.clone();
@@ -1119,9 +1122,66 @@ fn is_literal(s: &str) -> bool {
         )
 }
 
-fn assertion(f: &mut Facts, el: &str, text: &str) {
+/// The part of `text` (the root-cause line, then the region around it) in
+/// the root cause's own pytest section: from the `___ test_x ___` title above
+/// it to the next title or `=== … ===` line below. The region reaches 25
+/// lines up, often into the previous test's failure, whose assertion is not
+/// this one's. Text without such a title is returned whole.
+fn own_section<'t>(text: &'t str, el: &str) -> &'t str {
+    let el = el.trim_end();
+    let body_at = text.find('\n').map_or(text.len(), |i| i + 1);
+    let body = &text[body_at..];
+    if el.is_empty() {
+        return text;
+    }
+    let Some(at) = body
+        .match_indices(el)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || body.as_bytes()[i - 1] == b'\n')
+    else {
+        return text;
+    };
+    let mut start = None;
+    let mut pos = 0;
+    for l in body[..at].split_inclusive('\n') {
+        if PYTEST_SECTION.is_match(l.trim_end()) {
+            start = Some(pos);
+        }
+        pos += l.len();
+    }
+    let Some(start) = start else {
+        return text;
+    };
+    let mut end = body.len();
+    let mut pos = at;
+    for l in body[at..].split_inclusive('\n') {
+        if pos > at && PYTEST_NEXT_SECTION.is_match(l.trim_end()) {
+            end = pos;
+            break;
+        }
+        pos += l.len();
+    }
+    &body[start..end]
+}
+
+fn assertion(f: &mut Facts, el: &str, text: &str, frames: &[Frame]) {
+    python_assertion(f, el, text);
+    // pytest prints `tests/x.py:N: AssertionError` after the assertion's
+    // diff, which with `?` hint lines falls past the region: the traceback's
+    // deepest Python frame is the same line.
+    if matches!(f.framework.as_deref(), Some("pytest" | "unittest"))
+        && f.file.is_none()
+        && let Some(fr) = frames.iter().rev().find(|fr| fr.file.ends_with(".py"))
+    {
+        f.file = Some(fr.file.clone());
+        f.line = Some(fr.line);
+    }
+}
+
+fn python_assertion(f: &mut Facts, el: &str, text: &str) {
     if let Some(c) = PYTEST_E_ASSERT
-        .captures(text)
+        .captures(el)
+        .or_else(|| PYTEST_E_ASSERT.captures(text))
         .or_else(|| PY_ASSERTION_MSG.captures(el))
         .or_else(|| PY_ASSERTION_MSG.captures(text))
         && let Some((left, right, op)) = split_comparison(c[1].trim())

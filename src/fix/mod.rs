@@ -26,6 +26,7 @@ mod env_var_unset;
 mod network_timeout;
 mod permission_missing;
 mod python_module_not_installed;
+mod test_code;
 
 use std::path::PathBuf;
 
