@@ -2172,6 +2172,36 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
     }
 
     #[test]
+    fn pytest_assertion_is_read_from_its_own_section() {
+        // Captured from pytest 9: the previous test's failure sits in the
+        // window above, and `?` hint lines push the location out of it.
+        let el = "E       AssertionError: '1.3.0' != '1.2.0'";
+        let region = "_________________________________ test_retries _________________________________\n\n    def test_retries():\n>       assert retries() == 3\nE       assert 5 == 3\nE        +  where 5 = retries()\n\ntests/test_numbers.py:5: AssertionError\n___________________________ TestVersion.test_version ___________________________\n\n    def test_version(self):\n>       self.assertEqual(version(), \"1.2.0\")\nE       AssertionError: '1.3.0' != '1.2.0'\nE       - 1.3.0\nE       ?   ^\nE       + 1.2.0";
+        let f = parse(&Failure {
+            error_line: el.into(),
+            region: region.into(),
+            frames: vec![
+                Frame {
+                    file: "tests/test_numbers.py".into(),
+                    line: 5,
+                    func: None,
+                },
+                Frame {
+                    file: "tests/test_unit.py".into(),
+                    line: 8,
+                    func: None,
+                },
+            ],
+            ..Failure::default()
+        });
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("unittest"), s("'1.2.0'"), s("'1.3.0'"))
+        );
+        assert_eq!((f.file, f.line), (s("tests/test_unit.py"), Some(8)));
+    }
+
+    #[test]
     fn jest_vitest_rust_go_junit_assertions() {
         let f = facts(
             "Test(s) failed.   Expected: null",

@@ -289,8 +289,8 @@ fn locate(
             ),
         );
     };
-    // A pytest node id names its file too.
-    if let Some(named) = frames::test_file(id)
+    // A pytest node id names its file too (Rust's `tests::name` does not).
+    if let Some(named) = frames::test_file(id).filter(|f| f.ends_with(".py"))
         && ws.resolve(&named).ok().as_deref() != Some(path.as_str())
     {
         return refuse(
@@ -774,6 +774,136 @@ fn tokenize(line: &str, lang: Lang) -> Option<Vec<Token>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::Facts;
+    use crate::extract::Failure;
+
+    /// Plan on a one-file workspace, the log naming `id` and `file:line`.
+    fn plan_in(
+        file: &str,
+        text: &str,
+        id: &str,
+        line: u64,
+        (expected, actual): (&str, &str),
+    ) -> Result<Option<Fix>, Refusal> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let d = Diagnosis {
+            failure: Failure {
+                test_id: Some(id.to_string()),
+                ..Failure::default()
+            },
+            category: Category::ApiContractMismatch,
+            confidence: 0.99,
+            explanation: Vec::new(),
+            facts: Facts {
+                file: Some(file.into()),
+                line: Some(line),
+                expected: Some(expected.into()),
+                actual: Some(actual.into()),
+                ..Facts::default()
+            },
+            suggested_fix: String::new(),
+        };
+        AssertionExpectedStale.plan(&d, &ws, &FixOptions::default())
+    }
+
+    #[test]
+    fn grounds_rust_jest_and_junit_ids() {
+        let rs = "pub fn version() -> &'static str { \"1.3.0\" }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn reports_version() {\n        assert_eq!(super::version(), \"1.2.0\");\n    }\n}\n";
+        let fix = plan_in(
+            "src/lib.rs",
+            rs,
+            "tests::reports_version",
+            7,
+            ("\"1.2.0\"", "\"1.3.0\""),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(fix.edits[0].content, "\"1.3.0\"");
+        assert_eq!(fix.evidence.decided_by, DecidedBy::Workspace);
+        assert_eq!(
+            fix.evidence
+                .workspace
+                .iter()
+                .map(|p| p.line)
+                .collect::<Vec<_>>(),
+            [6, 7]
+        );
+        // The same line, but the fn is not a #[test].
+        let helper = rs.replace("    #[test]\n", "");
+        let r = plan_in(
+            "src/lib.rs",
+            &helper,
+            "tests::reports_version",
+            6,
+            ("\"1.2.0\"", "\"1.3.0\""),
+        );
+        assert_eq!(r.unwrap_err().id, "no-evidence");
+
+        let js = "describe('health', () => {\n  it('reports ok', async () => {\n    expect(await status()).toBe('healthy');\n  });\n});\n";
+        let fix = plan_in(
+            "src/health.test.js",
+            js,
+            "health › reports ok",
+            3,
+            ("\"healthy\"", "\"ok\""),
+        );
+        assert_eq!(fix.unwrap().unwrap().edits[0].content, "'ok'");
+        let r = plan_in(
+            "src/health.test.js",
+            js,
+            "other › reports ok",
+            3,
+            ("\"healthy\"", "\"ok\""),
+        );
+        assert_eq!(r.unwrap_err().id, "no-evidence");
+
+        // pytest's JUnit names the module as the class.
+        let py = "def test_health():\n    assert status() == 'healthy'\n";
+        let fix = plan_in(
+            "tests/test_api.py",
+            py,
+            "tests.test_api.test_health",
+            2,
+            ("'healthy'", "'ok'"),
+        );
+        assert!(fix.unwrap().is_some());
+        let r = plan_in(
+            "tests/test_api.py",
+            py,
+            "tests.test_api.TestApi.test_health",
+            2,
+            ("'healthy'", "'ok'"),
+        );
+        assert_eq!(r.unwrap_err().id, "no-evidence");
+    }
+
+    #[test]
+    fn secrets_are_recognised() {
+        for v in [
+            "'ghp_ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210'",
+            "AKIAIOSFODNN7EXAMPLE",
+            "x eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "***REDACTED***",
+            "https://u:p@host/x",
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+        ] {
+            assert!(looks_like_secret(v), "{v}");
+        }
+        for v in [
+            "'ok'",
+            "'Welcome to the ACME API, version 2'",
+            "1.3.0",
+            "AKIA-short",
+            "https://example.com/x",
+        ] {
+            assert!(!looks_like_secret(v), "{v}");
+        }
+    }
 
     fn lits(line: &str, lang: Lang) -> Vec<Option<Lit>> {
         tokenize(line, lang)
