@@ -1,8 +1,8 @@
 //! Assertion rewrites grounded in the repository (SECURITY.md §7, §8, §10),
 //! through the real binary.
 //!
-//! The logs are real pytest output of the tiny repository under
-//! `fixtures/repos/assertion-expected-stale/pytest-real/` (made by
+//! The logs are real pytest and Vitest output of the tiny repositories
+//! `fixtures/repos/assertion-expected-stale/{pytest,vitest}-real/` (made by
 //! `scripts/gen-grounded-logs`), the shipped seed example, and forged logs
 //! built here: an "assertion" in production code, a JUnit report naming a
 //! workflow, a secret as the actual value, a test id naming another test.
@@ -19,7 +19,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn real_logs() -> PathBuf {
-    fixtures().join("repos/assertion-expected-stale/pytest-real-logs")
+    fixtures().join("repos/assertion-expected-stale/real-logs")
 }
 
 fn real_log(name: &str) -> String {
@@ -613,6 +613,43 @@ fn real_pytest_shortened_values_are_refused() {
         &log,
         &["--unsafe-fixes"],
         "refused (unsafe-literal): the log shows the value \"'Welcome to t...on 1 (stable)'\" shortened",
+    );
+}
+
+#[test]
+fn real_vitest_assertion_is_fixed_in_its_describe_block() {
+    let fixture = fixtures().join("repos/assertion-expected-stale/vitest-real");
+    let ws = Ws::of(&fixture, "acme-web");
+    let log = real_logs().join("vitest.log");
+    let out = ws.fix(&log, &["--unsafe-fixes"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "-    expect(status()).toBe('healthy');\n+    expect(status()).toBe('ok');\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("  tests/health.test.js:5: it('reports its status', () => {\n"),
+        "{}",
+        out.stderr
+    );
+    let again = ws.fix(&log, &["--unsafe-fixes"]);
+    assert_eq!(again.code, 3, "{}", again.stderr);
+    assert!(again.stderr.contains("already fixed"), "{}", again.stderr);
+    // The same log naming another test of the file: refused.
+    let ws = Ws::of(&fixture, "acme-web");
+    let forged = ws.input(
+        "vitest.log",
+        &real_log("vitest.log").replace("reports its status", "reports its version"),
+    );
+    assert_refused(
+        &ws,
+        &forged,
+        &["--unsafe-fixes"],
+        "refused (no-evidence): tests/health.test.js has no test \"health › reports its version\"",
     );
 }
 

@@ -289,9 +289,12 @@ fn locate(
             ),
         );
     };
-    // A pytest node id names its file too (Rust's `tests::name` does not).
-    if let Some(named) = frames::test_file(id).filter(|f| f.ends_with(".py"))
-        && ws.resolve(&named).ok().as_deref() != Some(path.as_str())
+    // A pytest or Vitest id names its file too (Rust's `tests::name` does not).
+    if let Some(named) = frames::test_file(id).filter(|f| {
+        f.rsplit('/')
+            .next()
+            .is_some_and(|n| n.rsplit_once('.').is_some_and(|(_, e)| !e.is_empty()))
+    }) && ws.resolve(&named).ok().as_deref() != Some(path.as_str())
     {
         return refuse(
             "no-evidence",
