@@ -1,8 +1,8 @@
 //! Assertion rewrites grounded in the repository (SECURITY.md §7, §8, §10),
 //! through the real binary.
 //!
-//! The logs are real pytest and Vitest output of the tiny repositories
-//! `fixtures/repos/assertion-expected-stale/{pytest,vitest}-real/` (made by
+//! The logs are real pytest, Vitest and cargo test output of the tiny
+//! repositories `fixtures/repos/assertion-expected-stale/*-real/` (made by
 //! `scripts/gen-grounded-logs`), the shipped seed example, and forged logs
 //! built here: an "assertion" in production code, a JUnit report naming a
 //! workflow, a secret as the actual value, a test id naming another test.
@@ -650,6 +650,50 @@ fn real_vitest_assertion_is_fixed_in_its_describe_block() {
         &forged,
         &["--unsafe-fixes"],
         "refused (no-evidence): tests/health.test.js has no test \"health › reports its version\"",
+    );
+}
+
+#[test]
+fn real_cargo_test_assertion_is_fixed_only_in_a_test_fn() {
+    let fixture = fixtures().join("repos/assertion-expected-stale/rust-real");
+    let ws = Ws::of(&fixture, "acme-version");
+    let log = real_logs().join("rust.log");
+    let out = ws.fix(&log, &["--unsafe-fixes"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "-        assert_eq!(v, \"1.2.0\", \"version\");\n+        assert_eq!(v, \"1.3.0\", \"version\");\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    let again = ws.fix(&log, &["--unsafe-fixes"]);
+    assert_eq!(again.code, 3, "{}", again.stderr);
+    assert!(again.stderr.contains("already fixed"), "{}", again.stderr);
+    // The helper `check` (line 9) asserts the same value but is no test:
+    // neither a frame there nor a log naming it as the test is evidence.
+    let ws = Ws::of(&fixture, "acme-version");
+    let frame_in_helper = ws.input(
+        "rust.log",
+        &real_log("rust.log").replace("src/lib.rs:19:9", "src/lib.rs:9:5"),
+    );
+    assert_refused(
+        &ws,
+        &frame_in_helper,
+        &["--unsafe-fixes"],
+        "refused (no-evidence): src/lib.rs:9 is not inside the failing test \"reports_version\" (lines 17-20)",
+    );
+    let named_helper = ws.input(
+        "rust.log",
+        &real_log("rust.log")
+            .replace("tests::reports_version", "check")
+            .replace("src/lib.rs:19:9", "src/lib.rs:9:5"),
+    );
+    assert_refused(
+        &ws,
+        &named_helper,
+        &["--unsafe-fixes"],
+        "refused (no-evidence): src/lib.rs has no test \"check\"",
     );
 }
 
