@@ -318,7 +318,13 @@ fn locate(
         Ok(None) => return refuse("path", format!("{} does not exist", quoted(&path))),
         Err(r) => return Found::Refused(r),
     };
-    let (class, name) = frames::test_name(id);
+    // A Jest title is free text (`returns v1.2 for a/b`): only ` › `
+    // separates its describe blocks.
+    let (class, name) = if lang == Lang::Js && !id.contains(" › ") && !id.contains(" > ") {
+        (None, id.trim().to_string())
+    } else {
+        frames::test_name(id)
+    };
     // JUnit names a Python test by module (`tests.test_api.test_x`): a
     // "class" that is the file's own module name is none.
     let stem = path
@@ -846,6 +852,15 @@ mod tests {
         );
         assert_eq!(r.unwrap_err().id, "no-evidence");
 
+        let dotted = "test('returns v1.2 for a/b', () => {\n  expect(v()).toBe('1.2');\n});\n";
+        let fix = plan_in(
+            "v.test.js",
+            dotted,
+            "returns v1.2 for a/b",
+            2,
+            ("'1.2'", "'1.3'"),
+        );
+        assert!(fix.unwrap().is_some());
         let js = "describe('health', () => {\n  it('reports ok', async () => {\n    expect(await status()).toBe('healthy');\n  });\n});\n";
         let fix = plan_in(
             "src/health.test.js",

@@ -101,9 +101,16 @@ pub fn conventions(path: &str) -> &'static str {
 }
 
 /// The spans of the test `name` (inside `class`, a Python class or a Jest
-/// `describe` title, when given) in `text`.
+/// `describe` title, when given) in `text`. Only what the runner would
+/// collect as a test counts: pytest's and unittest's `test*` functions, Go's
+/// `Test*` functions, Rust's `#[test]` fns, Jest's `it`/`test` calls.
 pub fn find_test(text: &str, lang: Lang, class: Option<&str>, name: &str) -> Vec<Span> {
-    if name.is_empty() {
+    let collected = match lang {
+        Lang::Python => name.starts_with("test"),
+        Lang::Go => name.starts_with("Test"),
+        Lang::Js | Lang::Rust => !name.is_empty(),
+    };
+    if !collected {
         return Vec::new();
     }
     match lang {
@@ -523,6 +530,9 @@ mod tests {
         );
         assert!(find_test(text, Lang::Python, Some("TestY"), "test_a").is_empty());
         assert!(find_test(text, Lang::Python, None, "test_b").is_empty());
+        // A helper is no test, whatever a log calls it.
+        let helper = "def check(v):\n    assert v == 1\n";
+        assert!(find_test(helper, Lang::Python, None, "check").is_empty());
     }
 
     #[test]
