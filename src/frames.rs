@@ -67,6 +67,8 @@ static FRAME_SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         // Go test output: `    x_test.go:12: message` and panics' `\t/path/x.go:12 +0x1d`
         (r(r"^\s+([\w./-]+_test\.go):(\d+): "), 1, 2, None),
         (r(r"^\s+(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$"), 1, 2, None),
+        // Vitest: ` ❯ tests/a.test.ts:10:20`
+        (r(r"^\s*❯ (\S+\.[cm]?[jt]sx?):(\d+):\d+\s*$"), 1, 2, None),
         // Rust: `panicked at src/lib.rs:6:9:` / `thread 'x' panicked at 'msg', src/lib.rs:6:9`
         (
             r(r"panicked at (?:'.*', )?([\w./-]+\.rs):(\d+):\d+"),
@@ -94,6 +96,8 @@ static TEST_IDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"^\s*--- FAIL: (\w+(?:/\S+)?)",
         r"^---- (\S+) stdout ----$",
         r"^\s*● (.+?)\s*$",
+        // Vitest: ` FAIL  tests/a.test.ts > suite > title`.
+        r"^\s*FAIL\s+(\S+\.[cm]?[jt]sx? > .+?)\s*$",
     ]
     .iter()
     .map(|s| Regex::new(s).expect("regex"))
@@ -188,6 +192,11 @@ pub fn test_id<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<String> {
 /// (`Some("TestX")`, `test_y`); `TestX.test_y` → the same; `TestFoo/sub` →
 /// (`None`, `TestFoo`); `Suite › title` → (`Some("Suite")`, `title`).
 pub fn test_name(id: &str) -> (Option<String>, String) {
+    if let Some(parts) = vitest_parts(id) {
+        let name = parts.last().copied().unwrap_or_default().to_string();
+        let suite = (parts.len() >= 3).then(|| parts[1].to_string());
+        return (suite, name);
+    }
     let id = id.split('[').next().unwrap_or(id);
     if id.contains(" › ") {
         let mut parts: Vec<&str> = id.split(" › ").collect();
@@ -210,10 +219,27 @@ pub fn test_name(id: &str) -> (Option<String>, String) {
     }
 }
 
-/// The file a pytest node id names (`tests/a.py::test_x` → `tests/a.py`).
+/// The file a pytest node id names (`tests/a.py::test_x` → `tests/a.py`),
+/// or a Vitest id (`tests/a.test.ts > suite > title` → `tests/a.test.ts`).
 pub fn test_file(id: &str) -> Option<String> {
+    if let Some(parts) = vitest_parts(id) {
+        return Some(relative(parts[0]));
+    }
     let (file, _) = id.split_once("::")?;
     Some(relative(file))
+}
+
+/// A Vitest id's parts, the file first: `tests/a.test.ts > suite > title`.
+fn vitest_parts(id: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = id.split(" > ").collect();
+    let file = parts.first()?;
+    let is_file = file.rsplit_once('.').is_some_and(|(_, ext)| {
+        matches!(
+            ext,
+            "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts"
+        )
+    });
+    (parts.len() >= 2 && is_file && !file.contains(' ')).then_some(parts)
 }
 
 #[cfg(test)]
@@ -296,6 +322,28 @@ mod tests {
         assert_eq!(
             test_id(["--- FAIL: TestHealth (0.00s)"]).as_deref(),
             Some("TestHealth")
+        );
+        let vitest = " FAIL  tests/health.test.ts > health > reports ok";
+        assert_eq!(
+            test_id([vitest]).as_deref(),
+            Some("tests/health.test.ts > health > reports ok")
+        );
+        assert_eq!(
+            test_name("tests/health.test.ts > health > reports ok"),
+            (Some("health".into()), "reports ok".into())
+        );
+        assert_eq!(test_name("tests/a.test.ts > works"), (None, "works".into()));
+        assert_eq!(
+            test_file("tests/a.test.ts > works").as_deref(),
+            Some("tests/a.test.ts")
+        );
+        assert_eq!(
+            frames([" ❯ tests/health.test.ts:10:20"]),
+            [Frame {
+                file: "tests/health.test.ts".into(),
+                line: 10,
+                func: None
+            }]
         );
     }
 }

@@ -559,7 +559,7 @@ fn env_action_input_goes_into_the_steps_with() {
 // ---------------------------------------------------------------- assertions
 
 fn assert_diag(file: &str, line: u64, expected: &str, actual: &str, framework: &str) -> Diagnosis {
-    diag(
+    let mut d = diag(
         Category::ApiContractMismatch,
         "test",
         "Run tests",
@@ -571,7 +571,20 @@ fn assert_diag(file: &str, line: u64, expected: &str, actual: &str, framework: &
             framework: Some(framework.into()),
             ..Facts::default()
         },
-    )
+    );
+    // The failing test as each runner's log names it (pytest's section
+    // title, Jest's `●` title, Rust's `---- name stdout ----`, Go's
+    // `--- FAIL:`): the fixer rewrites only inside that test.
+    d.failure.test_id = Some(
+        match framework {
+            "jest" => "status",
+            "rust" => "version_is_reported",
+            "go" => "TestStatus",
+            _ => "test_health",
+        }
+        .to_string(),
+    );
+    d
 }
 
 fn unsafe_opts() -> FixOptions {
@@ -674,12 +687,13 @@ fn paths_from_logs_stay_in_the_workspace() {
             "refused (path): refusing to edit path outside workspace",
         );
     }
-    // A symlink pointing out of the workspace, and a symlinked directory.
-    let outside = c.root.parent().unwrap().join("outside.py");
+    // A symlink pointing out of the workspace, and a symlinked directory
+    // (named like tests, so that only the symlink rule stops them).
+    let outside = c.root.parent().unwrap().join("test_outside.py");
     fs::write(&outside, "assert x == 'healthy'\n").unwrap();
-    std::os::unix::fs::symlink(&outside, c.root.join("tests/link.py")).unwrap();
+    std::os::unix::fs::symlink(&outside, c.root.join("tests/test_link.py")).unwrap();
     std::os::unix::fs::symlink(c.root.parent().unwrap(), c.root.join("up")).unwrap();
-    for path in ["tests/link.py", "up/outside.py"] {
+    for path in ["tests/test_link.py", "up/test_outside.py"] {
         let d = assert_diag(path, 1, "'healthy'", "'ok'", "pytest");
         check_refused(
             &c,

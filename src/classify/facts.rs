@@ -16,6 +16,7 @@ use regex::{Captures, Regex};
 use serde::Serialize;
 
 use crate::extract::Failure;
+use crate::frames::Frame;
 
 /// What the parsers could pull out of a failure. Every field is optional and
 /// every value came from (untrusted) log text.
@@ -459,6 +460,8 @@ regex!(
 );
 regex!(PY_ASSERTION_MSG, r"(?m)AssertionError: assert (.+)$");
 regex!(PYTEST_SOURCE, r"(?m)^>\s+assert (.+)$");
+regex!(PYTEST_SECTION, r"^_{3,} .+ _{3,}$");
+regex!(PYTEST_NEXT_SECTION, r"^(?:_{3,} .+ _{3,}|=+ .+ =+)$");
 regex!(
     PYTEST_LOCATION,
     r"(?m)^([\w./\\-]+\.py):(\d+): (?:[\w.]*(?:Error|Exception)|in \S+)?\s*$"
@@ -680,7 +683,7 @@ pub fn parse(failure: &Failure) -> Facts {
     let mut f = Facts::default();
     dependency(&mut f, el, &text);
     environment(&mut f, el, &text);
-    assertion(&mut f, el, &text);
+    assertion(&mut f, el, own_section(&text, el), &failure.frames);
     if let Some(t) = &failure.test {
         if f.file.is_none() {
             f.file = t.file.clone();
@@ -1143,9 +1146,66 @@ fn is_literal(s: &str) -> bool {
         )
 }
 
-fn assertion(f: &mut Facts, el: &str, text: &str) {
+/// The part of `text` (the root-cause line, then the region around it) in
+/// the root cause's own pytest section: from the `___ test_x ___` title above
+/// it to the next title or `=== … ===` line below. The region reaches 25
+/// lines up, often into the previous test's failure, whose assertion is not
+/// this one's. Text without such a title is returned whole.
+fn own_section<'t>(text: &'t str, el: &str) -> &'t str {
+    let el = el.trim_end();
+    let body_at = text.find('\n').map_or(text.len(), |i| i + 1);
+    let body = &text[body_at..];
+    if el.is_empty() {
+        return text;
+    }
+    let Some(at) = body
+        .match_indices(el)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || body.as_bytes()[i - 1] == b'\n')
+    else {
+        return text;
+    };
+    let mut start = None;
+    let mut pos = 0;
+    for l in body[..at].split_inclusive('\n') {
+        if PYTEST_SECTION.is_match(l.trim_end()) {
+            start = Some(pos);
+        }
+        pos += l.len();
+    }
+    let Some(start) = start else {
+        return text;
+    };
+    let mut end = body.len();
+    let mut pos = at;
+    for l in body[at..].split_inclusive('\n') {
+        if pos > at && PYTEST_NEXT_SECTION.is_match(l.trim_end()) {
+            end = pos;
+            break;
+        }
+        pos += l.len();
+    }
+    &body[start..end]
+}
+
+fn assertion(f: &mut Facts, el: &str, text: &str, frames: &[Frame]) {
+    python_assertion(f, el, text);
+    // pytest prints `tests/x.py:N: AssertionError` after the assertion's
+    // diff, which with `?` hint lines falls past the region: the traceback's
+    // deepest Python frame is the same line.
+    if matches!(f.framework.as_deref(), Some("pytest" | "unittest"))
+        && f.file.is_none()
+        && let Some(fr) = frames.iter().rev().find(|fr| fr.file.ends_with(".py"))
+    {
+        f.file = Some(fr.file.clone());
+        f.line = Some(fr.line);
+    }
+}
+
+fn python_assertion(f: &mut Facts, el: &str, text: &str) {
     if let Some(c) = PYTEST_E_ASSERT
-        .captures(text)
+        .captures(el)
+        .or_else(|| PYTEST_E_ASSERT.captures(text))
         .or_else(|| PY_ASSERTION_MSG.captures(el))
         .or_else(|| PY_ASSERTION_MSG.captures(text))
         && let Some((left, right, op)) = split_comparison(c[1].trim())
@@ -2134,6 +2194,36 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         assert_eq!((f.expected, f.actual), (s("'healthy'"), s("'ok'")));
         let f = facts("E       assert 'a == b' == 'c'", "");
         assert_eq!((f.expected, f.actual), (s("'c'"), s("'a == b'")));
+    }
+
+    #[test]
+    fn pytest_assertion_is_read_from_its_own_section() {
+        // Captured from pytest 9: the previous test's failure sits in the
+        // window above, and `?` hint lines push the location out of it.
+        let el = "E       AssertionError: '1.3.0' != '1.2.0'";
+        let region = "_________________________________ test_retries _________________________________\n\n    def test_retries():\n>       assert retries() == 3\nE       assert 5 == 3\nE        +  where 5 = retries()\n\ntests/test_numbers.py:5: AssertionError\n___________________________ TestVersion.test_version ___________________________\n\n    def test_version(self):\n>       self.assertEqual(version(), \"1.2.0\")\nE       AssertionError: '1.3.0' != '1.2.0'\nE       - 1.3.0\nE       ?   ^\nE       + 1.2.0";
+        let f = parse(&Failure {
+            error_line: el.into(),
+            region: region.into(),
+            frames: vec![
+                Frame {
+                    file: "tests/test_numbers.py".into(),
+                    line: 5,
+                    func: None,
+                },
+                Frame {
+                    file: "tests/test_unit.py".into(),
+                    line: 8,
+                    func: None,
+                },
+            ],
+            ..Failure::default()
+        });
+        assert_eq!(
+            (f.framework, f.expected, f.actual),
+            (s("unittest"), s("'1.2.0'"), s("'1.3.0'"))
+        );
+        assert_eq!((f.file, f.line), (s("tests/test_unit.py"), Some(8)));
     }
 
     #[test]

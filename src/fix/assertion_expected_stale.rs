@@ -1,9 +1,10 @@
 //! `assertion-expected-stale`
 //!
 //! **What it does.** When an equality assertion fails (pytest `assert x ==
-//! LIT`, Jest/Vitest `expect(x).toBe(LIT)`, Rust `assert_eq!`, Go testify
-//! `assert.Equal`), it replaces the expected literal on the failing line with
-//! the value the code produced, written as a literal of the test's language.
+//! LIT`, unittest `self.assertEqual(x, LIT)`, Jest/Vitest
+//! `expect(x).toBe(LIT)`, Rust `assert_eq!`, Go testify `assert.Equal`), it
+//! replaces the expected literal on the failing line with the value the code
+//! produced, written as a literal of the test's language.
 //!
 //! **Why.** The seed's third incident: the service now answers
 //! `{"status": "ok"}` and the test still expects `"healthy"`. When the
@@ -13,22 +14,36 @@
 //! `assert resp.json()["status"] == "ok"`.
 //!
 //! **Fix safety.** Unsafe: it makes a failing test pass on the basis of CI
-//! output, which may be the bug. Applied only with `--unsafe-fixes`. Only when
-//! both sides are simple literals (string, number, bool, None/null), the
-//! expected literal occurs exactly once on the line, and the new literal has no
-//! control, Bidi or zero-width characters and at most 1,000 chars; the line is
-//! re-tokenised after the edit and exactly one literal may differ.
+//! output, which may be the bug. Applied only with `--unsafe-fixes`. The log
+//! only says where to look; the repository decides (SECURITY.md §7, §10):
+//! the file must be a test by its framework's conventions (and tracked, in a
+//! git checkout), the line an assertion inside the test the log names
+//! (pytest node id or title, JUnit name, Jest title, `--- FAIL:`, Rust test
+//! name), found through the traceback's frames. Else nothing is written
+//! (`not-a-test`, `no-evidence`). Both sides must be simple literals of the
+//! same type, shown whole (no `...` from a shortening reporter), with no
+//! control, Bidi or zero-width characters, no workflow-command or shell
+//! syntax, at most 1,000 chars, and nothing that looks like a secret
+//! (`secret-value`, SECURITY.md §8); the expected literal occurs exactly
+//! once on the line, and the line is re-tokenised after the edit: exactly
+//! one literal may differ.
 
-use super::edit::{Applicability, Edit, Evidence, Fix, Refusal, is_dangerous_char, quoted};
+use super::edit::{
+    Applicability, DecidedBy, Edit, Evidence, Fix, Refusal, is_dangerous_char, quoted,
+};
+use super::test_code::{self, FileKind, Lang, Span};
 use super::workspace::Workspace;
 use super::{FixOptions, Fixer};
 use crate::classify::{Category, Diagnosis};
+use crate::frames;
 
 pub struct AssertionExpectedStale;
 
 const ID: &str = "assertion-expected-stale";
 const MAX_LITERAL_CHARS: usize = 1_000;
 const MAX_LINE_CHARS: usize = 10_000;
+/// Locations tried per failure (the parser's, then the traceback's frames).
+const MAX_CANDIDATES: usize = 16;
 
 impl Fixer for AssertionExpectedStale {
     fn id(&self) -> &'static str {
@@ -46,61 +61,23 @@ impl Fixer for AssertionExpectedStale {
         _opts: &FixOptions,
     ) -> Result<Option<Fix>, Refusal> {
         let f = &d.facts;
-        let (Some(file), Some(line_no), Some(expected), Some(actual)) = (
-            f.file.as_deref(),
-            f.line,
-            f.expected.as_deref(),
-            f.actual.as_deref(),
-        ) else {
+        let (Some(expected), Some(actual)) = (f.expected.as_deref(), f.actual.as_deref()) else {
             return Ok(None);
         };
-        let path = ws.resolve(file)?;
-        let Some(lang) = Lang::of(&path, f.framework.as_deref()) else {
+        let Some(site) = ground(d, ws)? else {
             return Ok(None);
         };
-        for v in [expected, actual] {
-            if v.chars().count() > MAX_LITERAL_CHARS {
-                return Err(Refusal::new(
-                    "unsafe-literal",
-                    "the value is longer than 1,000 characters",
-                ));
-            }
-            if v.chars()
-                .any(|c| is_dangerous_char(c) || c == '\u{2028}' || c == '\u{2029}')
-            {
-                return Err(Refusal::new(
-                    "unsafe-literal",
-                    format!(
-                        "the value {} has control, Bidi or zero-width characters",
-                        quoted(v)
-                    ),
-                ));
-            }
-        }
-        let (Some(exp), Some(act)) = (Lit::parse(expected), Lit::parse(actual)) else {
-            return Err(Refusal::new(
-                "unsafe-literal",
-                "expected and actual are not both simple literals",
-            ));
-        };
-        let Some(text) = ws.read_text(&path)? else {
-            return Err(Refusal::new(
-                "path",
-                format!("{} does not exist", quoted(&path)),
-            ));
-        };
-        let Some((start, line)) = nth_line(&text, line_no) else {
-            return Err(Refusal::new(
-                "path",
-                format!("{path} has no line {line_no}"),
-            ));
-        };
+        let (exp, act) = check_values(expected, actual)?;
+        let path = site.path.as_str();
+        let line_no = site.line_no;
+        let line = site.line();
         if line.chars().count() > MAX_LINE_CHARS {
             return Err(Refusal::new(
                 "unsafe-literal",
                 format!("{path}:{line_no} is too long"),
             ));
         }
+        let lang = site.lang;
         let Some(tokens) = tokenize(line, lang) else {
             return Err(Refusal::new(
                 "unsafe-literal",
@@ -164,6 +141,9 @@ impl Fixer for AssertionExpectedStale {
             ));
         }
         let old_lit = &line[tok.start..tok.end];
+        let evidence = Evidence::of(DecidedBy::Workspace)
+            .at(path, site.test.start, site.nth(site.test.start))
+            .at(path, line_no, line);
         Ok(Some(Fix {
             fixer: ID,
             description: format!(
@@ -171,13 +151,373 @@ impl Fixer for AssertionExpectedStale {
             ),
             applicability: Applicability::Unsafe,
             edits: vec![Edit::replace(
-                &path,
-                start + tok.start..start + tok.end,
+                path,
+                site.line_start + tok.start..site.line_start + tok.end,
                 new_lit,
             )],
-            evidence: Evidence::default(),
+            evidence,
         }))
     }
+}
+
+/// The assertion the repository confirms: a line of a test file, inside the
+/// failing test.
+struct Site {
+    path: String,
+    lang: Lang,
+    text: String,
+    line_no: u64,
+    /// Byte offset of the line in `text`.
+    line_start: usize,
+    test: Span,
+}
+
+impl Site {
+    fn line(&self) -> &str {
+        self.nth(self.line_no)
+    }
+
+    fn nth(&self, n: u64) -> &str {
+        nth_line(&self.text, n).map_or("", |(_, l)| l)
+    }
+}
+
+/// What one claimed location came to.
+enum Found {
+    Site(Box<Site>),
+    /// A test file in a language this fixer does not rewrite.
+    Unsupported,
+    Refused(Refusal),
+}
+
+/// Find the failing assertion in the repository. The log offers locations
+/// (the parser's file and line, the traceback's frames, a structured
+/// report's file and line) and a test id; a location counts only when the
+/// workspace shows it is an assertion inside that test in a test file.
+/// `Ok(None)`: a test file in a language this fixer does not rewrite.
+fn ground(d: &Diagnosis, ws: &Workspace) -> Result<Option<Site>, Refusal> {
+    let claims = claimed_locations(d);
+    if claims.is_empty() {
+        return Err(Refusal::new(
+            "no-evidence",
+            "the log shows no file and line for the failing assertion (no traceback frame, no report location)",
+        ));
+    }
+    let id = test_id(d);
+    let mut first: Option<Found> = None;
+    let mut texts: Vec<(String, Result<Option<String>, Refusal>)> = Vec::new();
+    for (file, line) in claims {
+        let found = locate(ws, &file, line, id.as_deref(), d, &mut texts);
+        if let Found::Site(site) = found {
+            return Ok(Some(*site));
+        }
+        first.get_or_insert(found);
+    }
+    match first {
+        Some(Found::Refused(r)) => Err(r),
+        _ => Ok(None),
+    }
+}
+
+/// The failing test's id: the one the log names around the root cause, else
+/// the structured report's.
+fn test_id(d: &Diagnosis) -> Option<String> {
+    d.failure
+        .test_id
+        .clone()
+        .or_else(|| d.failure.test.as_ref().map(|t| t.name.clone()))
+        .filter(|id| !id.trim().is_empty())
+}
+
+/// Locations the log claims, the parser's first, then the frames from the
+/// deepest (nearest the failure) up, then the structured report's.
+fn claimed_locations(d: &Diagnosis) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = Vec::new();
+    let mut push = |file: &str, line: u64| {
+        let entry = (frames::relative(file), line);
+        if line > 0 && !entry.0.is_empty() && !out.contains(&entry) {
+            out.push(entry);
+        }
+    };
+    if let (Some(file), Some(line)) = (d.facts.file.as_deref(), d.facts.line) {
+        push(file, line);
+    }
+    for fr in d.failure.frames.iter().rev() {
+        push(&fr.file, fr.line);
+    }
+    if let Some(t) = &d.failure.test
+        && let (Some(file), Some(line)) = (t.file.as_deref(), t.line)
+    {
+        push(file, line);
+    }
+    out.truncate(MAX_CANDIDATES);
+    out
+}
+
+fn locate(
+    ws: &Workspace,
+    file: &str,
+    line_no: u64,
+    id: Option<&str>,
+    d: &Diagnosis,
+    texts: &mut Vec<(String, Result<Option<String>, Refusal>)>,
+) -> Found {
+    let refuse = |id: &'static str, detail: String| Found::Refused(Refusal::new(id, detail));
+    let path = match ws.resolve(file) {
+        Ok(p) => p,
+        Err(r) => return Found::Refused(r),
+    };
+    let lang = match test_code::classify(&path, d.facts.framework.as_deref()) {
+        FileKind::Test(lang) => lang,
+        FileKind::OtherTest => return Found::Unsupported,
+        FileKind::NotTest => {
+            return refuse(
+                "not-a-test",
+                format!(
+                    "{} is not a test file by {} conventions; the log's claim that an assertion failed there is not evidence enough to rewrite it",
+                    quoted(&path),
+                    test_code::conventions(&path)
+                ),
+            );
+        }
+    };
+    let Some(id) = id else {
+        return refuse(
+            "no-evidence",
+            format!(
+                "the log names no failing test (pytest node id or title, JUnit test name, Jest title, `--- FAIL:` line, Rust test name), so nothing shows that {path}:{line_no} is in the test that failed"
+            ),
+        );
+    };
+    // A pytest or Vitest id names its file too (Rust's `tests::name` does not).
+    if let Some(named) = frames::test_file(id).filter(|f| {
+        f.rsplit('/')
+            .next()
+            .is_some_and(|n| n.rsplit_once('.').is_some_and(|(_, e)| !e.is_empty()))
+    }) && ws.resolve(&named).ok().as_deref() != Some(path.as_str())
+    {
+        return refuse(
+            "no-evidence",
+            format!(
+                "the failing test {} is in {}, not in {path}",
+                quoted(id),
+                quoted(&named)
+            ),
+        );
+    }
+    let text = match texts.iter().find(|(p, _)| *p == path) {
+        Some((_, t)) => t.clone(),
+        None => {
+            let t = ws.read_text(&path);
+            texts.push((path.clone(), t.clone()));
+            t
+        }
+    };
+    let text = match text {
+        Ok(Some(t)) => t,
+        Ok(None) => return refuse("path", format!("{} does not exist", quoted(&path))),
+        Err(r) => return Found::Refused(r),
+    };
+    // A Jest title is free text (`returns v1.2 for a/b`): only ` › `
+    // separates its describe blocks.
+    let (class, name) = if lang == Lang::Js && !id.contains(" › ") && !id.contains(" > ") {
+        (None, id.trim().to_string())
+    } else {
+        frames::test_name(id)
+    };
+    // JUnit names a Python test by module (`tests.test_api.test_x`): a
+    // "class" that is the file's own module name is none.
+    let stem = path
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split('.').next())
+        .unwrap_or("");
+    let class = class.filter(|c| !(lang == Lang::Python && c == stem) && lang != Lang::Rust);
+    let spans = test_code::find_test(&text, lang, class.as_deref(), &name);
+    let what = match &class {
+        Some(c) => format!("{c} › {name}"),
+        None => name.clone(),
+    };
+    if spans.is_empty() {
+        return refuse(
+            "no-evidence",
+            format!(
+                "{path} has no test {} (the test the log says failed)",
+                quoted(&what)
+            ),
+        );
+    }
+    let Some(span) = spans.iter().copied().find(|s| s.contains(line_no)) else {
+        let at: Vec<String> = spans
+            .iter()
+            .map(|s| format!("lines {}-{}", s.start, s.end))
+            .collect();
+        return refuse(
+            "no-evidence",
+            format!(
+                "{path}:{line_no} is not inside the failing test {} ({})",
+                quoted(&what),
+                at.join(", ")
+            ),
+        );
+    };
+    let Some((line_start, line)) = nth_line(&text, line_no) else {
+        return refuse("path", format!("{path} has no line {line_no}"));
+    };
+    if !test_code::is_assertion(line, lang) {
+        return refuse(
+            "no-evidence",
+            format!(
+                "{path}:{line_no} in test {} is not an assertion",
+                quoted(&what)
+            ),
+        );
+    }
+    Found::Site(Box::new(Site {
+        path,
+        lang,
+        line_no,
+        line_start,
+        test: span,
+        text,
+    }))
+}
+
+/// The two values as literals, or the reason they may not be written.
+fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
+    for v in [expected, actual] {
+        if v.chars().count() > MAX_LITERAL_CHARS {
+            return Err(Refusal::new(
+                "unsafe-literal",
+                "the value is longer than 1,000 characters",
+            ));
+        }
+        if v.chars()
+            .any(|c| is_dangerous_char(c) || c == '\u{2028}' || c == '\u{2029}')
+        {
+            return Err(Refusal::new(
+                "unsafe-literal",
+                format!(
+                    "the value {} has control, Bidi or zero-width characters",
+                    quoted(v)
+                ),
+            ));
+        }
+        if v.contains("...") || v.contains('…') {
+            return Err(Refusal::new(
+                "unsafe-literal",
+                format!(
+                    "the log shows the value {} shortened (`...`), not whole",
+                    quoted(v)
+                ),
+            ));
+        }
+    }
+    if looks_like_secret(actual) {
+        return Err(Refusal::new(
+            "secret-value",
+            "the actual value looks like a secret (a token, key or long random string); it is never written into a file, redacted or not",
+        ));
+    }
+    let (Some(exp), Some(act)) = (Lit::parse(expected), Lit::parse(actual)) else {
+        return Err(Refusal::new(
+            "unsafe-literal",
+            "expected and actual are not both simple literals",
+        ));
+    };
+    if let Lit::Str(s) = &act
+        && let Some(m) = ["##[", "::", "$(", "`", "${{"]
+            .iter()
+            .find(|m| s.contains(**m))
+    {
+        return Err(Refusal::new(
+            "unsafe-literal",
+            format!(
+                "the actual value {} holds `{m}` (workflow-command or shell syntax)",
+                quoted(actual)
+            ),
+        ));
+    }
+    if std::mem::discriminant(&exp) != std::mem::discriminant(&act) {
+        return Err(Refusal::new(
+            "unsafe-literal",
+            format!(
+                "the actual value {} is not a {} like the expected {}",
+                quoted(actual),
+                exp.kind(),
+                quoted(expected)
+            ),
+        ));
+    }
+    Ok((exp, act))
+}
+
+/// Whether a value looks like a secret. This mirrors the log redactor's
+/// shapes (`crate::sanitize`, SECURITY.md §8) plus any long mixed run of
+/// letters and digits, kept local so the fixer stands on its own: GitHub
+/// tokens, AWS key ids, Slack, Stripe and npm tokens, JWTs, PEM blocks,
+/// credentials in URLs, and what the redactor already replaced.
+fn looks_like_secret(v: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "sk_live_",
+        "rk_live_",
+        "npm_",
+        "xoxa-",
+        "xoxb-",
+        "xoxp-",
+        "xoxr-",
+        "-----BEGIN",
+        "***",
+        "aws_secret_access_key",
+        "AccountKey=",
+        "\"private_key\":",
+    ];
+    if PREFIXES.iter().any(|p| v.contains(p)) {
+        return true;
+    }
+    let b = v.as_bytes();
+    // AKIA/ASIA + 16 upper-case letters or digits.
+    for p in ["AKIA", "ASIA"] {
+        for (i, _) in v.match_indices(p) {
+            let tail = &b[i + 4..];
+            if tail.len() >= 16
+                && tail[..16]
+                    .iter()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                return true;
+            }
+        }
+    }
+    // A JWT: base64url header and payload, both starting `eyJ`.
+    if let Some(i) = v.find("eyJ")
+        && let Some(dot) = v[i..].find('.')
+        && v[i + dot + 1..].starts_with("eyJ")
+    {
+        return true;
+    }
+    // Credentials in a URL: scheme://user:pass@host.
+    if let Some(i) = v.find("://") {
+        let rest = &v[i + 3..];
+        let authority = rest.split(['/', ' ', '?', '#']).next().unwrap_or("");
+        if authority.contains('@') && authority.split('@').next().is_some_and(|u| u.contains(':')) {
+            return true;
+        }
+    }
+    // 32 or more letters and digits (and the base64 / token punctuation)
+    // without a space, mixing letters and digits.
+    v.split(|c: char| !(c.is_ascii_alphanumeric() || "_-+/=".contains(c)))
+        .any(|run| {
+            run.len() >= 32
+                && run.bytes().any(|c| c.is_ascii_digit())
+                && run.bytes().any(|c| c.is_ascii_alphabetic())
+        })
 }
 
 /// The byte offset and text (without line break) of 1-based line `n`.
@@ -191,31 +531,6 @@ fn nth_line(text: &str, n: u64) -> Option<(usize, &str)> {
         start += line.len();
     }
     None
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    Python,
-    Js,
-    Rust,
-    Go,
-}
-
-impl Lang {
-    fn of(path: &str, framework: Option<&str>) -> Option<Lang> {
-        let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        match ext {
-            "py" => Some(Lang::Python),
-            "js" | "jsx" | "ts" | "tsx" | "mjs" | "cjs" | "mts" | "cts" => Some(Lang::Js),
-            "rs" => Some(Lang::Rust),
-            "go" => Some(Lang::Go),
-            _ => match framework {
-                Some("pytest") => Some(Lang::Python),
-                Some("jest" | "vitest") => Some(Lang::Js),
-                _ => None,
-            },
-        }
-    }
 }
 
 /// A simple literal's value.
@@ -250,6 +565,16 @@ impl Lit {
             return Some(Lit::Str(s.to_string()));
         }
         None
+    }
+
+    /// The literal's type, for a message.
+    fn kind(&self) -> &'static str {
+        match self {
+            Lit::Str(_) => "string",
+            Lit::Num(_) => "number",
+            Lit::Bool(_) => "boolean",
+            Lit::Null => "null",
+        }
     }
 
     /// Write as a literal of `lang`, in the quote style of the literal it replaces.
@@ -458,6 +783,145 @@ fn tokenize(line: &str, lang: Lang) -> Option<Vec<Token>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::Facts;
+    use crate::extract::Failure;
+
+    /// Plan on a one-file workspace, the log naming `id` and `file:line`.
+    fn plan_in(
+        file: &str,
+        text: &str,
+        id: &str,
+        line: u64,
+        (expected, actual): (&str, &str),
+    ) -> Result<Option<Fix>, Refusal> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let d = Diagnosis {
+            failure: Failure {
+                test_id: Some(id.to_string()),
+                ..Failure::default()
+            },
+            category: Category::ApiContractMismatch,
+            confidence: 0.99,
+            explanation: Vec::new(),
+            facts: Facts {
+                file: Some(file.into()),
+                line: Some(line),
+                expected: Some(expected.into()),
+                actual: Some(actual.into()),
+                ..Facts::default()
+            },
+            suggested_fix: String::new(),
+        };
+        AssertionExpectedStale.plan(&d, &ws, &FixOptions::default())
+    }
+
+    #[test]
+    fn grounds_rust_jest_and_junit_ids() {
+        let rs = "pub fn version() -> &'static str { \"1.3.0\" }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn reports_version() {\n        assert_eq!(super::version(), \"1.2.0\");\n    }\n}\n";
+        let fix = plan_in(
+            "src/lib.rs",
+            rs,
+            "tests::reports_version",
+            7,
+            ("\"1.2.0\"", "\"1.3.0\""),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(fix.edits[0].content, "\"1.3.0\"");
+        assert_eq!(fix.evidence.decided_by, DecidedBy::Workspace);
+        assert_eq!(
+            fix.evidence
+                .workspace
+                .iter()
+                .map(|p| p.line)
+                .collect::<Vec<_>>(),
+            [6, 7]
+        );
+        // The same line, but the fn is not a #[test].
+        let helper = rs.replace("    #[test]\n", "");
+        let r = plan_in(
+            "src/lib.rs",
+            &helper,
+            "tests::reports_version",
+            6,
+            ("\"1.2.0\"", "\"1.3.0\""),
+        );
+        assert_eq!(r.unwrap_err().id, "no-evidence");
+
+        let dotted = "test('returns v1.2 for a/b', () => {\n  expect(v()).toBe('1.2');\n});\n";
+        let fix = plan_in(
+            "v.test.js",
+            dotted,
+            "returns v1.2 for a/b",
+            2,
+            ("'1.2'", "'1.3'"),
+        );
+        assert!(fix.unwrap().is_some());
+        let js = "describe('health', () => {\n  it('reports ok', async () => {\n    expect(await status()).toBe('healthy');\n  });\n});\n";
+        let fix = plan_in(
+            "src/health.test.js",
+            js,
+            "health › reports ok",
+            3,
+            ("\"healthy\"", "\"ok\""),
+        );
+        assert_eq!(fix.unwrap().unwrap().edits[0].content, "'ok'");
+        let r = plan_in(
+            "src/health.test.js",
+            js,
+            "other › reports ok",
+            3,
+            ("\"healthy\"", "\"ok\""),
+        );
+        assert_eq!(r.unwrap_err().id, "no-evidence");
+
+        // pytest's JUnit names the module as the class.
+        let py = "def test_health():\n    assert status() == 'healthy'\n";
+        let fix = plan_in(
+            "tests/test_api.py",
+            py,
+            "tests.test_api.test_health",
+            2,
+            ("'healthy'", "'ok'"),
+        );
+        assert!(fix.unwrap().is_some());
+        let r = plan_in(
+            "tests/test_api.py",
+            py,
+            "tests.test_api.TestApi.test_health",
+            2,
+            ("'healthy'", "'ok'"),
+        );
+        assert_eq!(r.unwrap_err().id, "no-evidence");
+    }
+
+    #[test]
+    fn secrets_are_recognised() {
+        for v in [
+            "'ghp_ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210'",
+            "AKIAIOSFODNN7EXAMPLE",
+            "x eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "***REDACTED***",
+            "https://u:p@host/x",
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+        ] {
+            assert!(looks_like_secret(v), "{v}");
+        }
+        for v in [
+            "'ok'",
+            "'Welcome to the ACME API, version 2'",
+            "1.3.0",
+            "AKIA-short",
+            "https://example.com/x",
+        ] {
+            assert!(!looks_like_secret(v), "{v}");
+        }
+    }
 
     fn lits(line: &str, lang: Lang) -> Vec<Option<Lit>> {
         tokenize(line, lang)

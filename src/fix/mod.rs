@@ -30,6 +30,7 @@ mod network_timeout;
 mod node_module_not_installed;
 mod permission_missing;
 mod python_module_not_installed;
+mod test_code;
 
 use std::path::PathBuf;
 
