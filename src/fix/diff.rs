@@ -47,14 +47,18 @@ pub fn render(changes: &[FileChange]) -> String {
             "diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
         ));
         for group in groups {
-            let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            // The hunk spans every op's range: Myers may place an insert's
+            // old index before the equal run it follows, so the last op's
+            // range is not always the hunk's end.
+            let (Some(o0), Some(o1), Some(n0), Some(n1)) = (
+                group.iter().map(|op| op.old_range().start).min(),
+                group.iter().map(|op| op.old_range().end).max(),
+                group.iter().map(|op| op.new_range().start).min(),
+                group.iter().map(|op| op.new_range().end).max(),
+            ) else {
                 continue;
             };
-            out.push_str(&format!(
-                "@@ -{} +{} @@\n",
-                range(first.old_range().start, last.old_range().end),
-                range(first.new_range().start, last.new_range().end)
-            ));
+            out.push_str(&format!("@@ -{} +{} @@\n", range(o0, o1), range(n0, n1)));
             for op in &group {
                 hunk_lines(&mut out, op, &old, &new);
             }
@@ -113,6 +117,25 @@ mod tests {
             d,
             "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-x\ry\n+x\rz\n"
         );
+    }
+
+    #[test]
+    fn hunk_ranges_cover_every_op() {
+        // Found by the applier property test: a replaced line followed by an
+        // unchanged blank line and an inserted one.
+        let old = "t\ns\ni\n:\nx: k\n\n";
+        let new = "t\ns\ni\n:\n\nax: k\n\n";
+        let d = render(&[change("f.txt", old, new)]);
+        let header = d.lines().find(|l| l.starts_with("@@")).unwrap();
+        let body: Vec<&str> = d
+            .lines()
+            .skip_while(|l| !l.starts_with("@@"))
+            .skip(1)
+            .collect();
+        let olds = body.iter().filter(|l| !l.starts_with('+')).count();
+        let news = body.iter().filter(|l| !l.starts_with('-')).count();
+        assert!(header.contains(&format!(",{olds} ")), "{d}");
+        assert!(header.contains(&format!(",{news} @@")), "{d}");
     }
 
     #[test]
