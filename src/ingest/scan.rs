@@ -32,6 +32,7 @@ use memchr::memmem;
 
 use super::text::{self, Marker};
 use super::{Line, MAX_ERROR_LINES, MAX_LINE_BYTES, MAX_TAIL_BYTES, StepLog, TAIL_LINES};
+use crate::sanitize::{self, Redactor};
 
 /// Bytes read at a time: small enough that the kernel's copy and our passes
 /// over it stay in the L2 cache, big enough that syscalls do not matter.
@@ -62,8 +63,8 @@ pub(crate) struct Options {
 }
 
 /// Reads `r` to its end and returns its steps. Errors only from `r`.
-pub(crate) fn scan<R: Read>(r: R, opts: Options) -> io::Result<Vec<StepLog>> {
-    scan_sized(r, opts, None)
+pub(crate) fn scan<R: Read>(r: R, opts: Options, red: &Redactor) -> io::Result<Vec<StepLog>> {
+    scan_sized(r, opts, None, red)
 }
 
 /// [`scan`] with the input's (claimed) size: a small input gets a small block
@@ -73,8 +74,9 @@ pub(crate) fn scan_sized<R: Read>(
     mut r: R,
     opts: Options,
     size: Option<u64>,
+    red: &Redactor,
 ) -> io::Result<Vec<StepLog>> {
-    let mut s = Scanner::new(opts);
+    let mut s = Scanner::new(opts, red);
     let block = size.map_or(BLOCK, |n| {
         usize::try_from(n.saturating_add(1)).map_or(BLOCK, |n| n.clamp(RAW_CAP + 1, BLOCK))
     });
@@ -198,8 +200,11 @@ struct Header {
     done: bool,
 }
 
-struct Scanner {
+struct Scanner<'r> {
     opts: Options,
+    /// Applied to every line kept, right after it is normalised and before
+    /// any cap, window or excerpt can cut a secret in two.
+    red: &'r Redactor,
     /// Lines fully handled so far (the number of the last one).
     line_no: u64,
     steps: Vec<StepLog>,
@@ -221,10 +226,11 @@ struct Scanner {
     colon: memmem::Finder<'static>,
 }
 
-impl Scanner {
-    fn new(opts: Options) -> Self {
+impl<'r> Scanner<'r> {
+    fn new(opts: Options, red: &'r Redactor) -> Self {
         Scanner {
             opts,
+            red,
             line_no: 0,
             steps: Vec::new(),
             cur: new_step(1),
@@ -331,7 +337,7 @@ impl Scanner {
     /// this block. Returns whether the line started a new step.
     fn line(&mut self, raw: &[u8], cut: bool, before: &[u8]) -> bool {
         let number = self.line_no + 1;
-        let (kind, text) = text::normalize(raw, cut);
+        let (kind, text) = normalize(raw, cut, self.red);
         if kind != Marker::None {
             self.any_marker = true;
         }
@@ -447,12 +453,18 @@ impl Scanner {
         let skip = self.ring.lines.len().saturating_sub(from_ring);
         let mut tail = Vec::with_capacity(TAIL_LINES.min(256));
         for (number, raw, cut) in self.ring.iter().skip(skip) {
-            push_normalized(&mut tail, number, raw, cut);
+            push_normalized(&mut tail, number, raw, cut, self.red);
         }
         let first_number = last + 1 - spans.len() as u64;
         for (i, &(s, e)) in spans.iter().enumerate() {
             let raw = &before[s..e.min(s + RAW_CAP)];
-            push_normalized(&mut tail, first_number + i as u64, raw, e - s > RAW_CAP);
+            push_normalized(
+                &mut tail,
+                first_number + i as u64,
+                raw,
+                e - s > RAW_CAP,
+                self.red,
+            );
         }
         // Long lines make a shorter tail: its newest lines, MAX_TAIL_BYTES in all.
         let mut bytes = 0;
@@ -464,6 +476,10 @@ impl Scanner {
             })
             .map_or(0, |i| i + 1);
         tail.drain(..keep_from.min(tail.len().saturating_sub(1)));
+        // A private key spread over lines goes as a unit, also when the tail
+        // starts inside it.
+        sanitize::redact_pem_lines(&mut tail, |l| &mut l.text);
+        sanitize::redact_pem_lines(&mut step.errors, |l| &mut l.text);
         step.tail = tail;
         self.kept += kept_bytes(&step);
         self.ring.clear();
@@ -536,11 +552,29 @@ fn cap(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
-fn push_normalized(tail: &mut Vec<Line>, number: u64, raw: &[u8], cut: bool) {
-    let (kind, text) = text::normalize(raw, cut);
+fn push_normalized(tail: &mut Vec<Line>, number: u64, raw: &[u8], cut: bool, red: &Redactor) {
+    let (kind, text) = normalize(raw, cut, red);
     if !kind.drops_line() {
         tail.push(Line { number, text });
     }
+}
+
+/// [`text::normalize`], then redaction of the whole normalised line before
+/// anything can cut it; a line cut at the line cap also loses a secret the
+/// cut left unfinished.
+fn normalize(raw: &[u8], cut: bool, red: &Redactor) -> (Marker, String) {
+    let (kind, text) = text::normalize(raw, cut);
+    if kind == Marker::Hidden {
+        return (kind, text);
+    }
+    let text = match text.strip_suffix(text::TRUNCATED_MARK) {
+        Some(body) => red.redact_cut(body) + text::TRUNCATED_MARK,
+        None => match red.redact(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(r) => r,
+        },
+    };
+    (kind, text)
 }
 
 /// Whether the candidate at `q` starts its line, after an optional BOM and
@@ -600,7 +634,7 @@ mod tests {
             split_steps: split,
             github: false,
         };
-        scan(text.as_bytes(), opts).unwrap_or_default()
+        scan(text.as_bytes(), opts, &Redactor::default()).unwrap_or_default()
     }
 
     fn gh(lines: &[&str]) -> String {
@@ -793,6 +827,7 @@ mod tests {
                 split_steps: true,
                 github: false,
             },
+            &Redactor::default(),
         )
         .unwrap_or_default();
         let s = &steps[0];
@@ -867,8 +902,9 @@ mod tests {
             github: false,
         };
         let json = |steps: Vec<StepLog>| serde_json::to_string(&steps).unwrap_or_default();
-        let big = json(scan(log.as_bytes(), opts).unwrap_or_default());
-        let small = json(scan_sized(log.as_bytes(), opts, Some(0)).unwrap_or_default());
+        let red = Redactor::default();
+        let big = json(scan(log.as_bytes(), opts, &red).unwrap_or_default());
+        let small = json(scan_sized(log.as_bytes(), opts, Some(0), &red).unwrap_or_default());
         assert!(big.len() > 1000);
         assert!(big == small, "results differ with a small block");
     }
