@@ -174,14 +174,86 @@ fn token_patterns() -> &'static Regex {
     })
 }
 
-/// `password=`, `passwd:`, `secret=` (any case, `client_secret=` too) and
-/// the value after them, on a line that also names a URL, a DSN or a
-/// connection string; elsewhere such a word is too often prose.
-fn password_pattern() -> &'static Regex {
+/// The values of `password=`, `passwd:`, `secret=` (any case, after optional
+/// quotes and blanks; `client_secret=`, `PGPASSWORD=` too) longer than 8
+/// characters, as byte spans. Scanned by hand from each `=` and `:`: a
+/// case-insensitive regex costs several times more on every kept line.
+fn password_values(s: &str) -> Vec<(usize, usize)> {
+    const KEYS: [&[u8]; 3] = [b"password", b"passwd", b"secret"];
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for sep in memchr::memchr2_iter(b'=', b':', b) {
+        if sep < next {
+            continue;
+        }
+        // Back over blanks and a closing quote to the key's last letter.
+        let mut k = sep;
+        while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
+            k -= 1;
+        }
+        if k > 0 && matches!(b[k - 1], b'"' | b'\'') {
+            k -= 1;
+        }
+        let named = KEYS
+            .iter()
+            .any(|key| k >= key.len() && b[k - key.len()..k].eq_ignore_ascii_case(key));
+        if !named {
+            continue;
+        }
+        let mut v = sep + 1;
+        while v < b.len() && matches!(b[v], b' ' | b'\t') {
+            v += 1;
+        }
+        if v < b.len() && matches!(b[v], b'"' | b'\'') {
+            v += 1;
+        }
+        let end = b[v..]
+            .iter()
+            .position(|&c| {
+                c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'&' | b';' | b',')
+            })
+            .map_or(b.len(), |i| v + i);
+        // `v` and `end` sit next to ASCII bytes, so both are char boundaries.
+        if s[v..end].chars().count() > 8 {
+            out.push((v, end));
+            next = end;
+        }
+    }
+    out
+}
+
+/// What makes a line a URL, a DSN or a connection string.
+fn connection_cue() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"(?i)((?:password|passwd|secret)["']?\s*[=:]\s*["']?)([^\s"'&;,]{9,})"#)
-            .expect("password pattern compiles")
+        Regex::new(
+            r"(?i)://|\bdsn\b|jdbc:|connection|connstr|\b(?:server|host|data source|database|uid|user id)\s*=",
+        )
+        .expect("connection cue compiles")
+    })
+}
+
+/// Password values on lines that name a URL, a DSN or a connection string;
+/// elsewhere such a word is too often prose.
+fn redact_passwords(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    for (v, end) in password_values(s) {
+        let ls = memchr::memrchr(b'\n', &b[..v]).map_or(0, |i| i + 1);
+        let le = memchr::memchr(b'\n', &b[end..]).map_or(s.len(), |i| end + i);
+        if !connection_cue().is_match(&s[ls..le]) {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+        o.push_str(&s[last..v]);
+        o.push_str(REDACTED);
+        last = end;
+    }
+    out.map(|mut o| {
+        o.push_str(&s[last..]);
+        o
     })
 }
 
@@ -203,42 +275,12 @@ fn partial_pattern() -> &'static Regex {
     })
 }
 
-/// What makes a line a URL, a DSN or a connection string.
-fn connection_cue() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)://|\bdsn\b|jdbc:|connection|connstr|\b(?:server|host|data source|database|uid|user id)\s*=",
-        )
-        .expect("connection cue compiles")
-    })
-}
-
-fn redact_passwords(s: &str) -> Option<String> {
-    // Cheap byte checks first: no separator, no password.
-    let b = s.as_bytes();
-    memchr::memchr2(b'=', b':', b)?;
-    let re = password_pattern();
-    let mut out: Option<String> = None;
-    let mut last = 0;
-    for caps in re.captures_iter(s) {
-        let (Some(key), Some(val)) = (caps.get(1), caps.get(2)) else {
-            continue;
-        };
-        let ls = memchr::memrchr(b'\n', &b[..key.start()]).map_or(0, |i| i + 1);
-        let le = memchr::memchr(b'\n', &b[val.end()..]).map_or(s.len(), |i| val.end() + i);
-        if !connection_cue().is_match(&s[ls..le]) {
-            continue;
-        }
-        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
-        o.push_str(&s[last..key.end()]);
-        o.push_str(REDACTED);
-        last = val.end();
-    }
-    out.map(|mut o| {
-        o.push_str(&s[last..]);
-        o
-    })
+/// Five dashes, which every armor line holds: the cheap test that nearly
+/// every text fails. Built once; building a searcher costs more than
+/// running it on a short line.
+fn dashes() -> &'static memchr::memmem::Finder<'static> {
+    static F: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new("-----"))
 }
 
 const PEM_BEGIN: &str = "-----BEGIN ";
@@ -273,7 +315,7 @@ fn redact_private_keys(s: &str) -> Option<String> {
     use memchr::memmem::Finder;
     let b = s.as_bytes();
     // Nearly every text has no five dashes at all.
-    memchr::memmem::find(b, b"-----")?;
+    dashes().find(b)?;
     let begin = Finder::new(PEM_BEGIN);
     let end_marker = Finder::new(PEM_END);
     let mut out: Option<String> = None;
@@ -310,7 +352,7 @@ fn redact_private_keys(s: &str) -> Option<String> {
 fn pem_marker(line: &str, only_end: bool) -> Option<(bool, usize, usize)> {
     let b = line.as_bytes();
     let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&b[from..], b"-----") {
+    while let Some(i) = dashes().find(&b[from..]) {
         let at = from + i;
         let rest = &b[at..];
         if !only_end
@@ -408,7 +450,8 @@ fn redact_url_credentials(s: &str) -> Option<String> {
     let mut out: Option<String> = None;
     let mut last = 0;
     let mut from = 0;
-    let sep_finder = memchr::memmem::Finder::new("://");
+    static SEP: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let sep_finder = SEP.get_or_init(|| memchr::memmem::Finder::new("://"));
     while let Some(off) = sep_finder.find(&b[from..]) {
         let sep = from + off;
         let user_from = sep + 3;
@@ -599,7 +642,7 @@ impl Redactor {
 /// random-looking run (see [`random_run`]). A fix never writes such a value
 /// into a file, not even redacted: fixers refuse it (`secret-value`).
 pub fn looks_like_secret(s: &str) -> bool {
-    if s.contains(REDACTED) || password_pattern().is_match(s) {
+    if s.contains(REDACTED) || !password_values(s).is_empty() {
         return true;
     }
     if matches!(Redactor::default().redact(s), Cow::Owned(_)) {

@@ -14,10 +14,10 @@
 //!   mention, no tag), and what a later step prints (`echo "$DIFF"`,
 //!   `cat "$DIFF_FILE"`, `echo "$ERROR_LINE"`) carries no live command.
 
-#[path = "support/runner.rs"]
-mod runner;
 #[path = "support/markdown.rs"]
 mod markdown;
+#[path = "support/runner.rs"]
+mod runner;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -120,7 +120,9 @@ fn assertion_log(actual: &str) -> String {
         "",
         "tests/test_api.py:7: AssertionError",
         "=========================== short test summary info ============================",
-        &format!("FAILED tests/test_api.py::test_health - AssertionError: assert {actual} == 'healthy'"),
+        &format!(
+            "FAILED tests/test_api.py::test_health - AssertionError: assert {actual} == 'healthy'"
+        ),
         "============================== 1 failed in 0.12s ===============================",
         "##[error]Process completed with exit code 1.",
     ])
@@ -166,7 +168,11 @@ impl Ws {
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             std::fs::write(p, data).expect("write");
         }
-        for args in [&["init", "-q"][..], &["add", "-A"], &["commit", "-qm", "init"]] {
+        for args in [
+            &["init", "-q"][..],
+            &["add", "-A"],
+            &["commit", "-qm", "init"],
+        ] {
             assert!(git(&ws.path(), args).status.success(), "git {args:?}");
         }
         ws
@@ -244,7 +250,10 @@ impl Gh {
         let outs = runner_outputs(&text).expect("GITHUB_OUTPUT parses like the runner");
         let mut map = BTreeMap::new();
         for (k, v) in outs {
-            assert!(map.insert(k.clone(), v).is_none(), "output {k} written twice");
+            assert!(
+                map.insert(k.clone(), v).is_none(),
+                "output {k} written twice"
+            );
         }
         map
     }
@@ -361,10 +370,16 @@ impl Sinks {
     /// No sink holds any 8-character window of `body` (a secret's random part).
     fn assert_absent(&self, body: &str) {
         let chars: Vec<char> = body.chars().collect();
-        let windows: Vec<String> = chars.windows(8.min(chars.len())).map(|w| w.iter().collect()).collect();
+        let windows: Vec<String> = chars
+            .windows(8.min(chars.len()))
+            .map(|w| w.iter().collect())
+            .collect();
         for (sink, text) in self.all() {
             for w in &windows {
-                assert!(!text.contains(w.as_str()), "{w:?} of {body:?} in {sink}:\n{text}");
+                assert!(
+                    !text.contains(w.as_str()),
+                    "{w:?} of {body:?} in {sink}:\n{text}"
+                );
             }
         }
     }
@@ -373,8 +388,14 @@ impl Sinks {
     /// text stdout and stderr, the JSON's error line, GitHub stdout, the
     /// `error-line` output, the summary and the annotation.
     fn assert_error_line_shows(&self, want: &str) {
-        let json_line = self.json["failures"][0]["error_line"].as_str().unwrap_or("");
-        let ann = self.annotations.first().map(|a| a.data.clone()).unwrap_or_default();
+        let json_line = self.json["failures"][0]["error_line"]
+            .as_str()
+            .unwrap_or("");
+        let ann = self
+            .annotations
+            .first()
+            .map(|a| a.data.clone())
+            .unwrap_or_default();
         for (sink, text) in [
             ("text stdout", self.text.as_str()),
             ("text stderr", self.stderr.as_str()),
@@ -467,7 +488,10 @@ fn secrets_excerpt_window_inside_a_private_key() {
     // The window holds the last body line (redacted) and the END line.
     let excerpt = s.json["failures"][0]["excerpt"].as_str().unwrap_or("");
     assert!(excerpt.starts_with(REDACTED), "{excerpt}");
-    assert!(excerpt.contains("-----END RSA PRIVATE KEY-----"), "{excerpt}");
+    assert!(
+        excerpt.contains("-----END RSA PRIVATE KEY-----"),
+        "{excerpt}"
+    );
     s.assert_excerpt_shows(REDACTED);
 }
 
@@ -537,7 +561,10 @@ fn line_case(secret: &str, body: &str, shown: &str) {
     assert!(secret.contains(body), "test data: {body} not in {secret}");
     let ws = Ws::python();
     let above = format!("config: {secret}");
-    let log = ws.log("run.log", &module_log(&[&above], &format!(" ({secret})"), &[]));
+    let log = ws.log(
+        "run.log",
+        &module_log(&[&above], &format!(" ({secret})"), &[]),
+    );
     let s = Sinks::collect(&ws, &log, None);
     s.assert_absent(body);
     s.assert_error_line_shows(shown);
@@ -551,8 +578,14 @@ fn line_case(secret: &str, body: &str, shown: &str) {
 #[test]
 fn secrets_shape_jwt() {
     let sig = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
-    let jwt = format!("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.{sig}");
-    line_case(&jwt, "IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkw", "eyJ***REDACTED***");
+    let jwt = format!(
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.{sig}"
+    );
+    line_case(
+        &jwt,
+        "IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkw",
+        "eyJ***REDACTED***",
+    );
     line_case(&jwt, sig, "eyJ***REDACTED***");
 }
 
@@ -573,9 +606,12 @@ fn secrets_shape_aws_secret_access_key() {
 
 #[test]
 fn secrets_shape_azure_account_key() {
-    let body = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    let body =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     line_case(
-        &format!("DefaultEndpointsProtocol=https;AccountName=devstore;AccountKey={body};EndpointSuffix=core.windows.net"),
+        &format!(
+            "DefaultEndpointsProtocol=https;AccountName=devstore;AccountKey={body};EndpointSuffix=core.windows.net"
+        ),
         &body[..40],
         "AccountKey=***REDACTED***;EndpointSuffix",
     );
@@ -596,14 +632,22 @@ fn secrets_shape_gcp_private_key() {
 #[test]
 fn secrets_shape_slack_token() {
     let body = "1234567890123-1234567890123-Zt8Kq2Wm5Xr7Lp3Nc9Bd4Hf6";
-    line_case(&format!("SLACK=xoxb-{body}"), body, "SLACK=xoxb-***REDACTED***");
+    line_case(
+        &format!("SLACK=xoxb-{body}"),
+        body,
+        "SLACK=xoxb-***REDACTED***",
+    );
     line_case(&format!("xoxp-{body}"), body, "xoxp-***REDACTED***");
 }
 
 #[test]
 fn secrets_shape_stripe_key() {
     let body = "51Hx8Kq2Wm5Xr7Lp3Nc9Bd4Hf6Jg1Ya0Ue8Qo2";
-    line_case(&format!("stripe key sk_live_{body}"), body, "sk_live_***REDACTED***");
+    line_case(
+        &format!("stripe key sk_live_{body}"),
+        body,
+        "sk_live_***REDACTED***",
+    );
 }
 
 #[test]
@@ -681,7 +725,10 @@ fn summary_log_text_is_never_prose() {
         let prose = if line.starts_with('|') {
             let cells = markdown::table_cells(line);
             assert_eq!(cells.len(), 9, "a cell added columns: {line}");
-            cells.iter().map(|c| markdown::strip_code_spans(c)).collect::<String>()
+            cells
+                .iter()
+                .map(|c| markdown::strip_code_spans(c))
+                .collect::<String>()
         } else {
             markdown::strip_code_spans(line)
         };
@@ -705,7 +752,11 @@ fn summary_log_text_is_never_prose() {
         root.ends_with(": `` E   ModuleNotFoundError: No module named 'yaml' see https://evil.example/approve [Approve](https://evil.example/a) @acme/security <img src=x> `tick` &#64; ``"),
         "{root}"
     );
-    assert!(s.summary.contains("<img src=x> `tick` &#64;"), "{}", s.summary);
+    assert!(
+        s.summary.contains("<img src=x> `tick` &#64;"),
+        "{}",
+        s.summary
+    );
 }
 
 /// An "actual" value holding workflow commands reaches the diff of an
@@ -732,7 +783,10 @@ fn printed_outputs_carry_no_live_command() {
     let diff_file = std::fs::read_to_string(&outputs["diff-file"]).expect("diff-file");
     let diff = outputs["diff"].as_str();
     // The value did reach the diff: this is the case under test.
-    assert!(diff.contains("+    assert resp.json()[\"status\"] == \"##[set-output"), "{diff}");
+    assert!(
+        diff.contains("+    assert resp.json()[\"status\"] == \"##[set-output"),
+        "{diff}"
+    );
     for (name, printed) in [("diff-file", diff_file.as_str()), ("diff", diff)] {
         let cmds = runner_commands(printed);
         assert!(!cmds.is_empty(), "{name}: the markers are missing");
@@ -743,25 +797,44 @@ fn printed_outputs_carry_no_live_command() {
         assert_eq!(cmds.len(), 1, "{name}: {cmds:#?}");
         let tok = &cmds[0].data;
         assert!(tok.len() >= 32 && tok.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert!(printed.ends_with(&format!("\n::{tok}::\n")), "{name} not closed");
+        assert!(
+            printed.ends_with(&format!("\n::{tok}::\n")),
+            "{name} not closed"
+        );
         assert_eq!(printed.matches(tok.as_str()).count(), 2, "{name}");
         assert!(!out.stdout.contains(tok.as_str()), "token reused on stdout");
     }
     // One token per sink.
-    assert_ne!(runner_commands(diff)[0].data, runner_commands(&diff_file)[0].data);
+    assert_ne!(
+        runner_commands(diff)[0].data,
+        runner_commands(&diff_file)[0].data
+    );
     // The wrapped diff file still applies (checked, not applied).
-    let check = git(&ws.path(), &["apply", "--check", "-v", outputs["diff-file"].as_str()]);
+    let check = git(
+        &ws.path(),
+        &["apply", "--check", "-v", outputs["diff-file"].as_str()],
+    );
     assert!(
         check.status.success(),
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
     assert_eq!(ws.snapshot(), before, "the workspace changed");
-    for name in ["error-line", "suggested-fix", "failed-job", "failed-step", "files-changed"] {
+    for name in [
+        "error-line",
+        "suggested-fix",
+        "failed-job",
+        "failed-step",
+        "files-changed",
+    ] {
         let v = outputs[name].as_str();
         assert_eq!(runner_commands(v), [], "{name} is live when echoed: {v}");
     }
-    assert!(outputs["error-line"].contains("#\\u{23}[set-output"), "{}", outputs["error-line"]);
+    assert!(
+        outputs["error-line"].contains("#\\u{23}[set-output"),
+        "{}",
+        outputs["error-line"]
+    );
     // Our own stdout and stderr: only our commands.
     for c in runner_commands(&out.stdout) {
         assert!(

@@ -337,13 +337,15 @@ impl<'r> Scanner<'r> {
     /// this block. Returns whether the line started a new step.
     fn line(&mut self, raw: &[u8], cut: bool, before: &[u8]) -> bool {
         let number = self.line_no + 1;
-        let (kind, text) = normalize(raw, cut, self.red);
+        // Marker lines are many in some logs; only the text kept is redacted.
+        let (kind, text) = text::normalize(raw, cut);
         if kind != Marker::None {
             self.any_marker = true;
         }
         let mut new_step = false;
         match kind {
             Marker::GroupRun => {
+                let text = redact_normalized(text, self.red);
                 if self.opts.split_steps && self.steps.len() < MAX_STEPS {
                     if self.steps.is_empty() && self.cur.name.is_empty() {
                         self.cur.name = "Set up job".to_string();
@@ -365,6 +367,7 @@ impl<'r> Scanner<'r> {
             Marker::EndGroup => self.close_header(),
             Marker::Command => {
                 if !self.cmd_from_script && !text.is_empty() {
+                    let text = redact_normalized(text, self.red);
                     self.cur.command = Some(cap(&text, MAX_COMMAND_BYTES));
                 }
             }
@@ -378,6 +381,7 @@ impl<'r> Scanner<'r> {
                     self.cur.exit_code = Some(code);
                 }
                 if self.cur.errors.len() < MAX_ERROR_LINES {
+                    let text = redact_normalized(text, self.red);
                     self.cur.errors.push(Line { number, text });
                 }
             }
@@ -388,6 +392,11 @@ impl<'r> Scanner<'r> {
                     if key.iter().any(|k| text.starts_with(k)) {
                         h.done = true;
                     }
+                    let text = if h.done {
+                        text
+                    } else {
+                        redact_normalized(text, self.red)
+                    };
                     if !h.done && h.bytes + text.len() <= MAX_COMMAND_BYTES {
                         h.bytes += text.len() + 1;
                         h.script.push(text);
@@ -404,7 +413,10 @@ impl<'r> Scanner<'r> {
     }
 
     fn close_header(&mut self) {
-        let Some(h) = self.header.take() else { return };
+        let Some(mut h) = self.header.take() else {
+            return;
+        };
+        sanitize::redact_pem_lines(&mut h.script, |s| s);
         let script = h.script.join("\n");
         let script = script.trim_end();
         if !script.is_empty() {
@@ -564,17 +576,22 @@ fn push_normalized(tail: &mut Vec<Line>, number: u64, raw: &[u8], cut: bool, red
 /// cut left unfinished.
 fn normalize(raw: &[u8], cut: bool, red: &Redactor) -> (Marker, String) {
     let (kind, text) = text::normalize(raw, cut);
-    if kind == Marker::Hidden {
+    if kind.drops_line() {
         return (kind, text);
     }
-    let text = match text.strip_suffix(text::TRUNCATED_MARK) {
+    (kind, redact_normalized(text, red))
+}
+
+/// Redacts one normalised line; a line that ends cut at the line cap
+/// (`…[line truncated]`) also loses what the cut left of a secret.
+fn redact_normalized(text: String, red: &Redactor) -> String {
+    match text.strip_suffix(text::TRUNCATED_MARK) {
         Some(body) => red.redact_cut(body) + text::TRUNCATED_MARK,
         None => match red.redact(&text) {
             std::borrow::Cow::Borrowed(_) => text,
             std::borrow::Cow::Owned(r) => r,
         },
-    };
-    (kind, text)
+    }
 }
 
 /// Whether the candidate at `q` starts its line, after an optional BOM and
