@@ -9,15 +9,21 @@
 //!   CR, DEL included) and every Bidi_Control code point becomes `\u{…}`, so no
 //!   terminal escape, OSC-8 link or Trojan-Source reordering (CVE-2021-42574)
 //!   survives into a sink.
-//! - [`Redactor`]: well-known token shapes (the gitleaks rules for GitHub and AWS
-//!   keys, private-key blocks, credentials in URLs) and the token we were given,
-//!   with its base64, double-base64 and URL-encoded forms, become
-//!   `<prefix>***REDACTED***`.
+//! - [`Redactor`]: well-known token shapes (the gitleaks rules for GitHub, AWS,
+//!   Slack, Stripe and npm tokens, JWTs, Azure and GCP keys, private-key
+//!   blocks, credentials in URLs, passwords in connection strings) and the
+//!   token we were given, with its base64, double-base64 and URL-encoded
+//!   forms, become `<prefix>***REDACTED***`. Ingest applies it to each line
+//!   it keeps before anything is cut ([`Redactor::redact_cut`] for a line cut
+//!   at the line cap, [`redact_pem_lines`] for keys spread over lines); the
+//!   sinks apply it again. [`looks_like_secret`] tells fixers what never to
+//!   write into a file.
 //! - [`cap`]: cutting to a byte budget on a UTF-8 boundary.
 //!
 //! The patterns run on the `regex` crate, whose matching is linear in the input
 //! (no backtracking), and whose literal prefilter skips lines holding none of
-//! the prefixes, so a 10 MiB line costs one scan.
+//! the prefixes, so a 10 MiB line costs one scan; the rest (armor lines,
+//! URLs, `password=`) are found by hand from a `memchr`/`memmem` hit.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;

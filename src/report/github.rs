@@ -12,9 +12,13 @@
 //!   bits printed nowhere else, so an echoed `::add-mask::` or
 //!   `::stop-commands::zzz` stays text (CVE-2020-15228). Our own commands
 //!   (the mask, annotations) are printed outside that block.
-//! - The job summary is Markdown with HTML: excerpts sit in fences longer than
-//!   any backtick run inside them, and every other field is one escaped,
-//!   capped line with no raw `<`, `[`, `@` or `|`.
+//! - The job summary is Markdown with HTML, and GitHub autolinks bare URLs in
+//!   prose: excerpts sit in fences longer than any backtick run inside them,
+//!   and every other log-derived field is one capped line in an inline code
+//!   span, whose fence likewise outgrows its backtick runs.
+//! - What a later step may print (`echo "$DIFF"`, `cat "$DIFF_FILE"`) is
+//!   inert too: one-line outputs are neutralised, and a diff holding a line
+//!   the runner would read as a command goes between stop-commands markers.
 //! - Annotation properties and messages use the runner's own escapes.
 //!
 //! Secrets are redacted and control/Bidi characters escaped in every sink
