@@ -866,3 +866,52 @@ fn printed_plain_diff_stays_exact() {
         .arg(&log));
     assert_eq!(text.stdout, diff_file, "the diff differs from text mode's");
 }
+
+/// A JUnit report's failure message is capped at 1 KiB as it is read; a
+/// token across that cap goes before the cut there too.
+#[test]
+fn secrets_token_across_a_report_message_cut() {
+    const BODY: &str = "Zt8Kq2Wm5Xr7Lp3Nc9Bd4Hf6Jg1Ya0Ue8Qo2A";
+    let head = "AssertionError: deploy rejected ";
+    let pad = "y".repeat(1024 - head.len() - 4 - 20);
+    let message = format!("{head}{pad}ghs_{BODY}");
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<testsuite name=\"pytest\" tests=\"1\" failures=\"1\">\n\
+         <testcase classname=\"tests.test_deploy\" name=\"test_push\" file=\"tests/test_deploy.py\" line=\"3\">\n\
+         <failure message=\"{message}\">tests/test_deploy.py:3: {message}</failure>\n\
+         </testcase>\n</testsuite>\n"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("report.xml");
+    std::fs::write(&p, xml).expect("write");
+    let mut sinks = Vec::new();
+    for format in ["text", "json"] {
+        let out = run(autoheal().args(["diagnose", "--format", format]).arg(&p));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("deploy rejected"), "{}", out.stdout);
+        sinks.push((format.to_string(), out.stdout));
+    }
+    let gh = Gh::new();
+    let mut cmd = autoheal();
+    cmd.arg("diagnose");
+    gh.apply(&mut cmd);
+    let out = run(cmd.arg(&p));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    gh.assert_sentinels();
+    let outputs = gh.outputs();
+    assert!(
+        outputs["error-line"].contains("ghs_***"),
+        "{}",
+        outputs["error-line"]
+    );
+    sinks.push(("github stdout".into(), out.stdout));
+    sinks.push(("github stderr".into(), out.stderr));
+    sinks.push(("summary".into(), gh.summary()));
+    sinks.extend(outputs.into_iter().map(|(k, v)| (format!("output {k}"), v)));
+    for (sink, text) in sinks {
+        for w in BODY.as_bytes().windows(8) {
+            let w = std::str::from_utf8(w).unwrap_or_default();
+            assert!(!text.contains(w), "{w:?} in {sink}:\n{text}");
+        }
+    }
+}
