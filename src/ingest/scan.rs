@@ -856,6 +856,55 @@ mod tests {
     }
 
     #[test]
+    fn kept_lines_are_redacted_before_the_line_cap() {
+        // A token across the 64 KiB cap, a key spread over lines whose BEGIN
+        // is above the tail, and the run's own token in a `##[error]` line.
+        let body = "Qm7Wc2Xr9TbK4LpZ8vNs3GhD6fJa1YuE5oRi";
+        let long = format!("{} ghp_{body}", "a".repeat(MAX_LINE_BYTES - 20));
+        let mut lines = vec![
+            "##[group]Run t".to_string(),
+            "-----BEGIN EC PRIVATE KEY-----".into(),
+        ];
+        lines.extend((0..TAIL_LINES).map(|i| format!("MHcCAQEEIB{i:04}keybody")));
+        lines.push("-----END EC PRIVATE KEY-----".into());
+        lines.push(long);
+        lines.push("##[error]auth failed for own-t0ken-value-123".into());
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let log = gh(&refs);
+        let opts = Options {
+            split_steps: true,
+            github: false,
+        };
+        let red = Redactor::new(Some("own-t0ken-value-123"));
+        let steps = scan(log.as_bytes(), opts, &red).unwrap_or_default();
+        let s = &steps[0];
+        let all: Vec<&str> = s
+            .tail
+            .iter()
+            .chain(&s.errors)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(
+            all.iter().all(|t| !t.contains("keybody")),
+            "{:?}",
+            &all[..3]
+        );
+        assert!(
+            all.iter()
+                .all(|t| !t.contains(&body[..8]) && !t.contains("own-t0ken"))
+        );
+        let cut = s
+            .tail
+            .iter()
+            .find(|l| l.text.ends_with(text::TRUNCATED_MARK));
+        assert!(cut.is_some_and(|l| {
+            l.text
+                .ends_with(&format!(" ghp_***REDACTED***{}", text::TRUNCATED_MARK))
+        }));
+        assert_eq!(s.errors[0].text, "auth failed for ***REDACTED***");
+    }
+
+    #[test]
     fn line_between_cap_and_block_is_cut() {
         let log = format!("{}\n##[error]x\n", "b".repeat(MAX_LINE_BYTES * 3));
         let steps = run(&log, true);
