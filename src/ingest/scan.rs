@@ -583,15 +583,34 @@ fn normalize(raw: &[u8], cut: bool, red: &Redactor) -> (Marker, String) {
 }
 
 /// Redacts one normalised line; a line that ends cut at the line cap
-/// (`…[line truncated]`) also loses what the cut left of a secret.
+/// (`…[line truncated]`) also loses what the cut left of a secret. A
+/// redaction can be longer than what it replaces (`://a:b@` becomes
+/// `://***REDACTED***@`), so the cap is applied again after it.
 fn redact_normalized(text: String, red: &Redactor) -> String {
-    match text.strip_suffix(text::TRUNCATED_MARK) {
-        Some(body) => red.redact_cut(body) + text::TRUNCATED_MARK,
-        None => match red.redact(&text) {
-            std::borrow::Cow::Borrowed(_) => text,
+    let (body, cut) = match text.strip_suffix(text::TRUNCATED_MARK) {
+        Some(body) => (body, true),
+        None => (text.as_str(), false),
+    };
+    let mut r = if cut {
+        red.redact_cut(body)
+    } else {
+        match red.redact(body) {
+            std::borrow::Cow::Borrowed(_) => return text,
             std::borrow::Cow::Owned(r) => r,
-        },
+        }
+    };
+    let over = r.len() > MAX_LINE_BYTES;
+    if over {
+        let mut end = MAX_LINE_BYTES;
+        while !r.is_char_boundary(end) {
+            end -= 1;
+        }
+        r.truncate(end);
     }
+    if cut || over {
+        r.push_str(text::TRUNCATED_MARK);
+    }
+    r
 }
 
 /// Whether the candidate at `q` starts its line, after an optional BOM and
@@ -902,6 +921,19 @@ mod tests {
                 .ends_with(&format!(" ghp_***REDACTED***{}", text::TRUNCATED_MARK))
         }));
         assert_eq!(s.errors[0].text, "auth failed for ***REDACTED***");
+    }
+
+    #[test]
+    fn redaction_never_grows_a_line_past_the_cap() {
+        let line = "x://a:b@h ".repeat(MAX_LINE_BYTES / 10);
+        let log = format!("{line}\n##[error]{line}\n");
+        let steps = run(&log, true);
+        let s = &steps[0];
+        for l in s.tail.iter().chain(&s.errors) {
+            assert!(l.text.len() <= MAX_LINE_BYTES + text::TRUNCATED_MARK.len());
+            assert!(l.text.ends_with(text::TRUNCATED_MARK));
+            assert!(!l.text.contains(":b@"));
+        }
     }
 
     #[test]

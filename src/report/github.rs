@@ -664,10 +664,10 @@ fn annotations(report: &DiagnoseReport, sinks: &GithubSinks, red: &Redactor) -> 
             format!("autoheal: {}", d.category.as_str())
         };
         props.push(format!("title={}", escape_property(&title)));
-        let mut msg = red.clean(sanitize::cap(&d.failure.error_line, 4096));
+        let mut msg = sanitize::cap(&red.clean(&d.failure.error_line), 4096).to_string();
         if !d.suggested_fix.is_empty() {
             msg.push('\n');
-            msg.push_str(&red.clean(sanitize::cap(&d.suggested_fix, 4096)));
+            msg.push_str(sanitize::cap(&red.clean(&d.suggested_fix), 4096));
         }
         // Our annotation is a `::` command, so the runner never looks for a
         // legacy `##[` in it; neutralised all the same.
@@ -691,14 +691,14 @@ fn echo_text(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -
             s,
             "failure {}: job {:?}, step {:?}, log line {}: {}",
             i + 1,
-            red.clean_line(sanitize::cap(&d.failure.job, MAX_FIELD_BYTES)),
-            red.clean_line(sanitize::cap(&d.failure.step, MAX_FIELD_BYTES)),
+            sanitize::cap(&red.clean_line(&d.failure.job), MAX_FIELD_BYTES),
+            sanitize::cap(&red.clean_line(&d.failure.step), MAX_FIELD_BYTES),
             d.failure.line,
-            red.clean_line(sanitize::cap(&d.failure.error_line, 4096)),
+            sanitize::cap(&red.clean_line(&d.failure.error_line), 4096),
         );
         if i == 0 {
             if !d.failure.excerpt.is_empty() {
-                s.push_str(&red.clean(sanitize::cap(&d.failure.excerpt, 64 * 1024)));
+                s.push_str(sanitize::cap(&red.clean(&d.failure.excerpt), 64 * 1024));
                 if !s.ends_with('\n') {
                     s.push('\n');
                 }
