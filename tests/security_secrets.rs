@@ -915,3 +915,52 @@ fn secrets_token_across_a_report_message_cut() {
         }
     }
 }
+
+/// A context line of the diff can be a command too: the runner trims the
+/// leading blank of ` ::notice::…`. Here it comes from the repository (a
+/// workflow line next to the edited one), not from the log.
+#[test]
+fn printed_diff_with_a_command_in_a_context_line() {
+    let ws = Ws::python();
+    let workflow = "name: CI\non: [push]\n\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Install\n        run: |\n          pip install requests pytest\n      - name: Banner\n        run: |\n          ::notice title=x::from the repository\n      - run: pytest -q\n";
+    std::fs::write(ws.path().join(".github/workflows/ci.yml"), workflow).expect("write");
+    assert!(
+        git(&ws.path(), &["commit", "-qam", "banner"])
+            .status
+            .success()
+    );
+    let log = ws.log("run.log", &module_log(&[], "", &[]));
+    let before = ws.snapshot();
+    let gh = Gh::new();
+    let mut cmd = autoheal();
+    cmd.args(["fix", "--diff-only", "-C"]).arg(ws.path());
+    gh.apply(&mut cmd);
+    let out = run(cmd.arg(&log));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(ws.snapshot(), before, "the workspace changed");
+    gh.assert_sentinels();
+    let outputs = gh.outputs();
+    let diff_file = std::fs::read_to_string(&outputs["diff-file"]).expect("diff-file");
+    assert!(
+        diff_file.contains("\n           ::notice title=x::from the repository\n"),
+        "{diff_file}"
+    );
+    for (name, printed) in [
+        ("diff-file", diff_file.as_str()),
+        ("diff", &outputs["diff"]),
+    ] {
+        let cmds = runner_commands(printed);
+        assert_eq!(cmds.len(), 1, "{name}: {cmds:#?}");
+        assert_eq!(cmds[0].name, "stop-commands", "{name}: {cmds:#?}");
+        assert!(printed.ends_with(&format!("\n::{}::\n", cmds[0].data)));
+    }
+    let check = git(
+        &ws.path(),
+        &["apply", "--check", outputs["diff-file"].as_str()],
+    );
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
