@@ -259,7 +259,7 @@ fn diagnose(args: &CommonArgs, env: &Env, format: Format) -> Result<Diagnosed, E
         report::github::write_mask(&env.sinks, &mut io::stdout().lock())?;
     }
     let (sources, api_jobs) = sources(args, env)?;
-    let bundle = ingest::load(&sources)?;
+    let bundle = ingest::load_redacted(&sources, &Redactor::new(env.token.as_deref()))?;
     write_notes(&bundle.notes, format, env)?;
     let mut failures = extract::failures(&bundle);
     let before = failures.len();

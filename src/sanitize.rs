@@ -9,15 +9,21 @@
 //!   CR, DEL included) and every Bidi_Control code point becomes `\u{…}`, so no
 //!   terminal escape, OSC-8 link or Trojan-Source reordering (CVE-2021-42574)
 //!   survives into a sink.
-//! - [`Redactor`]: well-known token shapes (the gitleaks rules for GitHub and AWS
-//!   keys, private-key blocks, credentials in URLs) and the token we were given,
-//!   with its base64, double-base64 and URL-encoded forms, become
-//!   `<prefix>***REDACTED***`.
+//! - [`Redactor`]: well-known token shapes (the gitleaks rules for GitHub, AWS,
+//!   Slack, Stripe and npm tokens, JWTs, Azure and GCP keys, private-key
+//!   blocks, credentials in URLs, passwords in connection strings) and the
+//!   token we were given, with its base64, double-base64 and URL-encoded
+//!   forms, become `<prefix>***REDACTED***`. Ingest applies it to each line
+//!   it keeps before anything is cut ([`Redactor::redact_cut`] for a line cut
+//!   at the line cap, [`redact_pem_lines`] for keys spread over lines); the
+//!   sinks apply it again. [`looks_like_secret`] tells fixers what never to
+//!   write into a file.
 //! - [`cap`]: cutting to a byte budget on a UTF-8 boundary.
 //!
 //! The patterns run on the `regex` crate, whose matching is linear in the input
 //! (no backtracking), and whose literal prefilter skips lines holding none of
-//! the prefixes, so a 10 MiB line costs one scan.
+//! the prefixes, so a 10 MiB line costs one scan; the rest (armor lines,
+//! URLs, `password=`) are found by hand from a `memchr`/`memmem` hit.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -157,51 +163,187 @@ fn token_patterns() -> &'static Regex {
             r"(gh[pousr]_)[A-Za-z0-9]{36,}",
             r"|(github_pat_)[A-Za-z0-9_]{82,}",
             r"|(AKIA|ASIA)[A-Z0-9]{16,}",
+            // Slack, Stripe (live secret and restricted keys), npm.
+            r"|(xox[abpr]-)[A-Za-z0-9-]{10,}",
+            r"|(sk_live_|rk_live_)[A-Za-z0-9]{16,}",
+            r"|(npm_)[A-Za-z0-9]{36,}",
+            // A JWT: base64url header and payload, both JSON objects (`{"`
+            // is `eyJ`), and a signature that may be empty (`alg: none`).
+            r"|(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
+            // Values after a well-known key name: everything up to the value stays.
+            r#"|((?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{16,}"#,
+            r"|(AccountKey=)[A-Za-z0-9+/=]{16,}",
+            r#"|("private_key"\s*:\s*")(?:[^"\\]|\\.)+"#,
         );
         // The pattern is a constant; a failure here is a bug caught by every test.
         Regex::new(src).expect("secret patterns compile")
     })
 }
 
-/// `-----BEGIN … PRIVATE KEY-----` blocks, through their END line or, when
-/// it was cut off, to the end of the text. Scanned by hand: linear, since each
-/// search resumes where the last one stopped.
+/// The values of `password=`, `passwd:`, `secret=` (any case, after optional
+/// quotes and blanks; `client_secret=`, `PGPASSWORD=` too) longer than 8
+/// characters, as byte spans. Scanned by hand from each `=` and `:`: a
+/// case-insensitive regex costs several times more on every kept line.
+fn password_values(s: &str) -> Vec<(usize, usize)> {
+    const KEYS: [&[u8]; 3] = [b"password", b"passwd", b"secret"];
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for sep in memchr::memchr2_iter(b'=', b':', b) {
+        if sep < next {
+            continue;
+        }
+        // Back over blanks and a closing quote to the key's last letter.
+        let mut k = sep;
+        while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
+            k -= 1;
+        }
+        if k > 0 && matches!(b[k - 1], b'"' | b'\'') {
+            k -= 1;
+        }
+        let named = KEYS
+            .iter()
+            .any(|key| k >= key.len() && b[k - key.len()..k].eq_ignore_ascii_case(key));
+        if !named {
+            continue;
+        }
+        let mut v = sep + 1;
+        while v < b.len() && matches!(b[v], b' ' | b'\t') {
+            v += 1;
+        }
+        if v < b.len() && matches!(b[v], b'"' | b'\'') {
+            v += 1;
+        }
+        let end = b[v..]
+            .iter()
+            .position(|&c| {
+                c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'&' | b';' | b',')
+            })
+            .map_or(b.len(), |i| v + i);
+        // `v` and `end` sit next to ASCII bytes, so both are char boundaries.
+        if s[v..end].chars().count() > 8 {
+            out.push((v, end));
+            next = end;
+        }
+    }
+    out
+}
+
+/// What makes a line a URL, a DSN or a connection string.
+fn connection_cue() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)://|\bdsn\b|jdbc:|connection|connstr|\b(?:server|host|data source|database|uid|user id)\s*=",
+        )
+        .expect("connection cue compiles")
+    })
+}
+
+/// Password values on lines that name a URL, a DSN or a connection string;
+/// elsewhere such a word is too often prose.
+fn redact_passwords(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    for (v, end) in password_values(s) {
+        let ls = memchr::memrchr(b'\n', &b[..v]).map_or(0, |i| i + 1);
+        let le = memchr::memchr(b'\n', &b[end..]).map_or(s.len(), |i| end + i);
+        if !connection_cue().is_match(&s[ls..le]) {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+        o.push_str(&s[last..v]);
+        o.push_str(REDACTED);
+        last = end;
+    }
+    out.map(|mut o| {
+        o.push_str(&s[last..]);
+        o
+    })
+}
+
+/// A secret's prefix and an unfinished rest at the very end of a text: what a
+/// cut leaves of a token too short for [`token_patterns`]. Group 1 is what
+/// stays visible.
+fn partial_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let src = concat!(
+            r"(?:(gh[pousr]_|github_pat_|AKIA|ASIA|xox[abpr]-|sk_live_|rk_live_|npm_|eyJ|AccountKey=",
+            r#"|(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[:=]\s*["']?"#,
+            r#"|"private_key"\s*:\s*"|(?i:password|passwd|secret)["']?\s*[=:]\s*["']?)"#,
+            r#"[^\s"']+"#,
+            // Userinfo with a password and no `@` yet.
+            r"|([A-Za-z0-9+.-]://)[^\s/?#@:]*:[^\s/?#@]*)\z",
+        );
+        Regex::new(src).expect("partial pattern compiles")
+    })
+}
+
+/// Five dashes, which every armor line holds: the cheap test that nearly
+/// every text fails. Built once; building a searcher costs more than
+/// running it on a short line.
+fn dashes() -> &'static memchr::memmem::Finder<'static> {
+    static F: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new("-----"))
+}
+
+const PEM_BEGIN: &str = "-----BEGIN ";
+const PEM_END: &str = "-----END ";
+
+/// The end of a private-key armor header whose label starts at `from`
+/// (`RSA PRIVATE KEY-----`, `PGP PRIVATE KEY BLOCK-----`): the label holds
+/// `PRIVATE KEY`, ends with five dashes, and stays on one line within 80 bytes.
+fn private_label_end(b: &[u8], from: usize) -> Option<usize> {
+    let window = &b[from..b.len().min(from + 80)];
+    let line = memchr::memchr(b'\n', window).map_or(window, |i| &window[..i]);
+    let dashes = memchr::memmem::find(line, b"-----")?;
+    let label = &line[..dashes];
+    let private = label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK");
+    private.then_some(from + dashes + 5)
+}
+
+/// The end of the armor line that `-----END ` at `at` starts (its closing
+/// dashes), whatever its label.
+fn end_label_end(b: &[u8], at: usize) -> usize {
+    let from = at + PEM_END.len();
+    let window = &b[from..b.len().min(from + 80)];
+    let line = memchr::memchr(b'\n', window).map_or(window, |i| &window[..i]);
+    memchr::memmem::find(line, b"-----").map_or(from, |i| from + i + 5)
+}
+
+/// Private-key blocks (`-----BEGIN … PRIVATE KEY-----`, PGP's `… PRIVATE KEY
+/// BLOCK-----`) through their END line or, when it was cut off, to the end
+/// of the text. Scanned by hand: linear, since each search resumes where the
+/// last one stopped.
 fn redact_private_keys(s: &str) -> Option<String> {
-    const BEGIN: &str = "-----BEGIN ";
-    const TAIL: &str = "PRIVATE KEY-----";
     use memchr::memmem::Finder;
-    let begin = Finder::new(BEGIN);
-    let tail = Finder::new(TAIL);
-    let end_marker = Finder::new("-----END ");
+    let b = s.as_bytes();
+    // Nearly every text has no five dashes at all.
+    dashes().find(b)?;
+    let begin = Finder::new(PEM_BEGIN);
+    let end_marker = Finder::new(PEM_END);
     let mut out: Option<String> = None;
     let mut last = 0;
     let mut from = 0;
-    while let Some(off) = begin.find(&s.as_bytes()[from..]) {
+    while let Some(off) = begin.find(&b[from..]) {
         let start = from + off;
-        let label_from = start + BEGIN.len();
-        // The header ends at TAIL within 64 bytes, on the same line.
-        let window = &s.as_bytes()[label_from..s.len().min(label_from + 64 + TAIL.len())];
-        let header_end = tail
-            .find(window)
-            .filter(|&i| !window[..i].contains(&b'\n'))
-            .map(|i| label_from + i + TAIL.len());
-        let Some(header_end) = header_end else {
+        let label_from = start + PEM_BEGIN.len();
+        let Some(header_end) = private_label_end(b, label_from) else {
             from = label_from;
             continue;
         };
-        let end = match end_marker.find(&s.as_bytes()[header_end..]) {
-            Some(i) => {
-                let e = header_end + i;
-                match tail.find(&s.as_bytes()[e..]) {
-                    Some(j) => e + j + TAIL.len(),
-                    None => s.len(),
-                }
-            }
-            None => s.len(),
+        // The END line stays (it is no secret), so redacting the result
+        // again, or a run of its lines, finds the block closed.
+        let (body_end, end) = match end_marker.find(&b[header_end..]) {
+            Some(i) => (header_end + i, end_label_end(b, header_end + i)),
+            None => (s.len(), s.len()),
         };
         let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
         o.push_str(&s[last..header_end]);
         o.push_str(REDACTED);
+        o.push_str(&s[body_end..end]);
         last = end;
         from = end;
     }
@@ -209,6 +351,99 @@ fn redact_private_keys(s: &str) -> Option<String> {
         o.push_str(&s[last..]);
         o
     })
+}
+
+/// The first private-key armor marker in `line`: whether it is a BEGIN, where
+/// it starts, and the byte after its closing dashes. `only_end` skips BEGINs.
+fn pem_marker(line: &str, only_end: bool) -> Option<(bool, usize, usize)> {
+    let b = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = dashes().find(&b[from..]) {
+        let at = from + i;
+        let rest = &b[at..];
+        if !only_end
+            && rest.starts_with(PEM_BEGIN.as_bytes())
+            && let Some(e) = private_label_end(b, at + PEM_BEGIN.len())
+        {
+            return Some((true, at, e));
+        }
+        if rest.starts_with(PEM_END.as_bytes())
+            && private_label_end(b, at + PEM_END.len()).is_some()
+        {
+            return Some((false, at, end_label_end(b, at)));
+        }
+        from = at + 5;
+    }
+    None
+}
+
+/// The line-wise half of private-key redaction, for a run of lines that were
+/// each redacted already: a block whose BEGIN and END lie on different lines
+/// is redacted as a unit, every line between them becoming `***REDACTED***`.
+/// A run that starts inside a block (an END before any BEGIN, as when a
+/// window or a step's tail begins mid-key) is redacted from its first line.
+/// The armor lines themselves stay, so the result is redacted again to
+/// itself. `text` picks a line's text out of an item.
+pub fn redact_pem_lines<T>(lines: &mut [T], text: impl Fn(&mut T) -> &mut String) {
+    // Most runs hold no armor at all: one memmem per line, nothing else.
+    let first = lines
+        .iter_mut()
+        .enumerate()
+        .find_map(|(i, l)| pem_marker(text(l), false).map(|m| (i, m.0)));
+    let Some((first_i, first_begin)) = first else {
+        return;
+    };
+    let mut inside = !first_begin;
+    let start = if inside { 0 } else { first_i };
+    for l in &mut lines[start..] {
+        let t = text(l);
+        if !inside && pem_marker(t, false).is_none() {
+            continue;
+        }
+        let mut out = String::with_capacity(t.len());
+        let mut rest: &str = t.as_str();
+        // Whether `out` already ends with the marker for the current block.
+        let mut marked = false;
+        loop {
+            if inside {
+                match pem_marker(rest, true) {
+                    Some((_, at, end)) => {
+                        if at > 0 && !marked {
+                            out.push_str(REDACTED);
+                        }
+                        out.push_str(&rest[at..end]);
+                        rest = &rest[end..];
+                        inside = false;
+                        marked = false;
+                    }
+                    None => {
+                        if !marked {
+                            out.push_str(REDACTED);
+                        }
+                        rest = "";
+                        break;
+                    }
+                }
+            } else {
+                match pem_marker(rest, false) {
+                    None => break,
+                    Some((false, _, end)) => {
+                        out.push_str(&rest[..end]);
+                        rest = &rest[end..];
+                    }
+                    Some((true, _, hdr)) => {
+                        out.push_str(&rest[..hdr]);
+                        out.push_str(REDACTED);
+                        rest = &rest[hdr..];
+                        inside = true;
+                        marked = true;
+                    }
+                }
+            }
+        }
+        out.push_str(rest);
+        *t = out;
+    }
 }
 
 /// Credentials in URLs: `scheme://user:password@host` becomes
@@ -221,7 +456,8 @@ fn redact_url_credentials(s: &str) -> Option<String> {
     let mut out: Option<String> = None;
     let mut last = 0;
     let mut from = 0;
-    let sep_finder = memchr::memmem::Finder::new("://");
+    static SEP: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let sep_finder = SEP.get_or_init(|| memchr::memmem::Finder::new("://"));
     while let Some(off) = sep_finder.find(&b[from..]) {
         let sep = from + off;
         let user_from = sep + 3;
@@ -350,10 +586,42 @@ impl Redactor {
         if let Some(r) = redact_private_keys(&cur) {
             cur = Cow::Owned(r);
         }
+        if let Some(r) = redact_passwords(&cur) {
+            cur = Cow::Owned(r);
+        }
         if let Some(r) = redact_url_credentials(&cur) {
             cur = Cow::Owned(r);
         }
         cur
+    }
+
+    /// [`Redactor::redact`] for text that a reader cut at its end without
+    /// seeing the rest (a line longer than the line cap): a secret the cut
+    /// left unfinished, too short for its full pattern, goes too, from its
+    /// prefix (or from the start of our token's form) to the end.
+    pub fn redact_cut(&self, s: &str) -> String {
+        let mut r = self.redact(s).into_owned();
+        let caps = partial_pattern().captures(&r);
+        if let Some(m) = caps.and_then(|c| c.get(1).or_else(|| c.get(2))) {
+            r.truncate(m.end());
+            r.push_str(REDACTED);
+        }
+        // The longest head of one of our token's forms that the text ends with.
+        let cut_at = self
+            .token_forms
+            .iter()
+            .filter_map(|f| {
+                (MIN_TOKEN_LEN..f.len().min(r.len() + 1))
+                    .rev()
+                    .find(|&k| f.is_char_boundary(k) && r.ends_with(&f[..k]))
+                    .map(|k| r.len() - k)
+            })
+            .min();
+        if let Some(at) = cut_at {
+            r.truncate(at);
+            r.push_str(REDACTED);
+        }
+        r
     }
 
     /// Redacts, then escapes controls: what every multi-line sink gets.
@@ -372,6 +640,67 @@ impl Redactor {
         let e = escape_single_line(&r);
         neutralize_commands(&e).into_owned()
     }
+}
+
+/// Whether `s` looks like a secret: a token shape of [`Redactor`] (a PEM
+/// block, a JWT, a cloud or CI token, credentials in a URL), a password or
+/// secret assignment even without a URL, text already redacted, or a long
+/// random-looking run (see [`random_run`]). A fix never writes such a value
+/// into a file, not even redacted: fixers refuse it (`secret-value`).
+pub fn looks_like_secret(s: &str) -> bool {
+    if s.contains(REDACTED) || !password_values(s).is_empty() {
+        return true;
+    }
+    if matches!(Redactor::default().redact(s), Cow::Owned(_)) {
+        return true;
+    }
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-')))
+        .any(random_run)
+}
+
+/// A run of 32 or more token characters that reads as random rather than as
+/// an identifier: upper and lower case letters and a digit or symbol, at
+/// least 3.9 bits of entropy per character, and lower-case letters mostly
+/// outside word-like runs of three or more (`CamelCaseNames2024` have them,
+/// random strings rarely). Hex digests and UUIDs (one letter case) are not
+/// flagged.
+fn random_run(run: &str) -> bool {
+    let b = run.as_bytes();
+    if b.len() < 32 {
+        return false;
+    }
+    let upper = b.iter().any(u8::is_ascii_uppercase);
+    let lower = b.iter().any(u8::is_ascii_lowercase);
+    let other = b.iter().any(|c| !c.is_ascii_alphabetic());
+    if !(upper && lower && other) {
+        return false;
+    }
+    let mut counts = [0u32; 256];
+    for &c in b {
+        counts[usize::from(c)] += 1;
+    }
+    let n = b.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&k| k > 0)
+        .map(|&k| {
+            let p = f64::from(k) / n;
+            -p * p.log2()
+        })
+        .sum();
+    let (mut lowers, mut wordy, mut run_len) = (0usize, 0usize, 0usize);
+    for &c in b.iter().chain(std::iter::once(&b' ')) {
+        if c.is_ascii_lowercase() {
+            lowers += 1;
+            run_len += 1;
+        } else {
+            if run_len >= 3 {
+                wordy += run_len;
+            }
+            run_len = 0;
+        }
+    }
+    entropy >= 3.9 && (wordy as f64) < 0.55 * lowers as f64
 }
 
 /// Standard base64 with padding (RFC 4648 §4).
@@ -490,7 +819,7 @@ mod tests {
         let pem = "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\nb";
         assert_eq!(
             r.redact(pem),
-            "a\n-----BEGIN RSA PRIVATE KEY-----***REDACTED***\nb"
+            "a\n-----BEGIN RSA PRIVATE KEY-----***REDACTED***-----END RSA PRIVATE KEY-----\nb"
         );
         let cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn";
         assert_eq!(
@@ -509,11 +838,198 @@ mod tests {
         let two = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\nmid\n-----BEGIN EC PRIVATE KEY-----\ny\n-----END EC PRIVATE KEY-----";
         assert_eq!(
             r.redact(two),
-            "-----BEGIN PRIVATE KEY-----***REDACTED***\nmid\n-----BEGIN EC PRIVATE KEY-----***REDACTED***"
+            "-----BEGIN PRIVATE KEY-----***REDACTED***-----END PRIVATE KEY-----\nmid\n-----BEGIN EC PRIVATE KEY-----***REDACTED***-----END EC PRIVATE KEY-----"
         );
         // Too short to be a token: untouched.
         assert_eq!(r.redact("ghp_short AKIA12"), "ghp_short AKIA12");
         assert!(matches!(r.redact("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn redacts_new_shapes() {
+        let r = Redactor::default();
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        let cases = [
+            (format!("auth {jwt} ok"), "auth eyJ***REDACTED*** ok".to_string()),
+            (
+                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+                "aws_secret_access_key = ***REDACTED***".into(),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY: \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"".into(),
+                "AWS_SECRET_ACCESS_KEY: \"***REDACTED***\"".into(),
+            ),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core".into(),
+                "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=***REDACTED***;EndpointSuffix=core".into(),
+            ),
+            (
+                r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n", "x": 1}"#.into(),
+                r#"{"type": "service_account", "private_key": "***REDACTED***", "x": 1}"#.into(),
+            ),
+            (
+                "xoxb-1234567890-abcdefghijkl".into(),
+                "xoxb-***REDACTED***".into(),
+            ),
+            (
+                "key sk_live_4eC39HqLyjWDarjtT1zdp7dc".into(),
+                "key sk_live_***REDACTED***".into(),
+            ),
+            (
+                "//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789".into(),
+                "//registry.npmjs.org/:_authToken=npm_***REDACTED***".into(),
+            ),
+            (
+                "connecting to postgres://db.internal:5432/app password=hunter2hunter2 sslmode=require".into(),
+                "connecting to postgres://db.internal:5432/app password=***REDACTED*** sslmode=require".into(),
+            ),
+            (
+                "Server=tcp:db;Database=app;User Id=sa;Password=Sup3rS3cret!x;".into(),
+                "Server=tcp:db;Database=app;User Id=sa;Password=***REDACTED***;".into(),
+            ),
+            (
+                "DSN passwd: correcthorsebattery".into(),
+                "DSN passwd: ***REDACTED***".into(),
+            ),
+            (
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----".into(),
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----***REDACTED***-----END PGP PRIVATE KEY BLOCK-----".into(),
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(r.redact(&input), want, "{input}");
+            // Redacting twice changes nothing more.
+            assert_eq!(r.redact(&want), want, "{want}");
+        }
+        // No URL, DSN or connection string: a password word is prose; short values stay.
+        for keep in [
+            "password=hunter2hunter2 for the test user",
+            "https://x.example/ password=short",
+            "eyJhbGci only a header",
+        ] {
+            assert_eq!(r.redact(keep), keep);
+        }
+    }
+
+    #[test]
+    fn cut_text_loses_unfinished_secrets() {
+        let r = Redactor::new(Some("s3cr3t-t0ken-value"));
+        for (cut, want) in [
+            ("x ghp_abcdefghij", "x ghp_***REDACTED***"),
+            ("x github_pat_11ABC", "x github_pat_***REDACTED***"),
+            ("k AKIAIOSF", "k AKIA***REDACTED***"),
+            ("t eyJhbGciOiJIUzI1NiJ9.eyJz", "t eyJ***REDACTED***"),
+            (
+                "aws_secret_access_key=wJalr",
+                "aws_secret_access_key=***REDACTED***",
+            ),
+            (
+                "git clone https://bob:hunt",
+                "git clone https://***REDACTED***",
+            ),
+            ("our s3cr3t-t0k", "our ***REDACTED***"),
+            ("nothing to see", "nothing to see"),
+            ("https://example.com/a/b", "https://example.com/a/b"),
+        ] {
+            assert_eq!(r.redact_cut(cut), want, "{cut}");
+        }
+    }
+
+    #[test]
+    fn pem_lines_are_redacted_as_a_unit() {
+        let r = Redactor::default();
+        let lines =
+            |v: &[&str]| -> Vec<String> { v.iter().map(|l| r.redact(l).into_owned()).collect() };
+        let mut v = lines(&[
+            "before",
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU",
+            "AAAAC3NzaC1lZDI1NTE5AAAAIB",
+            "-----END OPENSSH PRIVATE KEY-----",
+            "after",
+        ]);
+        redact_pem_lines(&mut v, |s| s);
+        assert_eq!(
+            v,
+            [
+                "before",
+                "-----BEGIN OPENSSH PRIVATE KEY-----***REDACTED***",
+                "***REDACTED***",
+                "***REDACTED***",
+                "-----END OPENSSH PRIVATE KEY-----",
+                "after"
+            ]
+        );
+        // Joined and redacted again (a sink), the block stays one unit.
+        let joined = v.join("\n");
+        assert_eq!(
+            r.redact(&joined),
+            "before\n-----BEGIN OPENSSH PRIVATE KEY-----***REDACTED***-----END OPENSSH PRIVATE KEY-----\nafter"
+        );
+        // A window that starts inside a block.
+        let mut w = lines(&[
+            "MIIEowIBAAKCAQEA7",
+            "Zm9vYmFy",
+            "-----END ENCRYPTED PRIVATE KEY-----",
+            "E   ModuleNotFoundError",
+        ]);
+        redact_pem_lines(&mut w, |s| s);
+        assert_eq!(
+            w,
+            [
+                "***REDACTED***",
+                "***REDACTED***",
+                "-----END ENCRYPTED PRIVATE KEY-----",
+                "E   ModuleNotFoundError"
+            ]
+        );
+        // A public key or certificate is no secret; its END opens nothing.
+        let mut p = lines(&["abc", "-----END CERTIFICATE-----", "x"]);
+        redact_pem_lines(&mut p, |s| s);
+        assert_eq!(p, ["abc", "-----END CERTIFICATE-----", "x"]);
+        // A block that runs off the end of the window.
+        let mut o = lines(&["-----BEGIN EC PRIVATE KEY-----", "MHcCAQEE", "more"]);
+        redact_pem_lines(&mut o, |s| s);
+        assert_eq!(
+            o,
+            [
+                "-----BEGIN EC PRIVATE KEY-----***REDACTED***",
+                "***REDACTED***",
+                "***REDACTED***"
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_are_recognised_for_fixers() {
+        for s in [
+            GHP,
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "xoxp-1234567890-abcdefghijkl",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+            "password=hunter2hunter2",
+            "https://u:p@h.example",
+            "ghp_***REDACTED***",
+            "Z2hzX1RPS0VOdG9rZW4wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcHE=",
+            "value 8fK2pQ9xLmZ3vR7tY1wB4nC6hJ0sD5gE end",
+        ] {
+            assert!(looks_like_secret(s), "{s}");
+        }
+        for s in [
+            "healthy",
+            "ok",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "ThisIsAVeryLongIdentifierName2024",
+            "SomeVeryLongCamelCaseNameThatGoesOnAndOn_v2",
+            "test_some_long_function_name_2024_XY",
+            "https://example.com/health",
+            "The quick brown fox jumps over the lazy dog, twice: 12345",
+        ] {
+            assert!(!looks_like_secret(s), "{s}");
+        }
     }
 
     #[test]

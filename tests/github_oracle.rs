@@ -5,8 +5,12 @@
 
 use std::collections::BTreeMap;
 
+#[path = "support/markdown.rs"]
+mod markdown;
 #[path = "support/runner.rs"]
 mod runner;
+
+use markdown::{strip_code_spans, table_cells};
 use runner::{runner_commands, runner_outputs};
 
 use autoheal::classify::{Category, Diagnosis, Facts};
@@ -224,24 +228,34 @@ fn assert_no_markdown_injection(md: &str) {
                 }
                 continue;
             }
-            None if ticks.len() >= 3 => {
+            None if ticks.len() >= 3 && !line[ticks.len()..].contains('`') => {
                 fence = Some(ticks);
                 continue;
             }
             None => {}
         }
+        // Log text sits in code spans, where nothing is Markdown or HTML.
         let body = if line.starts_with('|') {
             // Table rows: cells must not add columns.
-            assert_eq!(line.matches('|').count(), 8, "row {line:?}");
-            String::new()
+            let cells = table_cells(line);
+            assert_eq!(cells.len(), 9, "row {line:?}");
+            cells
+                .iter()
+                .map(|c| strip_code_spans(c))
+                .collect::<Vec<_>>()
+                .join("")
         } else {
-            line.to_string()
+            strip_code_spans(line)
         };
-        for bad in ['<', '[', '@', '|'] {
+        for bad in ['<', '[', '@', '|', '`'] {
             // `> [!WARNING]` alerts are ours.
-            let ours = line.starts_with("> [!");
+            let ours = line.starts_with("> [!") || (bad == '`' && body.contains("`workflows`"));
             assert!(ours || !body.contains(bad), "raw {bad:?} in {line:?}");
         }
+        assert!(
+            !body.contains("https://"),
+            "bare URL outside a code span: {line:?}"
+        );
     }
     assert!(fence.is_none(), "unclosed fence");
 }
@@ -396,9 +410,13 @@ fn workflow_edits_warn_and_unsafe_rewrites_say_so() {
     fix.fixes[0].applicability = Applicability::Unsafe;
     fix.touches_workflows = true;
     let run = run_fix(&fix, None).expect("write");
-    assert!(run.summary.contains(
-        "expected value changed from 'healthy' to 'ok' &#64;team &lt;b&gt; on the basis of CI output"
-    ));
+    assert!(
+        run.summary
+            .contains("expected value changed from ` 'healthy' ` to ` 'ok' @team <b> ` on the basis of CI output"),
+        "{}",
+        run.summary
+    );
+    assert_no_markdown_injection(&run.summary);
     assert!(run.summary.contains("`workflows` permission"));
     let map: BTreeMap<_, _> = run.outputs.into_iter().collect();
     assert_eq!(map["touches-workflows"], "true");

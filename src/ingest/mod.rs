@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::sanitize::Redactor;
+
 /// A line longer than this is cut and marked `…[line truncated]`.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// Per zip entry, uncompressed.
@@ -63,6 +65,9 @@ pub struct LogBundle {
     pub tests: Vec<TestFailure>,
     /// Things skipped on the way (a nested archive not expanded, an unreadable file).
     pub notes: Vec<String>,
+    /// What every kept line and message went through while being read.
+    #[serde(skip)]
+    pub(crate) redactor: Redactor,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -183,7 +188,17 @@ const MAX_DEPTH: usize = 32;
 /// that cannot be read or breaks an archive rule; `Empty` when nothing had a
 /// line or a test.
 pub fn load(sources: &[Source]) -> Result<LogBundle, IngestError> {
-    let mut bundle = LogBundle::default();
+    load_redacted(sources, &Redactor::default())
+}
+
+/// [`load`], with `red` (which knows the run's own token) applied to every
+/// line and report message as soon as it is normalised, before any cap,
+/// window or excerpt.
+pub fn load_redacted(sources: &[Source], red: &Redactor) -> Result<LogBundle, IngestError> {
+    let mut bundle = LogBundle {
+        redactor: red.clone(),
+        ..LogBundle::default()
+    };
     for source in sources {
         match source {
             Source::Path(path) => load_path(path, &mut bundle)?,
@@ -205,13 +220,15 @@ pub fn load(sources: &[Source]) -> Result<LogBundle, IngestError> {
 
 /// One in-memory text log as a bundle of one job; never fails.
 pub fn from_text(name: &str, bytes: &[u8]) -> LogBundle {
+    let red = Redactor::default();
     LogBundle {
-        jobs: vec![text_job(name, name, bytes)],
+        jobs: vec![text_job(name, name, bytes, &red)],
+        redactor: red,
         ..LogBundle::default()
     }
 }
 
-fn text_job(name: &str, source: &str, bytes: &[u8]) -> JobLog {
+fn text_job(name: &str, source: &str, bytes: &[u8], red: &Redactor) -> JobLog {
     let opts = scan::Options {
         split_steps: true,
         github: false,
@@ -220,7 +237,7 @@ fn text_job(name: &str, source: &str, bytes: &[u8]) -> JobLog {
         name: name.to_string(),
         source: source.to_string(),
         // Reading from a slice cannot fail.
-        steps: scan::scan_sized(bytes, opts, Some(bytes.len() as u64)).unwrap_or_default(),
+        steps: scan::scan_sized(bytes, opts, Some(bytes.len() as u64), red).unwrap_or_default(),
     }
 }
 
@@ -316,7 +333,8 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
             let mut data = Vec::new();
             file.read_to_end(&mut data).map_err(|e| io_error(path, e))?;
             if !add_report(kind, &data, &display, bundle) {
-                bundle.jobs.push(text_job(&name, &display, &data));
+                let job = text_job(&name, &display, &data, &bundle.redactor);
+                bundle.jobs.push(job);
             }
             Ok(())
         }
@@ -325,7 +343,8 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
                 split_steps: true,
                 github: false,
             };
-            let steps = scan::scan_sized(file, opts, Some(len)).map_err(|e| io_error(path, e))?;
+            let steps = scan::scan_sized(file, opts, Some(len), &bundle.redactor)
+                .map_err(|e| io_error(path, e))?;
             bundle.jobs.push(JobLog {
                 name,
                 source: display,
@@ -370,7 +389,7 @@ fn load_stream(
         split_steps: true,
         github: false,
     };
-    let steps = scan::scan(rest, opts).map_err(|e| io_error(path, e))?;
+    let steps = scan::scan(rest, opts, &bundle.redactor).map_err(|e| io_error(path, e))?;
     bundle.jobs.push(JobLog {
         name: name.to_string(),
         source,
@@ -385,7 +404,8 @@ fn load_bytes(name: &str, data: &[u8], bundle: &mut LogBundle) -> Result<(), Ing
         Kind::Zip => zip::read_archive(Cursor::new(data), data.len() as u64, name, bundle),
         _ => {
             if !add_report(kind, data, name, bundle) {
-                bundle.jobs.push(text_job(name, name, data));
+                let job = text_job(name, name, data, &bundle.redactor);
+                bundle.jobs.push(job);
             }
             Ok(())
         }
@@ -419,8 +439,8 @@ impl Kind {
 /// Adds a report's failing tests; false when the data is not a report.
 fn add_report(kind: Kind, data: &[u8], source: &str, bundle: &mut LogBundle) -> bool {
     let tests = match kind {
-        Kind::Xml => reports::junit(data, source),
-        Kind::Json => reports::pytest_json(data, source),
+        Kind::Xml => reports::junit(data, source, &bundle.redactor),
+        Kind::Json => reports::pytest_json(data, source, &bundle.redactor),
         Kind::Zip | Kind::Text => None,
     };
     match tests {

@@ -13,6 +13,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::TestFailure;
+use crate::sanitize::Redactor;
 
 /// The longer text of a failure, at most.
 const MAX_DETAILS: usize = 16 * 1024;
@@ -20,7 +21,7 @@ const MAX_DETAILS: usize = 16 * 1024;
 const MAX_MESSAGE: usize = 1024;
 
 /// Failing tests of a JUnit XML document; `None` when it is not one.
-pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
+pub(crate) fn junit(xml: &[u8], source: &str, red: &Redactor) -> Option<Vec<TestFailure>> {
     let text = String::from_utf8_lossy(xml);
     let text = text.as_ref();
     if !text.contains("<testsuite") && !text.contains("<testcase") {
@@ -66,8 +67,8 @@ pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
             name,
             file,
             line,
-            message: cap(first_line(&message), MAX_MESSAGE),
-            details: cap(details.trim(), MAX_DETAILS),
+            message: redact_cap(red, first_line(&message), MAX_MESSAGE),
+            details: redact_cap(red, details.trim(), MAX_DETAILS),
             source: source.to_string(),
         });
     }
@@ -75,7 +76,7 @@ pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
 }
 
 /// Failing tests of a pytest-json-report document; `None` when it is not one.
-pub(crate) fn pytest_json(data: &[u8], source: &str) -> Option<Vec<TestFailure>> {
+pub(crate) fn pytest_json(data: &[u8], source: &str, red: &Redactor) -> Option<Vec<TestFailure>> {
     let v: Value = serde_json::from_slice(data).ok()?;
     let tests = v.get("tests")?.as_array()?;
     let mut out = Vec::new();
@@ -126,8 +127,8 @@ pub(crate) fn pytest_json(data: &[u8], source: &str) -> Option<Vec<TestFailure>>
             name: nodeid.to_string(),
             file,
             line,
-            message: cap(message, MAX_MESSAGE),
-            details: cap(longrepr.trim(), MAX_DETAILS),
+            message: redact_cap(red, message, MAX_MESSAGE),
+            details: redact_cap(red, longrepr.trim(), MAX_DETAILS),
             source: source.to_string(),
         });
     }
@@ -293,6 +294,18 @@ fn last_line(s: &str) -> &str {
         .unwrap_or("")
 }
 
+/// Redacts, then caps: a cut never leaves part of a secret behind. Only a
+/// bounded head is redacted (twice the cap), as a text cut there.
+fn redact_cap(red: &Redactor, s: &str, max: usize) -> String {
+    let head = cap(s, max.saturating_mul(2));
+    let r = if head.len() < s.len() {
+        red.redact_cut(&head)
+    } else {
+        red.redact(&head).into_owned()
+    };
+    cap(&r, max)
+}
+
 fn cap(s: &str, max: usize) -> String {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
@@ -324,7 +337,7 @@ ConnectionRefusedError: [Errno 111]</error>
 </testcase>
 <testcase name="java" classname="x.Y"><failure><![CDATA[expected:<1> but was:<2>]]></failure></testcase>
 </testsuite></testsuites>"#;
-        let t = junit(xml, "report.xml").unwrap_or_default();
+        let t = junit(xml, "report.xml", &Redactor::default()).unwrap_or_default();
         assert_eq!(t.len(), 3);
         assert_eq!(t[0].name, "tests.test_api.test_health");
         assert_eq!(t[0].message, "AssertionError: assert 'ok' == 'healthy'");
@@ -347,8 +360,11 @@ ConnectionRefusedError: [Errno 111]</error>
 
     #[test]
     fn not_junit() {
-        assert!(junit(b"<html><body>hi</body></html>", "x").is_none());
-        assert!(junit(b"<testsuite><testcase name='a'", "x").is_some_and(|t| t.is_empty()));
+        assert!(junit(b"<html><body>hi</body></html>", "x", &Redactor::default()).is_none());
+        assert!(
+            junit(b"<testsuite><testcase name='a'", "x", &Redactor::default())
+                .is_some_and(|t| t.is_empty())
+        );
     }
 
     #[test]
@@ -372,7 +388,7 @@ ConnectionRefusedError: [Errno 111]</error>
           {"nodeid": "tests/test_b.py::test_setup", "lineno": 4, "outcome": "error",
            "setup": {"outcome": "failed", "longrepr": "fixture 'db' not found"}}
         ]}"#;
-        let t = pytest_json(json, "report.json").unwrap_or_default();
+        let t = pytest_json(json, "report.json", &Redactor::default()).unwrap_or_default();
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].name, "tests/test_a.py::test_env");
         assert_eq!(
@@ -386,7 +402,7 @@ ConnectionRefusedError: [Errno 111]</error>
             (Some("tests/test_b.py"), Some(5))
         );
         assert_eq!(t[1].message, "fixture 'db' not found");
-        assert!(pytest_json(b"{\"x\": 1}", "r").is_none());
-        assert!(pytest_json(b"not json", "r").is_none());
+        assert!(pytest_json(b"{\"x\": 1}", "r", &Redactor::default()).is_none());
+        assert!(pytest_json(b"not json", "r", &Redactor::default()).is_none());
     }
 }

@@ -32,6 +32,7 @@ use memchr::memmem;
 
 use super::text::{self, Marker};
 use super::{Line, MAX_ERROR_LINES, MAX_LINE_BYTES, MAX_TAIL_BYTES, StepLog, TAIL_LINES};
+use crate::sanitize::{self, Redactor};
 
 /// Bytes read at a time: small enough that the kernel's copy and our passes
 /// over it stay in the L2 cache, big enough that syscalls do not matter.
@@ -62,8 +63,8 @@ pub(crate) struct Options {
 }
 
 /// Reads `r` to its end and returns its steps. Errors only from `r`.
-pub(crate) fn scan<R: Read>(r: R, opts: Options) -> io::Result<Vec<StepLog>> {
-    scan_sized(r, opts, None)
+pub(crate) fn scan<R: Read>(r: R, opts: Options, red: &Redactor) -> io::Result<Vec<StepLog>> {
+    scan_sized(r, opts, None, red)
 }
 
 /// [`scan`] with the input's (claimed) size: a small input gets a small block
@@ -73,8 +74,9 @@ pub(crate) fn scan_sized<R: Read>(
     mut r: R,
     opts: Options,
     size: Option<u64>,
+    red: &Redactor,
 ) -> io::Result<Vec<StepLog>> {
-    let mut s = Scanner::new(opts);
+    let mut s = Scanner::new(opts, red);
     let block = size.map_or(BLOCK, |n| {
         usize::try_from(n.saturating_add(1)).map_or(BLOCK, |n| n.clamp(RAW_CAP + 1, BLOCK))
     });
@@ -198,8 +200,11 @@ struct Header {
     done: bool,
 }
 
-struct Scanner {
+struct Scanner<'r> {
     opts: Options,
+    /// Applied to every line kept, right after it is normalised and before
+    /// any cap, window or excerpt can cut a secret in two.
+    red: &'r Redactor,
     /// Lines fully handled so far (the number of the last one).
     line_no: u64,
     steps: Vec<StepLog>,
@@ -221,10 +226,11 @@ struct Scanner {
     colon: memmem::Finder<'static>,
 }
 
-impl Scanner {
-    fn new(opts: Options) -> Self {
+impl<'r> Scanner<'r> {
+    fn new(opts: Options, red: &'r Redactor) -> Self {
         Scanner {
             opts,
+            red,
             line_no: 0,
             steps: Vec::new(),
             cur: new_step(1),
@@ -331,6 +337,7 @@ impl Scanner {
     /// this block. Returns whether the line started a new step.
     fn line(&mut self, raw: &[u8], cut: bool, before: &[u8]) -> bool {
         let number = self.line_no + 1;
+        // Marker lines are many in some logs; only the text kept is redacted.
         let (kind, text) = text::normalize(raw, cut);
         if kind != Marker::None {
             self.any_marker = true;
@@ -338,6 +345,7 @@ impl Scanner {
         let mut new_step = false;
         match kind {
             Marker::GroupRun => {
+                let text = redact_normalized(text, self.red);
                 if self.opts.split_steps && self.steps.len() < MAX_STEPS {
                     if self.steps.is_empty() && self.cur.name.is_empty() {
                         self.cur.name = "Set up job".to_string();
@@ -359,6 +367,7 @@ impl Scanner {
             Marker::EndGroup => self.close_header(),
             Marker::Command => {
                 if !self.cmd_from_script && !text.is_empty() {
+                    let text = redact_normalized(text, self.red);
                     self.cur.command = Some(cap(&text, MAX_COMMAND_BYTES));
                 }
             }
@@ -372,6 +381,7 @@ impl Scanner {
                     self.cur.exit_code = Some(code);
                 }
                 if self.cur.errors.len() < MAX_ERROR_LINES {
+                    let text = redact_normalized(text, self.red);
                     self.cur.errors.push(Line { number, text });
                 }
             }
@@ -382,6 +392,11 @@ impl Scanner {
                     if key.iter().any(|k| text.starts_with(k)) {
                         h.done = true;
                     }
+                    let text = if h.done {
+                        text
+                    } else {
+                        redact_normalized(text, self.red)
+                    };
                     if !h.done && h.bytes + text.len() <= MAX_COMMAND_BYTES {
                         h.bytes += text.len() + 1;
                         h.script.push(text);
@@ -398,7 +413,10 @@ impl Scanner {
     }
 
     fn close_header(&mut self) {
-        let Some(h) = self.header.take() else { return };
+        let Some(mut h) = self.header.take() else {
+            return;
+        };
+        sanitize::redact_pem_lines(&mut h.script, |s| s);
         let script = h.script.join("\n");
         let script = script.trim_end();
         if !script.is_empty() {
@@ -447,12 +465,18 @@ impl Scanner {
         let skip = self.ring.lines.len().saturating_sub(from_ring);
         let mut tail = Vec::with_capacity(TAIL_LINES.min(256));
         for (number, raw, cut) in self.ring.iter().skip(skip) {
-            push_normalized(&mut tail, number, raw, cut);
+            push_normalized(&mut tail, number, raw, cut, self.red);
         }
         let first_number = last + 1 - spans.len() as u64;
         for (i, &(s, e)) in spans.iter().enumerate() {
             let raw = &before[s..e.min(s + RAW_CAP)];
-            push_normalized(&mut tail, first_number + i as u64, raw, e - s > RAW_CAP);
+            push_normalized(
+                &mut tail,
+                first_number + i as u64,
+                raw,
+                e - s > RAW_CAP,
+                self.red,
+            );
         }
         // Long lines make a shorter tail: its newest lines, MAX_TAIL_BYTES in all.
         let mut bytes = 0;
@@ -464,6 +488,10 @@ impl Scanner {
             })
             .map_or(0, |i| i + 1);
         tail.drain(..keep_from.min(tail.len().saturating_sub(1)));
+        // A private key spread over lines goes as a unit, also when the tail
+        // starts inside it.
+        sanitize::redact_pem_lines(&mut tail, |l| &mut l.text);
+        sanitize::redact_pem_lines(&mut step.errors, |l| &mut l.text);
         step.tail = tail;
         self.kept += kept_bytes(&step);
         self.ring.clear();
@@ -536,11 +564,53 @@ fn cap(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
-fn push_normalized(tail: &mut Vec<Line>, number: u64, raw: &[u8], cut: bool) {
-    let (kind, text) = text::normalize(raw, cut);
+fn push_normalized(tail: &mut Vec<Line>, number: u64, raw: &[u8], cut: bool, red: &Redactor) {
+    let (kind, text) = normalize(raw, cut, red);
     if !kind.drops_line() {
         tail.push(Line { number, text });
     }
+}
+
+/// [`text::normalize`], then redaction of the whole normalised line before
+/// anything can cut it; a line cut at the line cap also loses a secret the
+/// cut left unfinished.
+fn normalize(raw: &[u8], cut: bool, red: &Redactor) -> (Marker, String) {
+    let (kind, text) = text::normalize(raw, cut);
+    if kind.drops_line() {
+        return (kind, text);
+    }
+    (kind, redact_normalized(text, red))
+}
+
+/// Redacts one normalised line; a line that ends cut at the line cap
+/// (`…[line truncated]`) also loses what the cut left of a secret. A
+/// redaction can be longer than what it replaces (`://a:b@` becomes
+/// `://***REDACTED***@`), so the cap is applied again after it.
+fn redact_normalized(text: String, red: &Redactor) -> String {
+    let (body, cut) = match text.strip_suffix(text::TRUNCATED_MARK) {
+        Some(body) => (body, true),
+        None => (text.as_str(), false),
+    };
+    let mut r = if cut {
+        red.redact_cut(body)
+    } else {
+        match red.redact(body) {
+            std::borrow::Cow::Borrowed(_) => return text,
+            std::borrow::Cow::Owned(r) => r,
+        }
+    };
+    let over = r.len() > MAX_LINE_BYTES;
+    if over {
+        let mut end = MAX_LINE_BYTES;
+        while !r.is_char_boundary(end) {
+            end -= 1;
+        }
+        r.truncate(end);
+    }
+    if cut || over {
+        r.push_str(text::TRUNCATED_MARK);
+    }
+    r
 }
 
 /// Whether the candidate at `q` starts its line, after an optional BOM and
@@ -600,7 +670,7 @@ mod tests {
             split_steps: split,
             github: false,
         };
-        scan(text.as_bytes(), opts).unwrap_or_default()
+        scan(text.as_bytes(), opts, &Redactor::default()).unwrap_or_default()
     }
 
     fn gh(lines: &[&str]) -> String {
@@ -793,6 +863,7 @@ mod tests {
                 split_steps: true,
                 github: false,
             },
+            &Redactor::default(),
         )
         .unwrap_or_default();
         let s = &steps[0];
@@ -801,6 +872,68 @@ mod tests {
         assert!(s.tail[1].text.ends_with(text::TRUNCATED_MARK));
         assert!(s.tail[1].text.len() <= MAX_LINE_BYTES + text::TRUNCATED_MARK.len());
         assert_eq!((s.tail[2].number, s.tail[2].text.as_str()), (3, "last"));
+    }
+
+    #[test]
+    fn kept_lines_are_redacted_before_the_line_cap() {
+        // A token across the 64 KiB cap, a key spread over lines whose BEGIN
+        // is above the tail, and the run's own token in a `##[error]` line.
+        let body = "Qm7Wc2Xr9TbK4LpZ8vNs3GhD6fJa1YuE5oRi";
+        let long = format!("{} ghp_{body}", "a".repeat(MAX_LINE_BYTES - 20));
+        let mut lines = vec![
+            "##[group]Run t".to_string(),
+            "-----BEGIN EC PRIVATE KEY-----".into(),
+        ];
+        lines.extend((0..TAIL_LINES).map(|i| format!("MHcCAQEEIB{i:04}keybody")));
+        lines.push("-----END EC PRIVATE KEY-----".into());
+        lines.push(long);
+        lines.push("##[error]auth failed for own-t0ken-value-123".into());
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let log = gh(&refs);
+        let opts = Options {
+            split_steps: true,
+            github: false,
+        };
+        let red = Redactor::new(Some("own-t0ken-value-123"));
+        let steps = scan(log.as_bytes(), opts, &red).unwrap_or_default();
+        let s = &steps[0];
+        let all: Vec<&str> = s
+            .tail
+            .iter()
+            .chain(&s.errors)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(
+            all.iter().all(|t| !t.contains("keybody")),
+            "{:?}",
+            &all[..3]
+        );
+        assert!(
+            all.iter()
+                .all(|t| !t.contains(&body[..8]) && !t.contains("own-t0ken"))
+        );
+        let cut = s
+            .tail
+            .iter()
+            .find(|l| l.text.ends_with(text::TRUNCATED_MARK));
+        assert!(cut.is_some_and(|l| {
+            l.text
+                .ends_with(&format!(" ghp_***REDACTED***{}", text::TRUNCATED_MARK))
+        }));
+        assert_eq!(s.errors[0].text, "auth failed for ***REDACTED***");
+    }
+
+    #[test]
+    fn redaction_never_grows_a_line_past_the_cap() {
+        let line = "x://a:b@h ".repeat(MAX_LINE_BYTES / 10);
+        let log = format!("{line}\n##[error]{line}\n");
+        let steps = run(&log, true);
+        let s = &steps[0];
+        for l in s.tail.iter().chain(&s.errors) {
+            assert!(l.text.len() <= MAX_LINE_BYTES + text::TRUNCATED_MARK.len());
+            assert!(l.text.ends_with(text::TRUNCATED_MARK));
+            assert!(!l.text.contains(":b@"));
+        }
     }
 
     #[test]
@@ -867,8 +1000,9 @@ mod tests {
             github: false,
         };
         let json = |steps: Vec<StepLog>| serde_json::to_string(&steps).unwrap_or_default();
-        let big = json(scan(log.as_bytes(), opts).unwrap_or_default());
-        let small = json(scan_sized(log.as_bytes(), opts, Some(0)).unwrap_or_default());
+        let red = Redactor::default();
+        let big = json(scan(log.as_bytes(), opts, &red).unwrap_or_default());
+        let small = json(scan_sized(log.as_bytes(), opts, Some(0), &red).unwrap_or_default());
         assert!(big.len() > 1000);
         assert!(big == small, "results differ with a small block");
     }

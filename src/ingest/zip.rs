@@ -27,6 +27,7 @@ use super::{
     IngestError, JobLog, LogBundle, MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_ENTRY_NAME, MAX_TOTAL_BYTES,
     StepLog, reports,
 };
+use crate::sanitize::Redactor;
 
 /// The zip local-header signature, which also starts a zip file.
 pub(crate) const MAGIC: &[u8; 4] = b"PK\x03\x04";
@@ -335,9 +336,14 @@ impl<R: Read + Seek> Archive<'_, R> {
         })
     }
 
-    fn text(&mut self, e: &Entry, opts: Options) -> Result<Vec<StepLog>, IngestError> {
+    fn text(
+        &mut self,
+        e: &Entry,
+        opts: Options,
+        red: &Redactor,
+    ) -> Result<Vec<StepLog>, IngestError> {
         let g = self.open(e)?;
-        scan::scan_sized(g, opts, Some(e.size)).map_err(|err| from_io(err, &e.name))
+        scan::scan_sized(g, opts, Some(e.size), red).map_err(|err| from_io(err, &e.name))
     }
 
     /// Reads a whole small entry; `None` past `max`.
@@ -437,7 +443,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                     split_steps: false,
                     github: true,
                 };
-                let mut found = self.text(e, one)?;
+                let mut found = self.text(e, one, &bundle.redactor)?;
                 let mut s = if found.is_empty() {
                     StepLog {
                         failed: Some(false),
@@ -452,7 +458,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                 steps.push(s);
             }
             if let Some(e) = job_file {
-                let from_job = self.text(e, github)?;
+                let from_job = self.text(e, github, &bundle.redactor)?;
                 steps = merge_steps(steps, from_job);
             }
             let source = match job_file {
@@ -503,7 +509,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                     split_steps: true,
                     github: false,
                 };
-                let steps = self.text(e, opts)?;
+                let steps = self.text(e, opts, &bundle.redactor)?;
                 bundle.jobs.push(JobLog {
                     name: e.name.clone(),
                     source,
@@ -518,9 +524,9 @@ impl<R: Read + Seek> Archive<'_, R> {
                     continue;
                 };
                 let tests = if lower.ends_with(".xml") {
-                    reports::junit(&data, &source)
+                    reports::junit(&data, &source, &bundle.redactor)
                 } else {
-                    reports::pytest_json(&data, &source)
+                    reports::pytest_json(&data, &source, &bundle.redactor)
                 };
                 match tests {
                     Some(t) => bundle.tests.extend(t),

@@ -12,9 +12,13 @@
 //!   bits printed nowhere else, so an echoed `::add-mask::` or
 //!   `::stop-commands::zzz` stays text (CVE-2020-15228). Our own commands
 //!   (the mask, annotations) are printed outside that block.
-//! - The job summary is Markdown with HTML: excerpts sit in fences longer than
-//!   any backtick run inside them, and every other field is one escaped,
-//!   capped line with no raw `<`, `[`, `@` or `|`.
+//! - The job summary is Markdown with HTML, and GitHub autolinks bare URLs in
+//!   prose: excerpts sit in fences longer than any backtick run inside them,
+//!   and every other log-derived field is one capped line in an inline code
+//!   span, whose fence likewise outgrows its backtick runs.
+//! - What a later step may print (`echo "$DIFF"`, `cat "$DIFF_FILE"`) is
+//!   inert too: one-line outputs are neutralised, and a diff holding a line
+//!   the runner would read as a command goes between stop-commands markers.
 //! - Annotation properties and messages use the runner's own escapes.
 //!
 //! Secrets are redacted and control/Bidi characters escaped in every sink
@@ -111,7 +115,7 @@ pub fn write_fix(
     let red = Redactor::new(sinks.token.as_deref());
     let diff = clean_diff(&red, &report.diff);
     let diff_file = match (&sinks.runner_temp, diff.is_empty()) {
-        (Some(dir), false) => Some(write_diff_file(dir, &diff)?),
+        (Some(dir), false) => Some(write_diff_file(dir, &guard_printed(&diff, usize::MAX)?)?),
         _ => None,
     };
     if let Some(path) = &sinks.output {
@@ -124,7 +128,7 @@ pub fn write_fix(
         outs.extend([
             ("fixable", bool_str(!report.diff.is_empty()).to_string()),
             ("applied", bool_str(report.applied).to_string()),
-            ("diff", sanitize::cap(&diff, MAX_OUTPUT_BYTES).to_string()),
+            ("diff", guard_printed(&diff, MAX_OUTPUT_BYTES)?),
             (
                 "diff-file",
                 diff_file
@@ -199,6 +203,32 @@ fn clean_diff(red: &Redactor, diff: &str) -> String {
         out.push_str(end);
     }
     out
+}
+
+/// Whether the runner would read a line of `text` as a workflow command:
+/// `::` after leading blanks, or a legacy `##[` anywhere. The runner splits
+/// lines at CR as well as LF.
+fn has_runner_command(text: &str) -> bool {
+    text.split(['\n', '\r'])
+        .any(|l| l.trim_start().starts_with("::") || l.contains("##["))
+}
+
+/// Text a later step may print (`echo "$DIFF"`, `cat "$DIFF_FILE"`), capped
+/// at `max` bytes. A diff cannot be escaped line by line and still apply, so
+/// when any line would read as a command (a context line ` ::set-output…`,
+/// an added `##[set-output …]` taken from an "actual" value), the whole text
+/// goes between `::stop-commands::<token>` and `::<token>::`, as our own echo
+/// does, and a later print of it is inert. `git apply` and `patch` skip lines
+/// before the first header and after the last hunk, so the diff still applies.
+fn guard_printed(text: &str, max: usize) -> Result<String, GithubError> {
+    if !has_runner_command(text) {
+        return Ok(sanitize::cap(text, max).to_string());
+    }
+    // Room for the two marker lines.
+    let body = sanitize::cap(text, max.saturating_sub(96));
+    let mut buf = String::with_capacity(body.len() + 96);
+    push_echo_block(&mut buf, body)?;
+    Ok(buf)
 }
 
 /// A 128-bit random value from the OS CSPRNG.
@@ -296,44 +326,59 @@ fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
     Ok(path)
 }
 
-/// One line of Markdown-inert text: redacted, controls and newlines escaped,
-/// capped, and every character that Markdown or HTML could act on replaced
-/// by its entity.
+/// A log-derived field for the summary's prose: one inline code span, so
+/// nothing in it is Markdown or HTML (no link, autolinked bare URL, mention,
+/// image or tag). Redacted, controls and newlines escaped, capped; the
+/// backtick fence is longer than any backtick run inside, and one space
+/// pads each side (CommonMark strips exactly that one). Entities would show
+/// literally inside a code span, so none are used.
 fn md_field(red: &Redactor, s: &str) -> String {
-    let line = red.clean_line(s);
-    let capped = sanitize::cap(&line, MAX_FIELD_BYTES);
-    let mut out = String::with_capacity(capped.len() + 8);
-    for c in capped.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '[' => out.push_str("&#91;"),
-            ']' => out.push_str("&#93;"),
-            '@' => out.push_str("&#64;"),
-            '|' => out.push_str("&#124;"),
-            '`' => out.push_str("&#96;"),
-            '\\' => out.push_str("&#92;"),
-            '*' => out.push_str("&#42;"),
-            '_' => out.push_str("&#95;"),
-            '~' => out.push_str("&#126;"),
-            '!' => out.push_str("&#33;"),
-            '#' => out.push_str("&#35;"),
-            _ => out.push(c),
-        }
-    }
-    if capped.len() < line.len() {
-        out.push('…');
-    }
-    out
+    code_span(red, s, false)
 }
 
-/// A fenced block that no line of `body` can close: the fence is one backtick
-/// longer than the longest backtick run in it, and at least three.
-fn fenced(info: &str, body: &str) -> String {
+/// [`md_field`] for a table cell: GFM splits a row at every `|` not escaped
+/// by a backslash, code spans included, so each `|` becomes `\|` (shown as
+/// `|`), and a backslash run right before it is doubled so that it cannot
+/// escape the escape.
+fn md_cell(red: &Redactor, s: &str) -> String {
+    code_span(red, s, true)
+}
+
+fn code_span(red: &Redactor, s: &str, table_cell: bool) -> String {
+    let line = red.clean_line(s);
+    let capped = sanitize::cap(&line, MAX_FIELD_BYTES);
+    if capped.is_empty() {
+        return String::new();
+    }
+    let mut body = String::with_capacity(capped.len() + 8);
+    let mut backslashes = 0usize;
+    for c in capped.chars() {
+        match c {
+            '\\' if table_cell => backslashes += 1,
+            '|' if table_cell => {
+                body.push_str(&"\\".repeat(backslashes * 2));
+                body.push_str("\\|");
+                backslashes = 0;
+            }
+            _ => {
+                body.push_str(&"\\".repeat(backslashes));
+                backslashes = 0;
+                body.push(c);
+            }
+        }
+    }
+    body.push_str(&"\\".repeat(backslashes));
+    if capped.len() < line.len() {
+        body.push('…');
+    }
+    let fence = "`".repeat(longest_backtick_run(&body) + 1);
+    format!("{fence} {body} {fence}")
+}
+
+fn longest_backtick_run(s: &str) -> usize {
     let mut longest = 0usize;
     let mut run = 0usize;
-    for c in body.chars() {
+    for c in s.chars() {
         if c == '`' {
             run += 1;
             longest = longest.max(run);
@@ -341,6 +386,13 @@ fn fenced(info: &str, body: &str) -> String {
             run = 0;
         }
     }
+    longest
+}
+
+/// A fenced block that no line of `body` can close: the fence is one backtick
+/// longer than the longest backtick run in it, and at least three.
+fn fenced(info: &str, body: &str) -> String {
+    let longest = longest_backtick_run(body);
     let fence = "`".repeat((longest + 1).max(3));
     let mut s = String::with_capacity(body.len() + 2 * fence.len() + 16);
     let _ = writeln!(s, "{fence}{info}");
@@ -504,12 +556,12 @@ fn failures_table(md: &mut String, report: &DiagnoseReport, red: &Redactor) {
             md,
             "| {} | {} | {} | {} | {} | {} | {} |",
             i + 1,
-            md_field(red, &d.failure.job),
-            md_field(red, &d.failure.step),
+            md_cell(red, &d.failure.job),
+            md_cell(red, &d.failure.step),
             d.failure.line,
             d.category.as_str(),
             confidence_str(d.confidence),
-            md_field(red, &d.failure.error_line),
+            md_cell(red, &d.failure.error_line),
         );
     }
     md.push('\n');
@@ -612,10 +664,10 @@ fn annotations(report: &DiagnoseReport, sinks: &GithubSinks, red: &Redactor) -> 
             format!("autoheal: {}", d.category.as_str())
         };
         props.push(format!("title={}", escape_property(&title)));
-        let mut msg = red.clean(sanitize::cap(&d.failure.error_line, 4096));
+        let mut msg = sanitize::cap(&red.clean(&d.failure.error_line), 4096).to_string();
         if !d.suggested_fix.is_empty() {
             msg.push('\n');
-            msg.push_str(&red.clean(sanitize::cap(&d.suggested_fix, 4096)));
+            msg.push_str(sanitize::cap(&red.clean(&d.suggested_fix), 4096));
         }
         // Our annotation is a `::` command, so the runner never looks for a
         // legacy `##[` in it; neutralised all the same.
@@ -639,14 +691,14 @@ fn echo_text(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -
             s,
             "failure {}: job {:?}, step {:?}, log line {}: {}",
             i + 1,
-            red.clean_line(sanitize::cap(&d.failure.job, MAX_FIELD_BYTES)),
-            red.clean_line(sanitize::cap(&d.failure.step, MAX_FIELD_BYTES)),
+            sanitize::cap(&red.clean_line(&d.failure.job), MAX_FIELD_BYTES),
+            sanitize::cap(&red.clean_line(&d.failure.step), MAX_FIELD_BYTES),
             d.failure.line,
-            red.clean_line(sanitize::cap(&d.failure.error_line, 4096)),
+            sanitize::cap(&red.clean_line(&d.failure.error_line), 4096),
         );
         if i == 0 {
             if !d.failure.excerpt.is_empty() {
-                s.push_str(&red.clean(sanitize::cap(&d.failure.excerpt, 64 * 1024)));
+                s.push_str(sanitize::cap(&red.clean(&d.failure.excerpt), 64 * 1024));
                 if !s.ends_with('\n') {
                     s.push('\n');
                 }
@@ -763,14 +815,56 @@ mod tests {
         assert!(f.ends_with("\n``````\n"));
     }
 
+    /// The content of `s` if it is exactly one padded code span.
+    fn span_content(s: &str) -> Option<&str> {
+        let n = s.bytes().take_while(|&b| b == b'`').count();
+        let fence = &s[..n];
+        let inner = s.strip_prefix(fence)?.strip_suffix(fence)?;
+        let inner = inner.strip_prefix(' ')?.strip_suffix(' ')?;
+        (n > longest_backtick_run(inner)).then_some(inner)
+    }
+
     #[test]
-    fn md_field_is_inert() {
+    fn md_field_is_one_code_span() {
         let red = Redactor::default();
-        let f = md_field(&red, "<img src=x> [a](https://e) @team | `x`\nnext");
-        for bad in ['<', '>', '[', ']', '@', '|', '`', '\n'] {
-            assert!(!f.contains(bad), "{bad} in {f}");
+        let raw =
+            "<img src=x> [a](https://e) https://evil.example/approve @team &#64; `x` ``y``\nnext";
+        let f = md_field(&red, raw);
+        let inner = span_content(&f).unwrap_or_else(|| panic!("not one span: {f}"));
+        assert_eq!(
+            inner,
+            "<img src=x> [a](https://e) https://evil.example/approve @team &#64; `x` ``y``\\u{a}next"
+        );
+        assert!(f.starts_with("``` "), "{f}");
+        assert!(md_field(&red, &"a".repeat(1000)).ends_with("… `"));
+        assert_eq!(md_field(&red, ""), "");
+        // A table cell: pipes escaped, and a backslash cannot undo the escape.
+        let c = md_cell(&red, r"a|b\|c\\");
+        assert_eq!(span_content(&c), Some(r"a\|b\\\|c\\"));
+    }
+
+    #[test]
+    fn printed_text_with_commands_is_fenced_by_stop_commands() {
+        let plain = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+        assert_eq!(guard_printed(plain, 1000).ok().as_deref(), Some(plain));
+        for bad in [
+            " ::set-output name=x::y\n",
+            "+x ##[set-output name=fixable]true\n",
+            "+ok\r::error::x\n",
+        ] {
+            let g = guard_printed(&format!("{plain}{bad}"), 1000).unwrap_or_default();
+            assert!(g.starts_with("::stop-commands::"), "{g}");
+            let tok = g
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("::stop-commands::");
+            assert_eq!(tok.len(), 32);
+            assert!(g.ends_with(&format!("\n::{tok}::\n")), "{g}");
+            assert!(g.contains(bad));
         }
-        assert!(md_field(&red, &"a".repeat(1000)).ends_with('…'));
+        let big = format!("{}\n##[x]", "+a\n".repeat(100));
+        assert!(guard_printed(&big, 200).unwrap_or_default().len() <= 200);
     }
 
     #[test]
