@@ -776,50 +776,24 @@ fn printed_outputs_carry_no_live_command() {
         .arg(ws.path());
     gh.apply(&mut cmd);
     let out = run(cmd.arg(&log));
-    assert_eq!(out.code, 0, "{}\n{}", out.stderr, out.stdout);
+    // The assertion fixer refuses a value with command syntax outright, so
+    // it never reaches a diff (a command in a context line is the case of
+    // `printed_diff_with_a_command_in_a_context_line`).
+    assert_eq!(out.code, 3, "{}\n{}", out.stderr, out.stdout);
+    assert!(
+        out.stdout.contains("refused (unsafe-literal)")
+            || out.stderr.contains("refused (unsafe-literal)"),
+        "{}\n{}",
+        out.stderr,
+        out.stdout
+    );
     assert_eq!(ws.snapshot(), before, "the workspace changed");
     gh.assert_sentinels();
     let outputs = gh.outputs();
-    let diff_file = std::fs::read_to_string(&outputs["diff-file"]).expect("diff-file");
-    let diff = outputs["diff"].as_str();
-    // The value did reach the diff: this is the case under test.
     assert!(
-        diff.contains("+    assert resp.json()[\"status\"] == \"##[set-output"),
-        "{diff}"
+        outputs.get("diff").is_none_or(|d| d.is_empty()),
+        "{outputs:?}"
     );
-    for (name, printed) in [("diff-file", diff_file.as_str()), ("diff", diff)] {
-        let cmds = runner_commands(printed);
-        assert!(!cmds.is_empty(), "{name}: the markers are missing");
-        assert!(
-            cmds.iter().all(|c| c.name == "stop-commands" && !c.legacy),
-            "{name}: live command {cmds:#?}"
-        );
-        assert_eq!(cmds.len(), 1, "{name}: {cmds:#?}");
-        let tok = &cmds[0].data;
-        assert!(tok.len() >= 32 && tok.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert!(
-            printed.ends_with(&format!("\n::{tok}::\n")),
-            "{name} not closed"
-        );
-        assert_eq!(printed.matches(tok.as_str()).count(), 2, "{name}");
-        assert!(!out.stdout.contains(tok.as_str()), "token reused on stdout");
-    }
-    // One token per sink.
-    assert_ne!(
-        runner_commands(diff)[0].data,
-        runner_commands(&diff_file)[0].data
-    );
-    // The wrapped diff file still applies (checked, not applied).
-    let check = git(
-        &ws.path(),
-        &["apply", "--check", "-v", outputs["diff-file"].as_str()],
-    );
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    assert_eq!(ws.snapshot(), before, "the workspace changed");
     for name in [
         "error-line",
         "suggested-fix",

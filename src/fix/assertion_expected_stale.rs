@@ -452,12 +452,15 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
     Ok((exp, act))
 }
 
-/// Whether a value looks like a secret. This mirrors the log redactor's
-/// shapes (`crate::sanitize`, SECURITY.md §8) plus any long mixed run of
-/// letters and digits, kept local so the fixer stands on its own: GitHub
-/// tokens, AWS key ids, Slack, Stripe and npm tokens, JWTs, PEM blocks,
-/// credentials in URLs, and what the redactor already replaced.
+/// Whether a value looks like a secret: the redactor's own test
+/// (`sanitize::looks_like_secret`, SECURITY.md §8), and the fixer's shapes
+/// besides: GitHub tokens, AWS key ids, Slack, Stripe and npm tokens, JWTs,
+/// PEM blocks, credentials in URLs, what the redactor already replaced, and
+/// any long mixed run of letters and digits.
 fn looks_like_secret(v: &str) -> bool {
+    if crate::sanitize::looks_like_secret(v) {
+        return true;
+    }
     const PREFIXES: &[&str] = &[
         "ghp_",
         "gho_",
