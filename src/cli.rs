@@ -184,20 +184,20 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
-            let d = diagnose(&args, env, format)?;
+            let d = diagnose(&args, env, format, false)?;
             emit_diagnose(&d.report, format, env, scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
-            let d = diagnose(&args.common, env, format)?;
-            let (fork_run, previous_autofix) = run_event(env)?;
+            let d = diagnose(&args.common, env, format, true)?;
+            let (event_fork, previous_autofix) = run_event(env)?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
                 min_confidence: args.min_confidence,
                 workflow: args.workflow.clone(),
-                fork_run,
+                fork_run: event_fork || d.api_fork,
                 previous_autofix,
                 dropped_succeeded_jobs: d.dropped_succeeded,
             };
@@ -213,8 +213,9 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     }
 }
 
-/// Under `workflow_run`, whether the failed run came from a fork (report
-/// only) and whether its head commit is an earlier autoheal fix.
+/// From the event payload (any event that names a head repository: see
+/// [`github::fork_run`]), whether the failed run came from a fork (report
+/// only), and whether its head commit is an earlier autoheal fix.
 fn run_event(env: &Env) -> Result<(bool, bool), Error> {
     let Some(path) = &env.event_path else {
         return Ok((false, false));
@@ -246,32 +247,83 @@ fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
     })
 }
 
-/// A diagnosis and how many failures were dropped because the Jobs API says
-/// their job succeeded (a forged `##[error]` in a passing job).
+/// A diagnosis, how many failures were dropped because the Jobs API says
+/// their job succeeded (a forged `##[error]` in a passing job), and whether
+/// the API's run object names another repository as the run's head.
 struct Diagnosed {
     report: DiagnoseReport,
     dropped_succeeded: usize,
+    api_fork: bool,
 }
 
-fn diagnose(args: &CommonArgs, env: &Env, format: Format) -> Result<Diagnosed, Error> {
+/// `for_fix`: also ask the API for the run object (the fork check), which
+/// only `fix` needs.
+fn diagnose(
+    args: &CommonArgs,
+    env: &Env,
+    format: Format,
+    for_fix: bool,
+) -> Result<Diagnosed, Error> {
     if format == Format::Github {
         // Before any download, so even an error is printed after the mask.
         report::github::write_mask(&env.sinks, &mut io::stdout().lock())?;
     }
-    let (sources, api_jobs) = sources(args, env)?;
+    let (sources, api) = sources(args, env, for_fix)?;
     let bundle = ingest::load(&sources)?;
-    write_notes(&bundle.notes, format, env)?;
-    let mut failures = extract::failures(&bundle);
-    let before = failures.len();
-    if let Some(jobs) = &api_jobs {
-        failures.retain(|f| !job_succeeded(jobs, &f.job));
+    drop(sources);
+    let (failures, omitted) = extract::failures_within(&bundle, extract::MAX_RUN_FAILURES);
+    let mut notes = bundle.notes.clone();
+    let omitted = omitted + bundle.omitted_tests;
+    if omitted > 0 {
+        notes.push(format!(
+            "{omitted} more failure(s) not kept (at most {} per report and {} per run)",
+            ingest::MAX_REPORT_FAILURES,
+            extract::MAX_RUN_FAILURES
+        ));
     }
+    drop(bundle);
+    write_notes(&notes, format, env)?;
+    let before = failures.len();
+    let failures: Vec<_> = failures
+        .into_iter()
+        .filter(|f| !api.job_succeeded(&f.job))
+        .collect();
     let dropped_succeeded = before - failures.len();
-    let diagnoses = failures.iter().map(classify::diagnose).collect();
+    // Each failure is dropped once classified: one copy at a time.
+    let diagnoses = failures
+        .into_iter()
+        .map(|f| classify::diagnose(&f))
+        .collect();
+    let mut report = DiagnoseReport::new(diagnoses);
+    report.omitted_failures = omitted;
     Ok(Diagnosed {
-        report: DiagnoseReport::new(diagnoses),
+        report,
         dropped_succeeded,
+        api_fork: api.fork,
     })
+}
+
+/// What the GitHub API said about the logs it served; empty for local inputs.
+#[derive(Default)]
+struct ApiFacts {
+    /// The jobs whose conclusions decide `job-not-failed`.
+    jobs: Option<Vec<github::Job>>,
+    /// `--job-id`: the log is that one job's, whatever its failures' names.
+    single_job: bool,
+    /// The run object names another head repository (or none): a fork.
+    fork: bool,
+}
+
+impl ApiFacts {
+    fn job_succeeded(&self, name: &str) -> bool {
+        match &self.jobs {
+            None => false,
+            Some(jobs) if self.single_job => jobs
+                .iter()
+                .all(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped"))),
+            Some(jobs) => job_succeeded(jobs, name),
+        }
+    }
 }
 
 /// Whether the Jobs API reports the job of this name as successful: steps and
@@ -322,9 +374,12 @@ fn write_notes(notes: &[String], format: Format, env: &Env) -> Result<(), Error>
     Ok(())
 }
 
-type Sources = (Vec<Source>, Option<Vec<github::Job>>);
+type Sources = (Vec<Source>, ApiFacts);
 
-fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
+/// `--run-id` / `--job-id` download the logs and ask the API what it knows:
+/// the jobs' conclusions and, for `fix`, the run's head repository. Local
+/// inputs carry no such facts.
+fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error> {
     if args.run_id.is_some() || args.job_id.is_some() {
         let repo = args
             .repo
@@ -336,33 +391,54 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
             .clone()
             .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
         let client = github::Client::new(&env.api_url, Some(token))?;
-        return Ok(match (args.run_id, args.job_id) {
-            (_, Some(job)) => {
+        let (source, jobs, single_job, run_id) = match (args.run_id, args.job_id) {
+            (run, Some(job)) => {
+                let found = client.job(&repo, job)?;
+                if let (Some(asked), Some(real)) = (run, found.run_id)
+                    && asked != real
+                {
+                    return Err(Error::Usage(format!(
+                        "job {job} belongs to run {real}, not run {asked}"
+                    )));
+                }
+                let run_id = found.run_id;
                 let data = client.job_logs(&repo, job)?;
-                (
-                    vec![Source::Bytes {
-                        name: format!("job-{job}.txt"),
-                        data,
-                    }],
-                    None,
-                )
+                let name = format!("job-{job}.txt");
+                (Source::Bytes { name, data }, vec![found], true, run_id)
             }
             (Some(run), None) => {
                 let data = client.run_logs(&repo, run)?;
                 let jobs = client.run_jobs(&repo, run)?;
-                (
-                    vec![Source::Bytes {
-                        name: format!("run-{run}.zip"),
-                        data,
-                    }],
-                    Some(jobs),
-                )
+                let name = format!("run-{run}.zip");
+                (Source::Bytes { name, data }, jobs, false, Some(run))
             }
             (None, None) => unreachable!("checked above"),
-        });
+        };
+        let fork = if for_fix {
+            // A job without a run cannot be checked: fail closed.
+            match run_id {
+                Some(id) => {
+                    let run = client.run(&repo, id)?;
+                    run.is_fork_of(&repo)
+                        || env.repository.as_deref().is_some_and(|r| run.is_fork_of(r))
+                }
+                None => true,
+            }
+        } else {
+            false
+        };
+        let facts = ApiFacts {
+            jobs: Some(jobs),
+            single_job,
+            fork,
+        };
+        return Ok((vec![source], facts));
     }
     if args.inputs.is_empty() {
-        return Ok((vec![Source::Stdin], None));
+        if io::stdin().is_terminal() {
+            return Err(Error::Usage(NO_INPUT.into()));
+        }
+        return Ok((vec![Source::Stdin], ApiFacts::default()));
     }
     let inputs = args
         .inputs
@@ -375,8 +451,12 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
             }
         })
         .collect();
-    Ok((inputs, None))
+    Ok((inputs, ApiFacts::default()))
 }
+
+/// Said instead of waiting on a terminal for a log that will not come.
+const NO_INPUT: &str = "no input: give a log file, a directory, a zip, `-` for standard input, \
+                        or --run-id/--job-id (see --help)";
 
 fn color_for(env: &Env, stream_is_tty: bool) -> bool {
     stream_is_tty && !env.no_color
@@ -459,6 +539,7 @@ mod tests {
             status: Some("completed".into()),
             conclusion: Some(conclusion.into()),
             steps: Vec::new(),
+            run_id: Some(7),
         }
     }
 

@@ -12,7 +12,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::TestFailure;
+use super::{MAX_REPORT_FAILURES, TestFailure};
+
+/// The failing tests of one report: the first [`MAX_REPORT_FAILURES`] kept,
+/// all counted (a 16 MiB report can hold 360,000).
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    pub tests: Vec<TestFailure>,
+    pub failing: usize,
+}
 
 /// The longer text of a failure, at most.
 const MAX_DETAILS: usize = 16 * 1024;
@@ -20,13 +28,14 @@ const MAX_DETAILS: usize = 16 * 1024;
 const MAX_MESSAGE: usize = 1024;
 
 /// Failing tests of a JUnit XML document; `None` when it is not one.
-pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
+pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Report> {
     let text = String::from_utf8_lossy(xml);
     let text = text.as_ref();
     if !text.contains("<testsuite") && !text.contains("<testcase") {
         return None;
     }
     let mut out = Vec::new();
+    let mut failing = 0;
     let mut i = 0;
     while let Some((_, attrs, body, next)) = element(text, i, "testcase") {
         i = next;
@@ -37,6 +46,10 @@ pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
         else {
             continue;
         };
+        failing += 1;
+        if out.len() >= MAX_REPORT_FAILURES {
+            continue;
+        }
         let attrs = attributes(attrs);
         let fattrs = attributes(fattrs);
         let get = |a: &[(String, String)], k: &str| {
@@ -71,17 +84,25 @@ pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Vec<TestFailure>> {
             source: source.to_string(),
         });
     }
-    Some(out)
+    Some(Report {
+        tests: out,
+        failing,
+    })
 }
 
 /// Failing tests of a pytest-json-report document; `None` when it is not one.
-pub(crate) fn pytest_json(data: &[u8], source: &str) -> Option<Vec<TestFailure>> {
+pub(crate) fn pytest_json(data: &[u8], source: &str) -> Option<Report> {
     let v: Value = serde_json::from_slice(data).ok()?;
     let tests = v.get("tests")?.as_array()?;
     let mut out = Vec::new();
+    let mut failing = 0;
     for t in tests {
         let outcome = t.get("outcome").and_then(Value::as_str).unwrap_or("");
         if outcome != "failed" && outcome != "error" {
+            continue;
+        }
+        failing += 1;
+        if out.len() >= MAX_REPORT_FAILURES {
             continue;
         }
         let nodeid = t.get("nodeid").and_then(Value::as_str).unwrap_or("");
@@ -131,7 +152,10 @@ pub(crate) fn pytest_json(data: &[u8], source: &str) -> Option<Vec<TestFailure>>
             source: source.to_string(),
         });
     }
-    Some(out)
+    Some(Report {
+        tests: out,
+        failing,
+    })
 }
 
 /// The last `File "x.py", line N` or `x.py:N:` in a traceback: the frame
@@ -324,7 +348,9 @@ ConnectionRefusedError: [Errno 111]</error>
 </testcase>
 <testcase name="java" classname="x.Y"><failure><![CDATA[expected:<1> but was:<2>]]></failure></testcase>
 </testsuite></testsuites>"#;
-        let t = junit(xml, "report.xml").unwrap_or_default();
+        let r = junit(xml, "report.xml").unwrap_or_default();
+        assert_eq!(r.failing, 3);
+        let t = r.tests;
         assert_eq!(t.len(), 3);
         assert_eq!(t[0].name, "tests.test_api.test_health");
         assert_eq!(t[0].message, "AssertionError: assert 'ok' == 'healthy'");
@@ -346,9 +372,22 @@ ConnectionRefusedError: [Errno 111]</error>
     }
 
     #[test]
+    fn a_report_keeps_its_first_failures_and_counts_all() {
+        let mut xml = String::from("<testsuite>");
+        for i in 0..MAX_REPORT_FAILURES + 7 {
+            xml.push_str(&format!("<testcase name=\"t{i}\"><failure/></testcase>"));
+        }
+        xml.push_str("<testcase name=\"ok\"/></testsuite>");
+        let r = junit(xml.as_bytes(), "r.xml").unwrap_or_default();
+        assert_eq!(r.failing, MAX_REPORT_FAILURES + 7);
+        assert_eq!(r.tests.len(), MAX_REPORT_FAILURES);
+        assert_eq!(r.tests[0].name, "t0");
+    }
+
+    #[test]
     fn not_junit() {
         assert!(junit(b"<html><body>hi</body></html>", "x").is_none());
-        assert!(junit(b"<testsuite><testcase name='a'", "x").is_some_and(|t| t.is_empty()));
+        assert!(junit(b"<testsuite><testcase name='a'", "x").is_some_and(|r| r.tests.is_empty()));
     }
 
     #[test]
@@ -372,7 +411,7 @@ ConnectionRefusedError: [Errno 111]</error>
           {"nodeid": "tests/test_b.py::test_setup", "lineno": 4, "outcome": "error",
            "setup": {"outcome": "failed", "longrepr": "fixture 'db' not found"}}
         ]}"#;
-        let t = pytest_json(json, "report.json").unwrap_or_default();
+        let t = pytest_json(json, "report.json").unwrap_or_default().tests;
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].name, "tests/test_a.py::test_env");
         assert_eq!(

@@ -464,7 +464,9 @@ impl Scanner {
             })
             .map_or(0, |i| i + 1);
         tail.drain(..keep_from.min(tail.len().saturating_sub(1)));
+        tail.shrink_to_fit();
         step.tail = tail;
+        step.errors.shrink_to_fit();
         self.kept += kept_bytes(&step);
         self.ring.clear();
         self.steps.push(step);
@@ -492,6 +494,7 @@ impl Scanner {
             self.kept -= kept_bytes(step);
             step.tail = Vec::new();
             step.errors = Vec::new();
+            self.kept += kept_bytes(step);
         }
     }
 
@@ -519,13 +522,27 @@ fn new_step(first_line: u64) -> StepLog {
     }
 }
 
-/// Text bytes a finished step holds in its tail and errors.
-fn kept_bytes(step: &StepLog) -> usize {
-    step.tail
+/// What the allocator adds to each heap block, about (glibc and musl: 16).
+pub(crate) const ALLOC_OVERHEAD: usize = 16;
+
+/// Bytes a finished step holds: the text of its tail and error lines and the
+/// bookkeeping around it (each `Line`, each string's block, the step itself),
+/// so a million one-byte lines count as what they cost, not a megabyte.
+pub(crate) fn kept_bytes(step: &StepLog) -> usize {
+    let slots =
+        (step.tail.capacity() + step.errors.capacity()) * std::mem::size_of::<super::Line>();
+    let text: usize = step
+        .tail
         .iter()
         .chain(&step.errors)
-        .map(|l| l.text.len())
-        .sum()
+        .map(|l| ALLOC_OVERHEAD + l.text.capacity())
+        .sum();
+    std::mem::size_of::<StepLog>()
+        + slots
+        + text
+        + step.name.capacity()
+        + step.command.as_ref().map_or(0, String::capacity)
+        + 3 * ALLOC_OVERHEAD
 }
 
 fn cap(s: &str, max: usize) -> String {

@@ -459,7 +459,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                 Some(e) if steps_files.is_empty() => format!("{}:{}", self.name, e.name),
                 _ => format!("{}:{}/", self.name, folder_name(&job, folder)),
             };
-            bundle.jobs.push(JobLog {
+            bundle.push_job(JobLog {
                 name: job,
                 source,
                 steps,
@@ -504,7 +504,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                     github: false,
                 };
                 let steps = self.text(e, opts)?;
-                bundle.jobs.push(JobLog {
+                bundle.push_job(JobLog {
                     name: e.name.clone(),
                     source,
                     steps,
@@ -523,7 +523,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                     reports::pytest_json(&data, &source)
                 };
                 match tests {
-                    Some(t) => bundle.tests.extend(t),
+                    Some(r) => bundle.push_tests(&source, r.tests, r.failing),
                     None => bundle.notes.push(format!(
                         "\"{}\" is not a test report; skipped",
                         e.name.escape_debug()
