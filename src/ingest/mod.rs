@@ -143,41 +143,43 @@ impl LogBundle {
         }
     }
 
-    /// Past [`MAX_RUN_KEPT_BYTES`], drops the lines kept of passed steps,
-    /// then of failed ones from the newest back; the first failure of the
-    /// run is kept whole.
+    /// Past [`MAX_RUN_KEPT_BYTES`], trims the steps of every job (see
+    /// [`trim_steps`]).
     fn enforce_budget(&mut self) {
         if self.kept <= MAX_RUN_KEPT_BYTES {
             return;
         }
-        let all: Vec<(usize, usize)> = self
-            .jobs
-            .iter()
-            .enumerate()
-            .flat_map(|(j, job)| (0..job.steps.len()).map(move |s| (j, s)))
-            .collect();
-        let failed = |&(j, s): &(usize, usize)| self.jobs[j].steps[s].failed == Some(true);
-        let first_failed = all.iter().copied().find(|p| failed(p));
-        let mut order: Vec<(usize, usize)> = all.iter().copied().filter(|p| !failed(p)).collect();
-        order.extend(
-            all.iter()
-                .rev()
-                .copied()
-                .filter(|p| failed(p) && Some(*p) != first_failed),
-        );
-        for (j, s) in order {
-            if self.kept <= MAX_RUN_KEPT_BYTES {
-                return;
-            }
-            let step = &mut self.jobs[j].steps[s];
-            if step.tail.is_empty() && step.errors.is_empty() {
-                continue;
-            }
-            self.kept -= scan::kept_bytes(step);
-            step.tail = Vec::new();
-            step.errors = Vec::new();
-            self.kept += scan::kept_bytes(step);
+        let steps = self.jobs.iter_mut().flat_map(|j| j.steps.iter_mut());
+        trim_steps(steps.collect(), &mut self.kept, MAX_RUN_KEPT_BYTES);
+    }
+}
+
+/// While `kept` is over `budget`, drops the lines kept of passed steps, then
+/// of failed ones from the newest back; the first failure is kept whole.
+pub(crate) fn trim_steps(mut steps: Vec<&mut StepLog>, kept: &mut usize, budget: usize) {
+    if *kept <= budget {
+        return;
+    }
+    let failed = |s: &StepLog| s.failed == Some(true);
+    let first_failed = steps.iter().position(|s| failed(s));
+    let mut order: Vec<usize> = (0..steps.len()).filter(|&i| !failed(steps[i])).collect();
+    order.extend(
+        (0..steps.len())
+            .rev()
+            .filter(|&i| failed(steps[i]) && Some(i) != first_failed),
+    );
+    for i in order {
+        if *kept <= budget {
+            return;
         }
+        let step = &mut *steps[i];
+        if step.tail.is_empty() && step.errors.is_empty() {
+            continue;
+        }
+        *kept -= scan::kept_bytes(step);
+        step.tail = Vec::new();
+        step.errors = Vec::new();
+        *kept += scan::kept_bytes(step);
     }
 }
 

@@ -48,7 +48,7 @@ const MAX_NAME_BYTES: usize = 512;
 pub(crate) const MAX_STEPS: usize = 1000;
 /// Tails kept by one stream in all; past it the oldest tails of steps that
 /// did not fail are dropped first.
-const MAX_KEPT_BYTES: usize = 32 << 20;
+pub(crate) const MAX_KEPT_BYTES: usize = 32 << 20;
 
 /// How to read a stream.
 #[derive(Debug, Clone, Copy)]

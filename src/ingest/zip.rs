@@ -432,6 +432,7 @@ impl<R: Read + Seek> Archive<'_, R> {
         for (job, job_file, folder) in plan {
             let steps_files = folder.map(|f| f.steps.as_slice()).unwrap_or(&[]);
             let mut steps: Vec<StepLog> = Vec::new();
+            let mut job_kept = 0;
             for (n, step, e) in sorted_steps(steps_files) {
                 let one = Options {
                     split_steps: false,
@@ -449,7 +450,13 @@ impl<R: Read + Seek> Archive<'_, R> {
                 };
                 s.name = step;
                 s.number = Some(n);
+                // A job of thousands of step files is one stream's budget.
+                job_kept += scan::kept_bytes(&s);
                 steps.push(s);
+                if job_kept > scan::MAX_KEPT_BYTES {
+                    let all = steps.iter_mut().collect();
+                    super::trim_steps(all, &mut job_kept, scan::MAX_KEPT_BYTES);
+                }
             }
             if let Some(e) = job_file {
                 let from_job = self.text(e, github)?;
