@@ -55,6 +55,15 @@ struct CommonArgs {
     /// Download the log of this one job through the GitHub API.
     #[arg(long, value_name = "ID", conflicts_with = "inputs")]
     job_id: Option<u64>,
+    /// With --run-id: read this artifact of the run (logs or test reports)
+    /// instead of its logs; no fix when the API says every job succeeded.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "run_id",
+        conflicts_with = "job_id"
+    )]
+    artifact: Option<String>,
     /// The repository of --run-id / --job-id [default: GITHUB_REPOSITORY]
     #[arg(long, value_name = "OWNER/NAME")]
     repo: Option<String>,
@@ -308,8 +317,10 @@ fn diagnose(
 struct ApiFacts {
     /// The jobs whose conclusions decide `job-not-failed`.
     jobs: Option<Vec<github::Job>>,
-    /// `--job-id`: the log is that one job's, whatever its failures' names.
-    single_job: bool,
+    /// The log is not one job's among many (`--job-id`: that job's, an
+    /// artifact: the run's): its failures count as failed only when one of
+    /// `jobs` did not succeed, whatever their names.
+    whole: bool,
     /// The run object names another head repository (or none): a fork.
     fork: bool,
 }
@@ -318,7 +329,7 @@ impl ApiFacts {
     fn job_succeeded(&self, name: &str) -> bool {
         match &self.jobs {
             None => false,
-            Some(jobs) if self.single_job => jobs
+            Some(jobs) if self.whole => jobs
                 .iter()
                 .all(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped"))),
             Some(jobs) => job_succeeded(jobs, name),
@@ -391,7 +402,7 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
             .clone()
             .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
         let client = github::Client::new(&env.api_url, Some(token))?;
-        let (source, jobs, single_job, run_id) = match (args.run_id, args.job_id) {
+        let (source, jobs, whole, run_id) = match (args.run_id, args.job_id) {
             (run, Some(job)) => {
                 let found = client.job(&repo, job)?;
                 if let (Some(asked), Some(real)) = (run, found.run_id)
@@ -407,10 +418,16 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
                 (Source::Bytes { name, data }, vec![found], true, run_id)
             }
             (Some(run), None) => {
-                let data = client.run_logs(&repo, run)?;
+                let (data, name) = match &args.artifact {
+                    Some(a) => (
+                        client.artifact_by_name(&repo, run, a)?,
+                        format!("artifact-{run}.zip"),
+                    ),
+                    None => (client.run_logs(&repo, run)?, format!("run-{run}.zip")),
+                };
                 let jobs = client.run_jobs(&repo, run)?;
-                let name = format!("run-{run}.zip");
-                (Source::Bytes { name, data }, jobs, false, Some(run))
+                let whole = args.artifact.is_some();
+                (Source::Bytes { name, data }, jobs, whole, Some(run))
             }
             (None, None) => unreachable!("checked above"),
         };
@@ -429,7 +446,7 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
         };
         let facts = ApiFacts {
             jobs: Some(jobs),
-            single_job,
+            whole,
             fork,
         };
         return Ok((vec![source], facts));

@@ -526,6 +526,78 @@ fn job_id_of_another_run_is_refused() {
     assert_eq!(ws.snapshot(), before);
 }
 
+/// Run 70 with one artifact `test-logs` (a log of a real failure) and jobs
+/// that ended in `conclusions`.
+fn artifact_routes(conclusions: &[&str], head: &str) -> Vec<(String, Vec<u8>)> {
+    let jobs: Vec<serde_json::Value> = conclusions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut j: serde_json::Value =
+                serde_json::from_slice(&job_object(i as u64 + 1, 70, c)).expect("job");
+            j["name"] = serde_json::json!(format!("job {i}"));
+            j
+        })
+        .collect();
+    let jobs = serde_json::json!({"total_count": jobs.len(), "jobs": jobs});
+    let list = serde_json::json!({"total_count": 1, "artifacts": [
+        {"id": 55, "name": "test-logs", "size_in_bytes": 900, "expired": false}
+    ]});
+    let log = module_log("yaml");
+    vec![
+        (
+            format!("{REPO}/runs/70/artifacts?per_page=100&page=1"),
+            list.to_string().into_bytes(),
+        ),
+        (
+            format!("{REPO}/artifacts/55/zip"),
+            zip_of(&[("logs/pytest.log", log.as_bytes())]),
+        ),
+        (
+            format!("{REPO}/runs/70/jobs?per_page=100&page=1"),
+            jobs.to_string().into_bytes(),
+        ),
+        (
+            format!("{REPO}/runs/70"),
+            run_object(70, "push", Some(head)),
+        ),
+    ]
+}
+
+#[test]
+fn artifact_of_a_run_whose_jobs_all_succeeded_is_not_fixed() {
+    let ws = Ws::new();
+    let before = ws.snapshot();
+    let args = ["--run-id", "70", "--artifact", "test-logs"];
+    let api = Api::start(artifact_routes(&["success", "skipped"], "acme/app"));
+    let gh = Gh::new();
+    let out = fix_api(&ws, &api, &gh, &args, &[]);
+    assert_refused(&out, &gh, &ws, &before, "job-not-failed");
+    assert!(
+        api.seen().contains(&format!("{REPO}/artifacts/55/zip")),
+        "{:?}",
+        api.seen()
+    );
+    // From a fork, the artifact is report-only whatever the jobs say.
+    let api = Api::start(artifact_routes(&["success", "failure"], "mallory/app"));
+    let gh = Gh::new();
+    let out = fix_api(&ws, &api, &gh, &args, &[]);
+    assert_refused(&out, &gh, &ws, &before, "fork-run");
+    // A job failed and the run is ours: the artifact's failure is fixed.
+    let api = Api::start(artifact_routes(&["success", "failure"], "acme/app"));
+    let gh = Gh::new();
+    let mut with_diff = args.to_vec();
+    with_diff.push("--diff-only");
+    let out = fix_api(&ws, &api, &gh, &with_diff, &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        gh.outputs()["diff"].contains("PyYAML"),
+        "{:?}",
+        gh.outputs()
+    );
+    assert_eq!(ws.snapshot(), before);
+}
+
 // ================================================================ fork-run
 
 /// The payload of `event` as GitHub writes it: none of these names the
