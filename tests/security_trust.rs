@@ -875,6 +875,25 @@ fn binaries_given_as_logs_are_errors() {
         "{}",
         out.stderr
     );
+    // In an artifact, likewise.
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_autoheal")).expect("elf");
+    let log = module_log("yaml");
+    let art = tmp.path().join("artifact.zip");
+    std::fs::write(
+        &art,
+        zip_of(&[("logs/a.log", &elf[..4096]), ("logs/b.log", log.as_bytes())]),
+    )
+    .expect("write");
+    let out = run(autoheal().args(["diagnose", "--format", "json"]).arg(&art));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("note: \"logs/a.log\": not a text log; skipped"),
+        "{}",
+        out.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["category"], "dependency_missing");
     // Text with a stray NUL is still a log.
     let mut log = b"garbage\0 here\n".to_vec();
     log.extend_from_slice(module_log("yaml").as_bytes());

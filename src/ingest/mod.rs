@@ -645,7 +645,7 @@ fn add_report(kind: Kind, data: &[u8], source: &str, bundle: &mut LogBundle) -> 
 /// Whether the first bytes of an input show an executable, an image or a
 /// compressed archive (by magic), or binary data (more than one NUL in
 /// eight bytes: text with a stray NUL is still a log).
-fn not_text(head: &[u8]) -> bool {
+pub(crate) fn not_text(head: &[u8]) -> bool {
     const MAGICS: &[&[u8]] = &[
         b"\x7fELF",
         b"\x89PNG\r\n\x1a\n",

@@ -361,6 +361,14 @@ impl<R: Read + Seek> Archive<'_, R> {
         Ok(head.starts_with(MAGIC))
     }
 
+    /// Whether an entry's first KiB shows a binary, not a log.
+    fn is_binary(&mut self, e: &Entry) -> Result<bool, IngestError> {
+        let mut g = self.open(e)?;
+        let mut head = [0u8; 1024];
+        let n = read_up_to(&mut g, &mut head).map_err(|err| from_io(err, &e.name))?;
+        Ok(super::not_text(&head[..n]))
+    }
+
     fn run_log(&mut self, files: &[&Entry], bundle: &mut LogBundle) -> Result<(), IngestError> {
         // Top-level job files by normalised job name; folders by normalised name.
         let mut jobs: Vec<(u32, String, &Entry)> = Vec::new();
@@ -506,6 +514,13 @@ impl<R: Read + Seek> Archive<'_, R> {
                 }
                 .read(len, depth + 1, bundle)?;
             } else if lower.ends_with(".txt") || lower.ends_with(".log") {
+                if self.is_binary(e)? {
+                    bundle.notes.push(format!(
+                        "\"{}\": not a text log; skipped",
+                        e.name.escape_debug()
+                    ));
+                    continue;
+                }
                 let opts = Options {
                     split_steps: true,
                     github: false,
