@@ -278,9 +278,12 @@ fn diagnose(
         report::github::write_mask(&env.sinks, &mut io::stdout().lock())?;
     }
     let (sources, api) = sources(args, env, for_fix)?;
-    let bundle = ingest::load(&sources)?;
+    let mut bundle = ingest::load(&sources)?;
     drop(sources);
-    let (failures, omitted) = extract::failures_within(&bundle, extract::MAX_RUN_FAILURES);
+    // Before the caps, so forged failures in passing jobs cannot crowd out
+    // the real ones.
+    let mut dropped_succeeded = api.drop_succeeded_jobs(&mut bundle);
+    let (mut failures, omitted) = extract::failures_within(&bundle, extract::MAX_RUN_FAILURES);
     let mut notes = bundle.notes.clone();
     let omitted = omitted + bundle.omitted_tests;
     if omitted > 0 {
@@ -292,12 +295,10 @@ fn diagnose(
     }
     drop(bundle);
     write_notes(&notes, format, env)?;
-    let before = failures.len();
-    let failures: Vec<_> = failures
-        .into_iter()
-        .filter(|f| !api.job_succeeded(&f.job))
-        .collect();
-    let dropped_succeeded = before - failures.len();
+    if api.whole_succeeded() {
+        dropped_succeeded += failures.len() + omitted;
+        failures.clear();
+    }
     // Each failure is dropped once classified: one copy at a time.
     let diagnoses = failures
         .into_iter()
@@ -326,14 +327,30 @@ struct ApiFacts {
 }
 
 impl ApiFacts {
-    fn job_succeeded(&self, name: &str) -> bool {
-        match &self.jobs {
-            None => false,
-            Some(jobs) if self.whole => jobs
-                .iter()
-                .all(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped"))),
-            Some(jobs) => job_succeeded(jobs, name),
-        }
+    /// The log is one job's or the run's, and every job succeeded.
+    fn whole_succeeded(&self) -> bool {
+        self.whole
+            && self.jobs.as_ref().is_some_and(|jobs| {
+                jobs.iter()
+                    .all(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
+            })
+    }
+
+    /// Removes the jobs of a run-log zip that the API calls successful;
+    /// returns how many failing steps they held.
+    fn drop_succeeded_jobs(&self, bundle: &mut ingest::LogBundle) -> usize {
+        let Some(jobs) = self.jobs.as_ref().filter(|_| !self.whole) else {
+            return 0;
+        };
+        let mut dropped = 0;
+        bundle.jobs.retain(|job| {
+            if !job_succeeded(jobs, &job.name) {
+                return true;
+            }
+            dropped += job.steps.iter().filter(|s| s.failed != Some(false)).count();
+            false
+        });
+        dropped
     }
 }
 

@@ -598,6 +598,69 @@ fn artifact_of_a_run_whose_jobs_all_succeeded_is_not_fixed() {
     assert_eq!(ws.snapshot(), before);
 }
 
+#[test]
+fn forged_failures_in_passing_jobs_do_not_crowd_out_the_real_one() {
+    // Six jobs the API calls successful forge 6,000 failing steps, more
+    // than a run keeps; the job that failed comes last.
+    let mut forged = String::new();
+    for s in 0..1_000 {
+        forged.push_str(&gh(&[
+            &format!("##[group]Run forged {s}"),
+            "##[endgroup]",
+            "E   ModuleNotFoundError: No module named 'evilpkg'",
+            "##[error]Process completed with exit code 1.",
+        ]));
+    }
+    let real = module_log("yaml");
+    let mut entries: Vec<(String, Vec<u8>)> = (0..6)
+        .map(|j| {
+            (
+                format!("{}_lint {j}.txt", j + 1),
+                forged.clone().into_bytes(),
+            )
+        })
+        .collect();
+    entries.push(("7_test.txt".into(), real.clone().into_bytes()));
+    entries.push(("test/2_Run pytest -q.txt".into(), real.into_bytes()));
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    let mut jobs: Vec<serde_json::Value> = (0..6)
+        .map(|j| serde_json::json!({"id": j + 1, "name": format!("lint {j}"), "conclusion": "success"}))
+        .collect();
+    jobs.push(serde_json::json!({"id": 7, "name": "test", "conclusion": "failure"}));
+    let routes = vec![
+        (format!("{REPO}/runs/70/logs"), zip_of(&refs)),
+        (
+            format!("{REPO}/runs/70/jobs?per_page=100&page=1"),
+            serde_json::json!({"total_count": 7, "jobs": jobs})
+                .to_string()
+                .into_bytes(),
+        ),
+        (
+            format!("{REPO}/runs/70"),
+            run_object(70, "push", Some("acme/app")),
+        ),
+    ];
+    let api = Api::start(routes);
+    let ws = Ws::new();
+    let gh = Gh::new();
+    let out = fix_api(&ws, &api, &gh, &["--run-id", "70", "--diff-only"], &[]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let outputs = gh.outputs();
+    assert_eq!(
+        outputs.get("failed-job").map(String::as_str),
+        Some("test"),
+        "{outputs:?}"
+    );
+    assert!(outputs["diff"].contains("PyYAML"), "{outputs:?}");
+    assert!(
+        !gh.summary().contains("evilpkg"),
+        "a forged failure was reported"
+    );
+}
+
 // ================================================================ fork-run
 
 /// The payload of `event` as GitHub writes it: none of these names the
