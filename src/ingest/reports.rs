@@ -10,6 +10,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::{MAX_REPORT_FAILURES, TestFailure};
@@ -91,71 +92,136 @@ pub(crate) fn junit(xml: &[u8], source: &str) -> Option<Report> {
 }
 
 /// Failing tests of a pytest-json-report document; `None` when it is not one.
+///
+/// The document is streamed: one test at a time becomes a `Value`, never the
+/// whole array (a 16 MiB report of 400,000 tests would be ten times that as
+/// one tree); other top-level keys are skipped unparsed.
 pub(crate) fn pytest_json(data: &[u8], source: &str) -> Option<Report> {
-    let v: Value = serde_json::from_slice(data).ok()?;
-    let tests = v.get("tests")?.as_array()?;
-    let mut out = Vec::new();
-    let mut failing = 0;
-    for t in tests {
-        let outcome = t.get("outcome").and_then(Value::as_str).unwrap_or("");
-        if outcome != "failed" && outcome != "error" {
-            continue;
-        }
-        failing += 1;
-        if out.len() >= MAX_REPORT_FAILURES {
-            continue;
-        }
-        let nodeid = t.get("nodeid").and_then(Value::as_str).unwrap_or("");
-        // The phase that failed carries the crash and the traceback.
-        let phase = ["setup", "call", "teardown"]
-            .iter()
-            .filter_map(|p| t.get(p))
-            .find(|p| {
-                matches!(
-                    p.get("outcome").and_then(Value::as_str),
-                    Some("failed" | "error")
-                )
-            });
-        let crash = phase.and_then(|p| p.get("crash"));
-        let longrepr = phase
-            .and_then(|p| p.get("longrepr"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let file = crash
-            .and_then(|c| c.get("path"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| {
-                nodeid
-                    .split("::")
-                    .next()
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string)
-            });
-        // `lineno` of the test item is pytest's 0-based location.
-        let line = crash
-            .and_then(|c| c.get("lineno"))
-            .and_then(Value::as_u64)
-            .or_else(|| t.get("lineno").and_then(Value::as_u64).map(|l| l + 1));
-        let message = crash
-            .and_then(|c| c.get("message"))
-            .and_then(Value::as_str)
-            .map(first_line)
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| last_line(longrepr));
-        out.push(TestFailure {
-            name: nodeid.to_string(),
-            file,
-            line,
-            message: cap(message, MAX_MESSAGE),
-            details: cap(longrepr.trim(), MAX_DETAILS),
-            source: source.to_string(),
-        });
+    let mut de = serde_json::Deserializer::from_slice(data);
+    let report = Document { source }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    report
+}
+
+/// The top-level object: its `tests` array, or `None` without one.
+struct Document<'a> {
+    source: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for Document<'_> {
+    type Value = Option<Report>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
-    Some(Report {
-        tests: out,
-        failing,
-    })
+}
+
+impl<'de> Visitor<'de> for Document<'_> {
+    type Value = Option<Report>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a pytest-json-report object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut report = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "tests" && report.is_none() {
+                report = Some(map.next_value_seed(Tests {
+                    source: self.source,
+                })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// The `tests` array, read one element at a time.
+struct Tests<'a> {
+    source: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for Tests<'_> {
+    type Value = Report;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Tests<'_> {
+    type Value = Report;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of tests")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut report = Report::default();
+        while let Some(t) = seq.next_element::<Value>()? {
+            let outcome = t.get("outcome").and_then(Value::as_str).unwrap_or("");
+            if outcome != "failed" && outcome != "error" {
+                continue;
+            }
+            report.failing += 1;
+            if report.tests.len() < MAX_REPORT_FAILURES {
+                report.tests.push(pytest_test(&t, self.source));
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// One failed pytest-json-report test.
+fn pytest_test(t: &Value, source: &str) -> TestFailure {
+    let nodeid = t.get("nodeid").and_then(Value::as_str).unwrap_or("");
+    // The phase that failed carries the crash and the traceback.
+    let phase = ["setup", "call", "teardown"]
+        .iter()
+        .filter_map(|p| t.get(p))
+        .find(|p| {
+            matches!(
+                p.get("outcome").and_then(Value::as_str),
+                Some("failed" | "error")
+            )
+        });
+    let crash = phase.and_then(|p| p.get("crash"));
+    let longrepr = phase
+        .and_then(|p| p.get("longrepr"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let file = crash
+        .and_then(|c| c.get("path"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            nodeid
+                .split("::")
+                .next()
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+        });
+    // `lineno` of the test item is pytest's 0-based location.
+    let line = crash
+        .and_then(|c| c.get("lineno"))
+        .and_then(Value::as_u64)
+        .or_else(|| t.get("lineno").and_then(Value::as_u64).map(|l| l + 1));
+    let message = crash
+        .and_then(|c| c.get("message"))
+        .and_then(Value::as_str)
+        .map(first_line)
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| last_line(longrepr));
+    TestFailure {
+        name: nodeid.to_string(),
+        file,
+        line,
+        message: cap(message, MAX_MESSAGE),
+        details: cap(longrepr.trim(), MAX_DETAILS),
+        source: source.to_string(),
+    }
 }
 
 /// The last `File "x.py", line N` or `x.py:N:` in a traceback: the frame
