@@ -669,12 +669,15 @@ pub fn failures_within(bundle: &LogBundle, max: usize) -> (Vec<Failure>, usize) 
                     }
                 }
                 Some(true) if full(&out, bytes) => omitted += 1,
-                Some(true) => {
-                    if let Some(f) = step_failure(&job.name, step, Some(true)) {
+                Some(true) => match step_failure(&job.name, step, Some(true)) {
+                    Some(f) => {
                         bytes += failure_bytes(&f);
                         out.push(f);
                     }
-                }
+                    // Its lines were dropped by the run's memory budget.
+                    None if trimmed(step) => omitted += 1,
+                    None => {}
+                },
             }
         }
         if let Some(f) = judged {
@@ -716,6 +719,11 @@ pub fn failures_within(bundle: &LogBundle, max: usize) -> (Vec<Failure>, usize) 
         }
     }
     (out, omitted)
+}
+
+/// A step with lines of which none was kept: ingest's budget emptied it.
+fn trimmed(step: &StepLog) -> bool {
+    step.line_count > 0 && step.tail.is_empty() && step.errors.is_empty()
 }
 
 /// What a kept failure costs: its text and its bookkeeping.
@@ -1343,6 +1351,27 @@ mod tests {
             }],
             ..LogBundle::default()
         }
+    }
+
+    #[test]
+    fn failures_past_the_cap_or_trimmed_are_counted() {
+        let failing = |n: u64| StepLog {
+            name: format!("step {n}"),
+            failed: Some(true),
+            line_count: 2,
+            first_line: 1,
+            tail: vec![Line {
+                number: 1,
+                text: "E   ModuleNotFoundError: No module named 'yaml'".into(),
+            }],
+            ..StepLog::default()
+        };
+        let mut steps: Vec<StepLog> = (0..5).map(failing).collect();
+        // A failing step whose lines the memory budget dropped.
+        steps[4].tail.clear();
+        let (kept, omitted) = failures_within(&bundle(steps), 3);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(omitted, 2);
     }
 
     fn primary(text: &str, failed: Option<bool>) -> Option<Failure> {

@@ -825,6 +825,40 @@ mod tests {
     }
 
     #[test]
+    fn the_budget_trims_passed_steps_first_and_keeps_the_first_failure() {
+        let step = |failed: bool, n: u64| StepLog {
+            failed: Some(failed),
+            line_count: 100,
+            tail: (0..100)
+                .map(|i| Line {
+                    number: n * 1000 + i,
+                    text: "x".into(),
+                })
+                .collect(),
+            ..StepLog::default()
+        };
+        let mut steps = [
+            step(false, 0),
+            step(true, 1),
+            step(false, 2),
+            step(true, 3),
+            step(true, 4),
+        ];
+        let cost = scan::kept_bytes(&steps[0]);
+        // Bookkeeping counts: 100 one-byte lines cost far more than 100 bytes.
+        assert!(cost > 100 * (std::mem::size_of::<Line>() + 1), "{cost}");
+        let mut kept: usize = steps.iter().map(scan::kept_bytes).sum();
+        // Room for two steps' lines; an emptied step still costs its struct.
+        let budget = 2 * cost + 3 * scan::kept_bytes(&StepLog::default());
+        trim_steps(steps.iter_mut().collect(), &mut kept, budget);
+        let kept_tails: Vec<bool> = steps.iter().map(|s| !s.tail.is_empty()).collect();
+        // Passed steps go first, then failures from the newest back.
+        assert_eq!(kept_tails, [false, true, false, true, false]);
+        assert_eq!(kept, steps.iter().map(scan::kept_bytes).sum::<usize>());
+        assert!(kept <= budget);
+    }
+
+    #[test]
     fn binaries_are_not_logs() {
         let mut tar = vec![0u8; 512];
         tar[..8].copy_from_slice(b"file.txt");
