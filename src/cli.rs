@@ -55,6 +55,15 @@ struct CommonArgs {
     /// Download the log of this one job through the GitHub API.
     #[arg(long, value_name = "ID", conflicts_with = "inputs")]
     job_id: Option<u64>,
+    /// With --run-id: read this artifact of the run (logs or test reports)
+    /// instead of its logs; no fix when the API says every job succeeded.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "run_id",
+        conflicts_with = "job_id"
+    )]
+    artifact: Option<String>,
     /// The repository of --run-id / --job-id [default: GITHUB_REPOSITORY]
     #[arg(long, value_name = "OWNER/NAME")]
     repo: Option<String>,
@@ -184,20 +193,20 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
-            let d = diagnose(&args, env, format)?;
+            let d = diagnose(&args, env, format, false)?;
             emit_diagnose(&d.report, format, env, scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
-            let d = diagnose(&args.common, env, format)?;
-            let (fork_run, previous_autofix) = run_event(env)?;
+            let d = diagnose(&args.common, env, format, true)?;
+            let (event_fork, previous_autofix) = run_event(env)?;
             let opts = FixOptions {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
                 min_confidence: args.min_confidence,
                 workflow: args.workflow.clone(),
-                fork_run,
+                fork_run: event_fork || d.api_fork,
                 previous_autofix,
                 dropped_succeeded_jobs: d.dropped_succeeded,
             };
@@ -213,8 +222,9 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     }
 }
 
-/// Under `workflow_run`, whether the failed run came from a fork (report
-/// only) and whether its head commit is an earlier autoheal fix.
+/// From the event payload (any event that names a head repository: see
+/// [`github::fork_run`]), whether the failed run came from a fork (report
+/// only), and whether its head commit is an earlier autoheal fix.
 fn run_event(env: &Env) -> Result<(bool, bool), Error> {
     let Some(path) = &env.event_path else {
         return Ok((false, false));
@@ -246,32 +256,102 @@ fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
     })
 }
 
-/// A diagnosis and how many failures were dropped because the Jobs API says
-/// their job succeeded (a forged `##[error]` in a passing job).
+/// A diagnosis, how many failures were dropped because the Jobs API says
+/// their job succeeded (a forged `##[error]` in a passing job), and whether
+/// the API's run object names another repository as the run's head.
 struct Diagnosed {
     report: DiagnoseReport,
     dropped_succeeded: usize,
+    api_fork: bool,
 }
 
-fn diagnose(args: &CommonArgs, env: &Env, format: Format) -> Result<Diagnosed, Error> {
+/// `for_fix`: also ask the API for the run object (the fork check), which
+/// only `fix` needs.
+fn diagnose(
+    args: &CommonArgs,
+    env: &Env,
+    format: Format,
+    for_fix: bool,
+) -> Result<Diagnosed, Error> {
     if format == Format::Github {
         // Before any download, so even an error is printed after the mask.
         report::github::write_mask(&env.sinks, &mut io::stdout().lock())?;
     }
-    let (sources, api_jobs) = sources(args, env)?;
-    let bundle = ingest::load_redacted(&sources, &Redactor::new(env.token.as_deref()))?;
-    write_notes(&bundle.notes, format, env)?;
-    let mut failures = extract::failures(&bundle);
-    let before = failures.len();
-    if let Some(jobs) = &api_jobs {
-        failures.retain(|f| !job_succeeded(jobs, &f.job));
+    let (sources, api) = sources(args, env, for_fix)?;
+    let mut bundle = ingest::load_redacted(&sources, &Redactor::new(env.token.as_deref()))?;
+    drop(sources);
+    // Before the caps, so forged failures in passing jobs cannot crowd out
+    // the real ones.
+    let mut dropped_succeeded = api.drop_succeeded_jobs(&mut bundle);
+    let (mut failures, omitted) = extract::failures_within(&bundle, extract::MAX_RUN_FAILURES);
+    let mut notes = bundle.notes.clone();
+    let omitted = omitted + bundle.omitted_tests;
+    if omitted > 0 {
+        notes.push(format!(
+            "{omitted} more failure(s) not kept (at most {} per report and {} per run)",
+            ingest::MAX_REPORT_FAILURES,
+            extract::MAX_RUN_FAILURES
+        ));
     }
-    let dropped_succeeded = before - failures.len();
-    let diagnoses = failures.iter().map(classify::diagnose).collect();
+    drop(bundle);
+    write_notes(&notes, format, env)?;
+    if api.whole_succeeded() {
+        dropped_succeeded += failures.len() + omitted;
+        failures.clear();
+    }
+    // Each failure is dropped once classified: one copy at a time.
+    let diagnoses = failures
+        .into_iter()
+        .map(|f| classify::diagnose(&f))
+        .collect();
+    let mut report = DiagnoseReport::new(diagnoses);
+    report.omitted_failures = omitted;
     Ok(Diagnosed {
-        report: DiagnoseReport::new(diagnoses),
+        report,
         dropped_succeeded,
+        api_fork: api.fork,
     })
+}
+
+/// What the GitHub API said about the logs it served; empty for local inputs.
+#[derive(Default)]
+struct ApiFacts {
+    /// The jobs whose conclusions decide `job-not-failed`.
+    jobs: Option<Vec<github::Job>>,
+    /// The log is not one job's among many (`--job-id`: that job's, an
+    /// artifact: the run's): its failures count as failed only when one of
+    /// `jobs` did not succeed, whatever their names.
+    whole: bool,
+    /// The run object names another head repository (or none): a fork.
+    fork: bool,
+}
+
+impl ApiFacts {
+    /// The log is one job's or the run's, and every job succeeded.
+    fn whole_succeeded(&self) -> bool {
+        self.whole
+            && self.jobs.as_ref().is_some_and(|jobs| {
+                jobs.iter()
+                    .all(|j| matches!(j.conclusion.as_deref(), Some("success" | "skipped")))
+            })
+    }
+
+    /// Removes the jobs of a run-log zip that the API calls successful;
+    /// returns how many failing steps they held.
+    fn drop_succeeded_jobs(&self, bundle: &mut ingest::LogBundle) -> usize {
+        let Some(jobs) = self.jobs.as_ref().filter(|_| !self.whole) else {
+            return 0;
+        };
+        let mut dropped = 0;
+        bundle.jobs.retain(|job| {
+            if !job_succeeded(jobs, &job.name) {
+                return true;
+            }
+            dropped += job.steps.iter().filter(|s| s.failed != Some(false)).count();
+            false
+        });
+        dropped
+    }
 }
 
 /// Whether the Jobs API reports the job of this name as successful: steps and
@@ -322,9 +402,12 @@ fn write_notes(notes: &[String], format: Format, env: &Env) -> Result<(), Error>
     Ok(())
 }
 
-type Sources = (Vec<Source>, Option<Vec<github::Job>>);
+type Sources = (Vec<Source>, ApiFacts);
 
-fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
+/// `--run-id` / `--job-id` download the logs and ask the API what it knows:
+/// the jobs' conclusions and, for `fix`, the run's head repository. Local
+/// inputs carry no such facts.
+fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error> {
     if args.run_id.is_some() || args.job_id.is_some() {
         let repo = args
             .repo
@@ -336,33 +419,60 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
             .clone()
             .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
         let client = github::Client::new(&env.api_url, Some(token))?;
-        return Ok(match (args.run_id, args.job_id) {
-            (_, Some(job)) => {
+        let (source, jobs, whole, run_id) = match (args.run_id, args.job_id) {
+            (run, Some(job)) => {
+                let found = client.job(&repo, job)?;
+                if let (Some(asked), Some(real)) = (run, found.run_id)
+                    && asked != real
+                {
+                    return Err(Error::Usage(format!(
+                        "job {job} belongs to run {real}, not run {asked}"
+                    )));
+                }
+                let run_id = found.run_id;
                 let data = client.job_logs(&repo, job)?;
-                (
-                    vec![Source::Bytes {
-                        name: format!("job-{job}.txt"),
-                        data,
-                    }],
-                    None,
-                )
+                let name = format!("job-{job}.txt");
+                (Source::Bytes { name, data }, vec![found], true, run_id)
             }
             (Some(run), None) => {
-                let data = client.run_logs(&repo, run)?;
+                let (data, name) = match &args.artifact {
+                    Some(a) => (
+                        client.artifact_by_name(&repo, run, a)?,
+                        format!("artifact-{run}.zip"),
+                    ),
+                    None => (client.run_logs(&repo, run)?, format!("run-{run}.zip")),
+                };
                 let jobs = client.run_jobs(&repo, run)?;
-                (
-                    vec![Source::Bytes {
-                        name: format!("run-{run}.zip"),
-                        data,
-                    }],
-                    Some(jobs),
-                )
+                let whole = args.artifact.is_some();
+                (Source::Bytes { name, data }, jobs, whole, Some(run))
             }
             (None, None) => unreachable!("checked above"),
-        });
+        };
+        let fork = if for_fix {
+            // A job without a run cannot be checked: fail closed.
+            match run_id {
+                Some(id) => {
+                    let run = client.run(&repo, id)?;
+                    run.is_fork_of(&repo)
+                        || env.repository.as_deref().is_some_and(|r| run.is_fork_of(r))
+                }
+                None => true,
+            }
+        } else {
+            false
+        };
+        let facts = ApiFacts {
+            jobs: Some(jobs),
+            whole,
+            fork,
+        };
+        return Ok((vec![source], facts));
     }
     if args.inputs.is_empty() {
-        return Ok((vec![Source::Stdin], None));
+        if io::stdin().is_terminal() {
+            return Err(Error::Usage(NO_INPUT.into()));
+        }
+        return Ok((vec![Source::Stdin], ApiFacts::default()));
     }
     let inputs = args
         .inputs
@@ -375,8 +485,12 @@ fn sources(args: &CommonArgs, env: &Env) -> Result<Sources, Error> {
             }
         })
         .collect();
-    Ok((inputs, None))
+    Ok((inputs, ApiFacts::default()))
 }
+
+/// Said instead of waiting on a terminal for a log that will not come.
+const NO_INPUT: &str = "no input: give a log file, a directory, a zip, `-` for standard input, \
+                        or --run-id/--job-id (see --help)";
 
 fn color_for(env: &Env, stream_is_tty: bool) -> bool {
     stream_is_tty && !env.no_color
@@ -459,6 +573,7 @@ mod tests {
             status: Some("completed".into()),
             conclusion: Some(conclusion.into()),
             steps: Vec::new(),
+            run_id: Some(7),
         }
     }
 

@@ -643,12 +643,30 @@ static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("env source pattern is valid")
 });
 
+/// Failures kept per run at most; the rest are counted.
+pub const MAX_RUN_FAILURES: usize = 5_000;
+/// Bytes the kept failures may hold together (their text and bookkeeping).
+const MAX_FAILURE_BYTES: usize = 48 << 20;
+
 /// Every failing step in order (job order, then step order). The first is the
 /// primary failure. Empty when nothing failed.
 pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
+    failures_within(bundle, MAX_RUN_FAILURES).0
+}
+
+/// [`failures`], keeping at most `max` (and [`MAX_FAILURE_BYTES`]); the
+/// second value counts the failing steps or tests not kept.
+pub fn failures_within(bundle: &LogBundle, max: usize) -> (Vec<Failure>, usize) {
     let mut out = Vec::new();
+    let mut omitted = 0;
+    let mut bytes = 0;
     let trust = trust_markers(bundle);
+    let full = |out: &Vec<Failure>, bytes: usize| out.len() >= max || bytes > MAX_FAILURE_BYTES;
     for job in &bundle.jobs {
+        if full(&out, bytes) {
+            omitted += job.steps.iter().filter(|s| s.failed == Some(true)).count();
+            continue;
+        }
         let mut judged: Option<Failure> = None;
         for step in &job.steps {
             match step.failed {
@@ -660,10 +678,26 @@ pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
                         judged = Some(f);
                     }
                 }
-                Some(true) => out.extend(step_failure(&job.name, step, Some(true))),
+                Some(true) if full(&out, bytes) => omitted += 1,
+                Some(true) => match step_failure(&job.name, step, Some(true)) {
+                    Some(f) => {
+                        bytes += failure_bytes(&f);
+                        out.push(f);
+                    }
+                    // Its lines were dropped by the run's memory budget.
+                    None if trimmed(step) => omitted += 1,
+                    None => {}
+                },
             }
         }
-        out.extend(judged);
+        if let Some(f) = judged {
+            if full(&out, bytes) {
+                omitted += 1;
+            } else {
+                bytes += failure_bytes(&f);
+                out.push(f);
+            }
+        }
     }
     let mut used = vec![false; bundle.tests.len()];
     for f in &mut out {
@@ -684,9 +718,37 @@ pub fn failures(bundle: &LogBundle) -> Vec<Failure> {
         }
     }
     if out.is_empty() {
-        out.extend(bundle.tests.iter().map(test_failure));
+        for t in &bundle.tests {
+            if full(&out, bytes) {
+                omitted += 1;
+                continue;
+            }
+            let f = test_failure(t);
+            bytes += failure_bytes(&f);
+            out.push(f);
+        }
     }
-    out
+    (out, omitted)
+}
+
+/// A step with lines of which none was kept: ingest's budget emptied it.
+fn trimmed(step: &StepLog) -> bool {
+    step.line_count > 0 && step.tail.is_empty() && step.errors.is_empty()
+}
+
+/// What a kept failure costs: its text and its bookkeeping.
+fn failure_bytes(f: &Failure) -> usize {
+    let test = f.test.as_ref().map_or(0, |t| {
+        t.name.len() + t.message.len() + t.details.len() + t.source.len()
+    });
+    std::mem::size_of::<Failure>()
+        + f.job.len()
+        + f.step.len()
+        + f.error_line.len()
+        + f.excerpt.len()
+        + f.command.as_ref().map_or(0, String::len)
+        + f.region.len()
+        + test
 }
 
 /// A failure built from a structured test report alone (an artifact of JUnit XML).
@@ -1352,6 +1414,27 @@ mod tests {
             }],
             ..LogBundle::default()
         }
+    }
+
+    #[test]
+    fn failures_past_the_cap_or_trimmed_are_counted() {
+        let failing = |n: u64| StepLog {
+            name: format!("step {n}"),
+            failed: Some(true),
+            line_count: 2,
+            first_line: 1,
+            tail: vec![Line {
+                number: 1,
+                text: "E   ModuleNotFoundError: No module named 'yaml'".into(),
+            }],
+            ..StepLog::default()
+        };
+        let mut steps: Vec<StepLog> = (0..5).map(failing).collect();
+        // A failing step whose lines the memory budget dropped.
+        steps[4].tail.clear();
+        let (kept, omitted) = failures_within(&bundle(steps), 3);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(omitted, 2);
     }
 
     fn primary(text: &str, failed: Option<bool>) -> Option<Failure> {

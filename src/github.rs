@@ -71,6 +71,42 @@ pub struct Job {
     pub conclusion: Option<String>,
     #[serde(default)]
     pub steps: Vec<JobStep>,
+    /// The run the job belongs to (the single-job endpoint names it).
+    #[serde(default)]
+    pub run_id: Option<u64>,
+}
+
+/// A workflow run, as `GET /repos/{repo}/actions/runs/{id}` reports it: what
+/// decides whether it came from a fork, whatever event triggered it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Run {
+    pub id: u64,
+    /// `null` when the fork was deleted.
+    #[serde(default)]
+    pub head_repository: Option<RepoRef>,
+    #[serde(default)]
+    pub conclusion: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RepoRef {
+    #[serde(default)]
+    pub full_name: Option<String>,
+}
+
+impl Run {
+    /// Whether the run's head repository is not `repository` (a fork). Fails
+    /// closed: a run without a head repository counts as a fork.
+    pub fn is_fork_of(&self, repository: &str) -> bool {
+        match self
+            .head_repository
+            .as_ref()
+            .and_then(|h| h.full_name.as_deref())
+        {
+            Some(h) => !h.eq_ignore_ascii_case(repository.trim()),
+            None => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -232,6 +268,20 @@ impl Client {
         let repo = check_repo(repo)?;
         let path = format!("/repos/{repo}/actions/jobs/{job_id}/logs");
         self.get_bytes(&path, &format!("logs for job {job_id}"), self.max_body)
+    }
+
+    /// One job, with its conclusion and the id of its run.
+    pub fn job(&self, repo: &str, job_id: u64) -> Result<Job, ApiError> {
+        let repo = check_repo(repo)?;
+        let path = format!("/repos/{repo}/actions/jobs/{job_id}");
+        self.get_json(&path, &format!("job {job_id}"))
+    }
+
+    /// The run object: its head repository decides the fork check.
+    pub fn run(&self, repo: &str, run_id: u64) -> Result<Run, ApiError> {
+        let repo = check_repo(repo)?;
+        let path = format!("/repos/{repo}/actions/runs/{run_id}");
+        self.get_json(&path, &format!("run {run_id}"))
     }
 
     /// Every job of the run (latest attempt), with its steps' conclusions.
@@ -522,18 +572,23 @@ pub enum EventError {
     Json(String),
 }
 
-/// Whether a `workflow_run` event describes a run from another repository (a
-/// fork): its `head_repository.full_name` differs from `GITHUB_REPOSITORY`.
-/// Fails closed: a `workflow_run` without a head repository counts as a fork.
-/// Any other event (no `workflow_run` key) is not a fork run.
+/// Whether the event payload describes a run from another repository (a
+/// fork): `workflow_run.head_repository.full_name`, or
+/// `pull_request(_target).head.repo.full_name`, differs from
+/// `GITHUB_REPOSITORY`. Fails closed: such an event without a head repository
+/// (a deleted fork) counts as a fork. Other events carry no head here; with
+/// `--run-id` or `--job-id` the API's run object decides for every event.
 pub fn fork_run(event_json: &[u8], repository: &str) -> Result<bool, EventError> {
     let v: serde_json::Value =
         serde_json::from_slice(event_json).map_err(|e| EventError::Json(e.to_string()))?;
-    let Some(run) = v.get("workflow_run") else {
+    let head = if let Some(run) = v.get("workflow_run") {
+        run.get("head_repository")
+    } else if let Some(pr) = v.get("pull_request") {
+        pr.get("head").and_then(|h| h.get("repo"))
+    } else {
         return Ok(false);
     };
-    let head = run
-        .get("head_repository")
+    let head = head
         .and_then(|h| h.get("full_name"))
         .and_then(|n| n.as_str());
     Ok(match head {
@@ -640,6 +695,22 @@ mod tests {
         assert!(fork_run(ev("evil/r").as_bytes(), "o/r").expect("json"));
         assert!(fork_run(br#"{"workflow_run": {"head_repository": null}}"#, "o/r").expect("json"));
         assert!(!fork_run(br#"{"push": {}}"#, "o/r").expect("json"));
+        let pr = |head: &str| {
+            format!(r#"{{"pull_request": {{"head": {{"repo": {{"full_name": "{head}"}}}}}}}}"#)
+        };
+        assert!(fork_run(pr("mallory/r").as_bytes(), "o/r").expect("json"));
+        assert!(!fork_run(pr("o/r").as_bytes(), "o/r").expect("json"));
+        assert!(fork_run(br#"{"pull_request": {"head": {"repo": null}}}"#, "o/r").expect("json"));
+        let run = |head: Option<&str>| Run {
+            id: 1,
+            head_repository: Some(RepoRef {
+                full_name: head.map(str::to_string),
+            }),
+            conclusion: None,
+        };
+        assert!(!run(Some("O/r")).is_fork_of("o/r"));
+        assert!(run(Some("mallory/r")).is_fork_of("o/r"));
+        assert!(run(None).is_fork_of("o/r"));
         assert!(fork_run(b"not json", "o/r").is_err());
     }
 }

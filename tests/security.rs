@@ -2100,9 +2100,13 @@ fn trust_forged_errors_in_a_job_the_api_calls_successful() {
     // The log shows a failure, but the Jobs API says the job succeeded: the
     // markers are forged (or from continue-on-error), so nothing is fixed.
     let zip = run_zip(&[]);
-    let (api, _seen) = http_server(2, move |path, _| {
+    // `fix` also reads the run object (its head repository: the fork check).
+    let (api, _seen) = http_server(3, move |path, _| {
         if path.contains("/jobs") {
             http("200 OK", "", jobs_json("success").as_bytes())
+        } else if path.ends_with("/runs/7") {
+            let run = r#"{"id":7,"head_repository":{"full_name":"acme/app"}}"#;
+            http("200 OK", "", run.as_bytes())
         } else {
             http("200 OK", "", &zip)
         }

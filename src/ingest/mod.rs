@@ -13,7 +13,18 @@
 //! is not a pytest-json-report is read as a log); everything else is a log.
 //! Directories are walked in sorted order; a file that cannot be read there
 //! becomes a note, while an archive that breaks a safety rule still fails the
-//! whole input.
+//! whole input. A walk never follows a symlink, file or directory, even one
+//! that points inside the input: each is skipped with a note, and walked
+//! files are opened with `O_NOFOLLOW`, so a link swapped in later is refused
+//! too. An ELF binary, an image or a compressed tarball is not a log: given
+//! by name it is an error, met in a walk a note.
+//!
+//! One memory budget holds for the whole run, across every stream: each
+//! stream keeps at most [`scan`]'s 32 MiB, and the bundle at most
+//! [`MAX_RUN_KEPT_BYTES`] (text and bookkeeping of every kept line, step and
+//! test); past it, passed steps lose their lines first, then later failures.
+//! A report keeps [`MAX_REPORT_FAILURES`] failing tests and a run
+//! [`MAX_RUN_TESTS`]; the rest are counted.
 
 mod reports;
 mod scan;
@@ -45,6 +56,14 @@ pub const TAIL_LINES: usize = 400;
 pub const MAX_TAIL_BYTES: usize = 1 << 20;
 /// `##[error]` lines kept per step.
 pub const MAX_ERROR_LINES: usize = 64;
+/// Failing tests kept from one report; the rest are counted.
+pub const MAX_REPORT_FAILURES: usize = 1_000;
+/// Failing tests kept from all reports of a run; the rest are counted.
+pub const MAX_RUN_TESTS: usize = 5_000;
+/// Bytes the whole bundle keeps: steps' lines and tests, with bookkeeping.
+pub const MAX_RUN_KEPT_BYTES: usize = 64 << 20;
+/// Bytes sniffed at the start of an input to tell a log from a binary.
+const SNIFF_BYTES: usize = 1024;
 
 /// Where log bytes come from.
 #[derive(Debug, Clone)]
@@ -55,6 +74,24 @@ pub enum Source {
     Stdin,
     /// Bytes already in memory (downloaded archives, tests, the trainer), with a display name.
     Bytes { name: String, data: Vec<u8> },
+}
+
+impl Source {
+    /// The source as messages name it: escaped, on one line.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Path(p) => escaped(p),
+            Source::Stdin => STDIN_NAME.to_string(),
+            Source::Bytes { name, .. } => name.escape_debug().to_string(),
+        }
+    }
+}
+
+/// How messages name standard input.
+const STDIN_NAME: &str = "standard input";
+
+fn escaped(p: &Path) -> String {
+    p.display().to_string().escape_debug().to_string()
 }
 
 /// Everything read from the inputs, bounded in size.
@@ -68,6 +105,106 @@ pub struct LogBundle {
     /// What every kept line and message went through while being read.
     #[serde(skip)]
     pub(crate) redactor: Redactor,
+    /// Failing tests found in reports but not kept (over a cap or the budget).
+    pub omitted_tests: usize,
+    /// Bytes held by `jobs` and `tests` (see [`MAX_RUN_KEPT_BYTES`]).
+    #[serde(skip)]
+    pub kept: usize,
+}
+
+impl LogBundle {
+    /// Adds a job, then keeps the bundle within the run's budget.
+    pub(crate) fn push_job(&mut self, job: JobLog) {
+        self.kept += job_bytes(&job);
+        self.jobs.push(job);
+        self.enforce_budget();
+    }
+
+    /// Adds the failing tests `kept` of one report that had `found` (the
+    /// report's own cap already applied), within the run's cap and budget.
+    pub(crate) fn push_tests(&mut self, source: &str, kept: Vec<TestFailure>, found: usize) {
+        let mut taken = 0;
+        for t in kept {
+            if self.tests.len() >= MAX_RUN_TESTS {
+                break;
+            }
+            self.kept += test_bytes(&t);
+            self.tests.push(t);
+            taken += 1;
+        }
+        if found > taken {
+            self.omitted_tests += found - taken;
+            self.notes.push(format!(
+                "{}: {found} failing tests, {taken} kept",
+                source.escape_debug()
+            ));
+        }
+        self.enforce_budget();
+        while self.kept > MAX_RUN_KEPT_BYTES
+            && let Some(t) = self.tests.pop()
+        {
+            self.kept -= test_bytes(&t);
+            self.omitted_tests += 1;
+        }
+    }
+
+    /// Past [`MAX_RUN_KEPT_BYTES`], trims the steps of every job (see
+    /// [`trim_steps`]).
+    fn enforce_budget(&mut self) {
+        if self.kept <= MAX_RUN_KEPT_BYTES {
+            return;
+        }
+        let steps = self.jobs.iter_mut().flat_map(|j| j.steps.iter_mut());
+        trim_steps(steps.collect(), &mut self.kept, MAX_RUN_KEPT_BYTES);
+    }
+}
+
+/// While `kept` is over `budget`, drops the lines kept of passed steps, then
+/// of failed ones from the newest back; the first failure is kept whole.
+pub(crate) fn trim_steps(mut steps: Vec<&mut StepLog>, kept: &mut usize, budget: usize) {
+    if *kept <= budget {
+        return;
+    }
+    let failed = |s: &StepLog| s.failed == Some(true);
+    let first_failed = steps.iter().position(|s| failed(s));
+    let mut order: Vec<usize> = (0..steps.len()).filter(|&i| !failed(steps[i])).collect();
+    order.extend(
+        (0..steps.len())
+            .rev()
+            .filter(|&i| failed(steps[i]) && Some(i) != first_failed),
+    );
+    for i in order {
+        if *kept <= budget {
+            return;
+        }
+        let step = &mut *steps[i];
+        if step.tail.is_empty() && step.errors.is_empty() {
+            continue;
+        }
+        *kept -= scan::kept_bytes(step);
+        step.tail = Vec::new();
+        step.errors = Vec::new();
+        *kept += scan::kept_bytes(step);
+    }
+}
+
+/// What a job costs in memory: its steps' lines and bookkeeping.
+fn job_bytes(job: &JobLog) -> usize {
+    std::mem::size_of::<JobLog>()
+        + job.name.capacity()
+        + job.source.capacity()
+        + job.steps.iter().map(scan::kept_bytes).sum::<usize>()
+}
+
+/// What a kept failing test costs in memory.
+fn test_bytes(t: &TestFailure) -> usize {
+    std::mem::size_of::<TestFailure>()
+        + t.name.capacity()
+        + t.file.as_ref().map_or(0, String::capacity)
+        + t.message.capacity()
+        + t.details.capacity()
+        + t.source.capacity()
+        + 5 * scan::ALLOC_OVERHEAD
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -170,8 +307,11 @@ pub enum IngestError {
     SizeMismatch(String),
     #[error("unsupported compression method {method} in \"{name}\"")]
     UnsupportedMethod { method: String, name: String },
-    #[error("input is empty")]
-    Empty,
+    #[error("{0}: input is empty")]
+    Empty(String),
+    /// An executable, an image or a compressed archive given as a log.
+    #[error("{0}: not a text log")]
+    NotText(String),
     #[error("input exceeds {0} bytes")]
     TooLarge(u64),
     /// The entry inflates past what DEFLATE can produce: its sizes lie.
@@ -206,14 +346,21 @@ pub fn load_redacted(sources: &[Source], red: &Redactor) -> Result<LogBundle, In
             Source::Bytes { name, data } => load_bytes(name, data, &mut bundle)?,
         }
     }
+    let names = || {
+        let mut names: Vec<String> = sources.iter().take(3).map(Source::display).collect();
+        if sources.len() > 3 {
+            names.push(format!("and {} more", sources.len() - 3));
+        }
+        names.join(", ")
+    };
     let lines: u64 = bundle
         .jobs
         .iter()
         .flat_map(|j| &j.steps)
         .map(|s| s.line_count)
         .sum();
-    if lines == 0 && bundle.tests.is_empty() {
-        return Err(IngestError::Empty);
+    if lines == 0 && bundle.tests.is_empty() && bundle.omitted_tests == 0 {
+        return Err(IngestError::Empty(names()));
     }
     Ok(bundle)
 }
@@ -257,14 +404,50 @@ fn load_path(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
         files.truncate(MAX_ENTRIES);
     }
     for file in files {
-        match load_file(&file, bundle) {
+        match open_walked(&file).and_then(|f| load_open(f, &file, bundle)) {
             Err(IngestError::Io { path, source }) => {
                 bundle.notes.push(format!("cannot read {path}: {source}"));
+            }
+            Err(IngestError::NotText(path)) => {
+                bundle
+                    .notes
+                    .push(format!("{path}: not a text log; skipped"));
             }
             other => other?,
         }
     }
     Ok(())
+}
+
+/// `O_NOFOLLOW` (std has no constant for it and unsafe code is forbidden).
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+const O_NOFOLLOW: i32 = 0o100000;
+#[cfg(not(any(target_arch = "aarch64", target_arch = "arm")))]
+const O_NOFOLLOW: i32 = 0o400000;
+
+/// Opens a file found by a walk without following a symlink at its last
+/// component (one swapped in after the walk saw a file), and only a regular
+/// file.
+fn open_walked(path: &Path) -> Result<File, IngestError> {
+    #[cfg(unix)]
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(O_NOFOLLOW)
+            .open(path)
+    };
+    #[cfg(not(unix))]
+    let file = File::open(path);
+    let file = file.map_err(|e| io_error(path, e))?;
+    let meta = file.metadata().map_err(|e| io_error(path, e))?;
+    if !meta.is_file() {
+        return Err(io_error(
+            path,
+            io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"),
+        ));
+    }
+    Ok(file)
 }
 
 /// Files under `dir` that may hold logs, in sorted order. Symlinked
@@ -284,6 +467,17 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, notes: &mut Vec<String
         let Ok(kind) = entry.file_type() else {
             continue;
         };
+        // `file_type` does not follow links: a link is never walked or read,
+        // wherever it points.
+        if kind.is_symlink() {
+            if wanted(&path) || path.is_dir() {
+                notes.push(format!(
+                    "{}: a symlink; skipped (links in input directories are not followed)",
+                    escaped(&path)
+                ));
+            }
+            continue;
+        }
         if kind.is_dir() {
             if entry.file_name() == ".git" {
                 continue;
@@ -293,12 +487,8 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, notes: &mut Vec<String
                 continue;
             }
             walk(&path, depth + 1, out, notes);
-        } else if wanted(&path) {
-            if kind.is_file() || path.is_file() {
-                out.push(path);
-            } else if kind.is_symlink() {
-                notes.push(format!("cannot read {}: a link to no file", path.display()));
-            }
+        } else if wanted(&path) && kind.is_file() {
+            out.push(path);
         }
     }
 }
@@ -312,21 +502,28 @@ fn wanted(path: &Path) -> bool {
 }
 
 fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    load_open(file, path, bundle)
+}
+
+fn load_open(mut file: File, path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
     let display = path.display().to_string();
     let name = path
         .file_name()
         .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
-    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let meta = file.metadata().map_err(|e| io_error(path, e))?;
     if !meta.is_file() {
         return load_stream(file, path, &name, bundle);
     }
     let len = meta.len();
-    let mut head = [0u8; 4];
+    let mut head = [0u8; SNIFF_BYTES];
     let n = read_head(&mut file, &mut head).map_err(|e| io_error(path, e))?;
     file.seek(SeekFrom::Start(0))
         .map_err(|e| io_error(path, e))?;
     let kind = Kind::of(&name, &head[..n]);
+    if kind != Kind::Zip && not_text(&head[..n]) {
+        return Err(IngestError::NotText(escaped(path)));
+    }
     match kind {
         Kind::Zip => zip::read_archive(file, len, &display, bundle),
         Kind::Xml | Kind::Json if len <= zip::MAX_REPORT_BYTES => {
@@ -334,7 +531,7 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
             file.read_to_end(&mut data).map_err(|e| io_error(path, e))?;
             if !add_report(kind, &data, &display, bundle) {
                 let job = text_job(&name, &display, &data, &bundle.redactor);
-                bundle.jobs.push(job);
+                bundle.push_job(job);
             }
             Ok(())
         }
@@ -345,7 +542,7 @@ fn load_file(path: &Path, bundle: &mut LogBundle) -> Result<(), IngestError> {
             };
             let steps = scan::scan_sized(file, opts, Some(len), &bundle.redactor)
                 .map_err(|e| io_error(path, e))?;
-            bundle.jobs.push(JobLog {
+            bundle.push_job(JobLog {
                 name,
                 source: display,
                 steps,
@@ -369,11 +566,21 @@ fn load_stream(
     bundle: &mut LogBundle,
 ) -> Result<(), IngestError> {
     let source = path.display().to_string();
-    let mut head = [0u8; 4];
+    let mut head = [0u8; SNIFF_BYTES];
     let n = read_head(&mut input, &mut head).map_err(|e| io_error(path, e))?;
     let head = &head[..n];
     let mut rest = Cursor::new(head.to_vec()).chain(input);
-    if head == zip::MAGIC {
+    let shown = || {
+        if path == Path::new("-") {
+            STDIN_NAME.to_string()
+        } else {
+            escaped(path)
+        }
+    };
+    if !head.starts_with(zip::MAGIC) && not_text(head) {
+        return Err(IngestError::NotText(shown()));
+    }
+    if head.starts_with(zip::MAGIC) {
         let mut data = Vec::new();
         (&mut rest)
             .take(MAX_STDIN_ARCHIVE + 1)
@@ -390,7 +597,7 @@ fn load_stream(
         github: false,
     };
     let steps = scan::scan(rest, opts, &bundle.redactor).map_err(|e| io_error(path, e))?;
-    bundle.jobs.push(JobLog {
+    bundle.push_job(JobLog {
         name: name.to_string(),
         source,
         steps,
@@ -400,12 +607,15 @@ fn load_stream(
 
 fn load_bytes(name: &str, data: &[u8], bundle: &mut LogBundle) -> Result<(), IngestError> {
     let kind = Kind::of(name, data);
+    if kind != Kind::Zip && not_text(&data[..data.len().min(SNIFF_BYTES)]) {
+        return Err(IngestError::NotText(name.escape_debug().to_string()));
+    }
     match kind {
         Kind::Zip => zip::read_archive(Cursor::new(data), data.len() as u64, name, bundle),
         _ => {
             if !add_report(kind, data, name, bundle) {
                 let job = text_job(name, name, data, &bundle.redactor);
-                bundle.jobs.push(job);
+                bundle.push_job(job);
             }
             Ok(())
         }
@@ -438,18 +648,50 @@ impl Kind {
 
 /// Adds a report's failing tests; false when the data is not a report.
 fn add_report(kind: Kind, data: &[u8], source: &str, bundle: &mut LogBundle) -> bool {
-    let tests = match kind {
+    let report = match kind {
         Kind::Xml => reports::junit(data, source, &bundle.redactor),
         Kind::Json => reports::pytest_json(data, source, &bundle.redactor),
         Kind::Zip | Kind::Text => None,
     };
-    match tests {
-        Some(t) => {
-            bundle.tests.extend(t);
+    match report {
+        Some(r) => {
+            bundle.push_tests(source, r.tests, r.failing);
             true
         }
         None => false,
     }
+}
+
+/// Whether the first bytes of an input show an executable, an image or a
+/// compressed archive (by magic), or binary data (more than one NUL in
+/// eight bytes: text with a stray NUL is still a log).
+pub(crate) fn not_text(head: &[u8]) -> bool {
+    const MAGICS: &[&[u8]] = &[
+        b"\x7fELF",
+        b"\x89PNG\r\n\x1a\n",
+        b"\xff\xd8\xff",
+        b"GIF87a",
+        b"GIF89a",
+        b"\x1f\x8b",
+        b"\xfd7zXZ\x00",
+        b"\x28\xb5\x2f\xfd",
+        b"MZ\x90\x00",
+        b"\xcf\xfa\xed\xfe",
+        b"%PDF-",
+    ];
+    if MAGICS.iter().any(|m| head.starts_with(m)) {
+        return true;
+    }
+    // bzip2: `BZh`, the block size, then the block magic (pi's digits).
+    if head.starts_with(b"BZh") && head.get(4..10) == Some(b"1AY&SY") {
+        return true;
+    }
+    // A POSIX or GNU tar header names its format at offset 257.
+    if head.get(257..262) == Some(b"ustar") {
+        return true;
+    }
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    nul * 8 > head.len()
 }
 
 fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -499,7 +741,7 @@ mod tests {
         }]);
         assert_eq!(
             r.map(|_| ()).map_err(|e| e.to_string()),
-            Err("input is empty".into())
+            Err("x.log: input is empty".into())
         );
     }
 
@@ -577,8 +819,92 @@ mod tests {
             "{:?}",
             b.notes
         );
+        #[cfg(unix)]
+        {
+            // Links are skipped wherever they point, inside the input or out.
+            let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+            std::fs::write(outside.path().join("secret.log"), b"outside\n").unwrap_or_default();
+            std::os::unix::fs::symlink(outside.path().join("secret.log"), root.join("leak.log"))
+                .unwrap_or_default();
+            std::os::unix::fs::symlink(outside.path(), root.join("d")).unwrap_or_default();
+            std::os::unix::fs::symlink(root.join("a.txt"), root.join("same.log"))
+                .unwrap_or_default();
+            let b = load(&[Source::Path(root.to_path_buf())]).unwrap_or_default();
+            let jobs: Vec<_> = b.jobs.iter().map(|j| j.name.as_str()).collect();
+            assert_eq!(jobs, ["a.txt", "c.log", "z.log", "build"]);
+            for link in ["leak.log", "same.log", "/d:"] {
+                assert!(
+                    b.notes.iter().any(|n| n.contains(link)),
+                    "{link}: {:?}",
+                    b.notes
+                );
+            }
+        }
         let missing = load(&[Source::Path(root.join("nope.log"))]);
         assert!(matches!(missing, Err(IngestError::Io { .. })));
+    }
+
+    #[test]
+    fn the_budget_trims_passed_steps_first_and_keeps_the_first_failure() {
+        let step = |failed: bool, n: u64| StepLog {
+            failed: Some(failed),
+            line_count: 100,
+            tail: (0..100)
+                .map(|i| Line {
+                    number: n * 1000 + i,
+                    text: "x".into(),
+                })
+                .collect(),
+            ..StepLog::default()
+        };
+        let mut steps = [
+            step(false, 0),
+            step(true, 1),
+            step(false, 2),
+            step(true, 3),
+            step(true, 4),
+        ];
+        let cost = scan::kept_bytes(&steps[0]);
+        // Bookkeeping counts: 100 one-byte lines cost far more than 100 bytes.
+        assert!(cost > 100 * (std::mem::size_of::<Line>() + 1), "{cost}");
+        let mut kept: usize = steps.iter().map(scan::kept_bytes).sum();
+        // Room for two steps' lines; an emptied step still costs its struct.
+        let budget = 2 * cost + 3 * scan::kept_bytes(&StepLog::default());
+        trim_steps(steps.iter_mut().collect(), &mut kept, budget);
+        let kept_tails: Vec<bool> = steps.iter().map(|s| !s.tail.is_empty()).collect();
+        // Passed steps go first, then failures from the newest back.
+        assert_eq!(kept_tails, [false, true, false, true, false]);
+        assert_eq!(kept, steps.iter().map(scan::kept_bytes).sum::<usize>());
+        assert!(kept <= budget);
+    }
+
+    #[test]
+    fn binaries_are_not_logs() {
+        let mut tar = vec![0u8; 512];
+        tar[..8].copy_from_slice(b"file.txt");
+        tar[257..262].copy_from_slice(b"ustar");
+        for head in [
+            &b"\x7fELF\x02\x01\x01"[..],
+            b"\x89PNG\r\n\x1a\n\0\0",
+            b"\xff\xd8\xff\xe0",
+            b"GIF89a\x01\0",
+            b"\x1f\x8b\x08\0",
+            b"\xfd7zXZ\0\0",
+            b"\x28\xb5\x2f\xfd\0",
+            &tar,
+            &[0u8; 64],
+        ] {
+            assert!(not_text(head), "{head:?}");
+        }
+        for text in [
+            &b"2024-05-01T12:00:00Z ok\n"[..],
+            b"\xff\xfe\x00garbage \xc3\x28\nzzzzzzzzzzzzzzzz",
+            b"GIF is a format\n",
+            b"BZh9 is not bzip2 without its block magic\n",
+            b"",
+        ] {
+            assert!(!not_text(text), "{text:?}");
+        }
     }
 
     proptest! {

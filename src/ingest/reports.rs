@@ -10,10 +10,19 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::TestFailure;
+use super::{MAX_REPORT_FAILURES, TestFailure};
 use crate::sanitize::Redactor;
+
+/// The failing tests of one report: the first [`MAX_REPORT_FAILURES`] kept,
+/// all counted (a 16 MiB report can hold 360,000).
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    pub tests: Vec<TestFailure>,
+    pub failing: usize,
+}
 
 /// The longer text of a failure, at most.
 const MAX_DETAILS: usize = 16 * 1024;
@@ -21,13 +30,14 @@ const MAX_DETAILS: usize = 16 * 1024;
 const MAX_MESSAGE: usize = 1024;
 
 /// Failing tests of a JUnit XML document; `None` when it is not one.
-pub(crate) fn junit(xml: &[u8], source: &str, red: &Redactor) -> Option<Vec<TestFailure>> {
+pub(crate) fn junit(xml: &[u8], source: &str, red: &Redactor) -> Option<Report> {
     let text = String::from_utf8_lossy(xml);
     let text = text.as_ref();
     if !text.contains("<testsuite") && !text.contains("<testcase") {
         return None;
     }
     let mut out = Vec::new();
+    let mut failing = 0;
     let mut i = 0;
     while let Some((_, attrs, body, next)) = element(text, i, "testcase") {
         i = next;
@@ -38,6 +48,10 @@ pub(crate) fn junit(xml: &[u8], source: &str, red: &Redactor) -> Option<Vec<Test
         else {
             continue;
         };
+        failing += 1;
+        if out.len() >= MAX_REPORT_FAILURES {
+            continue;
+        }
         let attrs = attributes(attrs);
         let fattrs = attributes(fattrs);
         let get = |a: &[(String, String)], k: &str| {
@@ -72,67 +86,146 @@ pub(crate) fn junit(xml: &[u8], source: &str, red: &Redactor) -> Option<Vec<Test
             source: source.to_string(),
         });
     }
-    Some(out)
+    Some(Report {
+        tests: out,
+        failing,
+    })
 }
 
 /// Failing tests of a pytest-json-report document; `None` when it is not one.
-pub(crate) fn pytest_json(data: &[u8], source: &str, red: &Redactor) -> Option<Vec<TestFailure>> {
-    let v: Value = serde_json::from_slice(data).ok()?;
-    let tests = v.get("tests")?.as_array()?;
-    let mut out = Vec::new();
-    for t in tests {
-        let outcome = t.get("outcome").and_then(Value::as_str).unwrap_or("");
-        if outcome != "failed" && outcome != "error" {
-            continue;
-        }
-        let nodeid = t.get("nodeid").and_then(Value::as_str).unwrap_or("");
-        // The phase that failed carries the crash and the traceback.
-        let phase = ["setup", "call", "teardown"]
-            .iter()
-            .filter_map(|p| t.get(p))
-            .find(|p| {
-                matches!(
-                    p.get("outcome").and_then(Value::as_str),
-                    Some("failed" | "error")
-                )
-            });
-        let crash = phase.and_then(|p| p.get("crash"));
-        let longrepr = phase
-            .and_then(|p| p.get("longrepr"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let file = crash
-            .and_then(|c| c.get("path"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| {
-                nodeid
-                    .split("::")
-                    .next()
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string)
-            });
-        // `lineno` of the test item is pytest's 0-based location.
-        let line = crash
-            .and_then(|c| c.get("lineno"))
-            .and_then(Value::as_u64)
-            .or_else(|| t.get("lineno").and_then(Value::as_u64).map(|l| l + 1));
-        let message = crash
-            .and_then(|c| c.get("message"))
-            .and_then(Value::as_str)
-            .map(first_line)
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| last_line(longrepr));
-        out.push(TestFailure {
-            name: nodeid.to_string(),
-            file,
-            line,
-            message: redact_cap(red, message, MAX_MESSAGE),
-            details: redact_cap(red, longrepr.trim(), MAX_DETAILS),
-            source: source.to_string(),
-        });
+///
+/// The document is streamed: one test at a time becomes a `Value`, never the
+/// whole array (a 16 MiB report of 400,000 tests would be ten times that as
+/// one tree); other top-level keys are skipped unparsed.
+pub(crate) fn pytest_json(data: &[u8], source: &str, red: &Redactor) -> Option<Report> {
+    let mut de = serde_json::Deserializer::from_slice(data);
+    let report = Document { source, red }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    report
+}
+
+/// The top-level object: its `tests` array, or `None` without one.
+struct Document<'a> {
+    source: &'a str,
+    red: &'a Redactor,
+}
+
+impl<'de> DeserializeSeed<'de> for Document<'_> {
+    type Value = Option<Report>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
-    Some(out)
+}
+
+impl<'de> Visitor<'de> for Document<'_> {
+    type Value = Option<Report>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a pytest-json-report object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut report = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "tests" && report.is_none() {
+                report = Some(map.next_value_seed(Tests {
+                    source: self.source,
+                    red: self.red,
+                })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// The `tests` array, read one element at a time.
+struct Tests<'a> {
+    source: &'a str,
+    red: &'a Redactor,
+}
+
+impl<'de> DeserializeSeed<'de> for Tests<'_> {
+    type Value = Report;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Tests<'_> {
+    type Value = Report;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of tests")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut report = Report::default();
+        while let Some(t) = seq.next_element::<Value>()? {
+            let outcome = t.get("outcome").and_then(Value::as_str).unwrap_or("");
+            if outcome != "failed" && outcome != "error" {
+                continue;
+            }
+            report.failing += 1;
+            if report.tests.len() < MAX_REPORT_FAILURES {
+                report.tests.push(pytest_test(&t, self.source, self.red));
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// One failed pytest-json-report test.
+fn pytest_test(t: &Value, source: &str, red: &Redactor) -> TestFailure {
+    let nodeid = t.get("nodeid").and_then(Value::as_str).unwrap_or("");
+    // The phase that failed carries the crash and the traceback.
+    let phase = ["setup", "call", "teardown"]
+        .iter()
+        .filter_map(|p| t.get(p))
+        .find(|p| {
+            matches!(
+                p.get("outcome").and_then(Value::as_str),
+                Some("failed" | "error")
+            )
+        });
+    let crash = phase.and_then(|p| p.get("crash"));
+    let longrepr = phase
+        .and_then(|p| p.get("longrepr"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let file = crash
+        .and_then(|c| c.get("path"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            nodeid
+                .split("::")
+                .next()
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+        });
+    // `lineno` of the test item is pytest's 0-based location.
+    let line = crash
+        .and_then(|c| c.get("lineno"))
+        .and_then(Value::as_u64)
+        .or_else(|| t.get("lineno").and_then(Value::as_u64).map(|l| l + 1));
+    let message = crash
+        .and_then(|c| c.get("message"))
+        .and_then(Value::as_str)
+        .map(first_line)
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| last_line(longrepr));
+    TestFailure {
+        name: nodeid.to_string(),
+        file,
+        line,
+        message: redact_cap(red, message, MAX_MESSAGE),
+        details: redact_cap(red, longrepr.trim(), MAX_DETAILS),
+        source: source.to_string(),
+    }
 }
 
 /// The last `File "x.py", line N` or `x.py:N:` in a traceback: the frame
@@ -337,7 +430,9 @@ ConnectionRefusedError: [Errno 111]</error>
 </testcase>
 <testcase name="java" classname="x.Y"><failure><![CDATA[expected:<1> but was:<2>]]></failure></testcase>
 </testsuite></testsuites>"#;
-        let t = junit(xml, "report.xml", &Redactor::default()).unwrap_or_default();
+        let r = junit(xml, "report.xml", &Redactor::default()).unwrap_or_default();
+        assert_eq!(r.failing, 3);
+        let t = r.tests;
         assert_eq!(t.len(), 3);
         assert_eq!(t[0].name, "tests.test_api.test_health");
         assert_eq!(t[0].message, "AssertionError: assert 'ok' == 'healthy'");
@@ -359,11 +454,24 @@ ConnectionRefusedError: [Errno 111]</error>
     }
 
     #[test]
+    fn a_report_keeps_its_first_failures_and_counts_all() {
+        let mut xml = String::from("<testsuite>");
+        for i in 0..MAX_REPORT_FAILURES + 7 {
+            xml.push_str(&format!("<testcase name=\"t{i}\"><failure/></testcase>"));
+        }
+        xml.push_str("<testcase name=\"ok\"/></testsuite>");
+        let r = junit(xml.as_bytes(), "r.xml", &Redactor::default()).unwrap_or_default();
+        assert_eq!(r.failing, MAX_REPORT_FAILURES + 7);
+        assert_eq!(r.tests.len(), MAX_REPORT_FAILURES);
+        assert_eq!(r.tests[0].name, "t0");
+    }
+
+    #[test]
     fn not_junit() {
         assert!(junit(b"<html><body>hi</body></html>", "x", &Redactor::default()).is_none());
         assert!(
             junit(b"<testsuite><testcase name='a'", "x", &Redactor::default())
-                .is_some_and(|t| t.is_empty())
+                .is_some_and(|r| r.tests.is_empty())
         );
     }
 
@@ -388,7 +496,9 @@ ConnectionRefusedError: [Errno 111]</error>
           {"nodeid": "tests/test_b.py::test_setup", "lineno": 4, "outcome": "error",
            "setup": {"outcome": "failed", "longrepr": "fixture 'db' not found"}}
         ]}"#;
-        let t = pytest_json(json, "report.json", &Redactor::default()).unwrap_or_default();
+        let t = pytest_json(json, "report.json", &Redactor::default())
+            .unwrap_or_default()
+            .tests;
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].name, "tests/test_a.py::test_env");
         assert_eq!(

@@ -49,7 +49,7 @@ const MAX_NAME_BYTES: usize = 512;
 pub(crate) const MAX_STEPS: usize = 1000;
 /// Tails kept by one stream in all; past it the oldest tails of steps that
 /// did not fail are dropped first.
-const MAX_KEPT_BYTES: usize = 32 << 20;
+pub(crate) const MAX_KEPT_BYTES: usize = 32 << 20;
 
 /// How to read a stream.
 #[derive(Debug, Clone, Copy)]
@@ -492,7 +492,9 @@ impl<'r> Scanner<'r> {
         // starts inside it.
         sanitize::redact_pem_lines(&mut tail, |l| &mut l.text);
         sanitize::redact_pem_lines(&mut step.errors, |l| &mut l.text);
+        tail.shrink_to_fit();
         step.tail = tail;
+        step.errors.shrink_to_fit();
         self.kept += kept_bytes(&step);
         self.ring.clear();
         self.steps.push(step);
@@ -520,6 +522,7 @@ impl<'r> Scanner<'r> {
             self.kept -= kept_bytes(step);
             step.tail = Vec::new();
             step.errors = Vec::new();
+            self.kept += kept_bytes(step);
         }
     }
 
@@ -547,13 +550,27 @@ fn new_step(first_line: u64) -> StepLog {
     }
 }
 
-/// Text bytes a finished step holds in its tail and errors.
-fn kept_bytes(step: &StepLog) -> usize {
-    step.tail
+/// What the allocator adds to each heap block, about (glibc and musl: 16).
+pub(crate) const ALLOC_OVERHEAD: usize = 16;
+
+/// Bytes a finished step holds: the text of its tail and error lines and the
+/// bookkeeping around it (each `Line`, each string's block, the step itself),
+/// so a million one-byte lines count as what they cost, not a megabyte.
+pub(crate) fn kept_bytes(step: &StepLog) -> usize {
+    let slots =
+        (step.tail.capacity() + step.errors.capacity()) * std::mem::size_of::<super::Line>();
+    let text: usize = step
+        .tail
         .iter()
         .chain(&step.errors)
-        .map(|l| l.text.len())
-        .sum()
+        .map(|l| ALLOC_OVERHEAD + l.text.capacity())
+        .sum();
+    std::mem::size_of::<StepLog>()
+        + slots
+        + text
+        + step.name.capacity()
+        + step.command.as_ref().map_or(0, String::capacity)
+        + 3 * ALLOC_OVERHEAD
 }
 
 fn cap(s: &str, max: usize) -> String {

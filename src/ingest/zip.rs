@@ -367,6 +367,14 @@ impl<R: Read + Seek> Archive<'_, R> {
         Ok(head.starts_with(MAGIC))
     }
 
+    /// Whether an entry's first KiB shows a binary, not a log.
+    fn is_binary(&mut self, e: &Entry) -> Result<bool, IngestError> {
+        let mut g = self.open(e)?;
+        let mut head = [0u8; 1024];
+        let n = read_up_to(&mut g, &mut head).map_err(|err| from_io(err, &e.name))?;
+        Ok(super::not_text(&head[..n]))
+    }
+
     fn run_log(&mut self, files: &[&Entry], bundle: &mut LogBundle) -> Result<(), IngestError> {
         // Top-level job files by normalised job name; folders by normalised name.
         let mut jobs: Vec<(u32, String, &Entry)> = Vec::new();
@@ -438,6 +446,7 @@ impl<R: Read + Seek> Archive<'_, R> {
         for (job, job_file, folder) in plan {
             let steps_files = folder.map(|f| f.steps.as_slice()).unwrap_or(&[]);
             let mut steps: Vec<StepLog> = Vec::new();
+            let mut job_kept = 0;
             for (n, step, e) in sorted_steps(steps_files) {
                 let one = Options {
                     split_steps: false,
@@ -455,7 +464,13 @@ impl<R: Read + Seek> Archive<'_, R> {
                 };
                 s.name = step;
                 s.number = Some(n);
+                // A job of thousands of step files is one stream's budget.
+                job_kept += scan::kept_bytes(&s);
                 steps.push(s);
+                if job_kept > scan::MAX_KEPT_BYTES {
+                    let all = steps.iter_mut().collect();
+                    super::trim_steps(all, &mut job_kept, scan::MAX_KEPT_BYTES);
+                }
             }
             if let Some(e) = job_file {
                 let from_job = self.text(e, github, &bundle.redactor)?;
@@ -465,7 +480,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                 Some(e) if steps_files.is_empty() => format!("{}:{}", self.name, e.name),
                 _ => format!("{}:{}/", self.name, folder_name(&job, folder)),
             };
-            bundle.jobs.push(JobLog {
+            bundle.push_job(JobLog {
                 name: job,
                 source,
                 steps,
@@ -505,12 +520,19 @@ impl<R: Read + Seek> Archive<'_, R> {
                 }
                 .read(len, depth + 1, bundle)?;
             } else if lower.ends_with(".txt") || lower.ends_with(".log") {
+                if self.is_binary(e)? {
+                    bundle.notes.push(format!(
+                        "\"{}\": not a text log; skipped",
+                        e.name.escape_debug()
+                    ));
+                    continue;
+                }
                 let opts = Options {
                     split_steps: true,
                     github: false,
                 };
                 let steps = self.text(e, opts, &bundle.redactor)?;
-                bundle.jobs.push(JobLog {
+                bundle.push_job(JobLog {
                     name: e.name.clone(),
                     source,
                     steps,
@@ -529,7 +551,7 @@ impl<R: Read + Seek> Archive<'_, R> {
                     reports::pytest_json(&data, &source, &bundle.redactor)
                 };
                 match tests {
-                    Some(t) => bundle.tests.extend(t),
+                    Some(r) => bundle.push_tests(&source, r.tests, r.failing),
                     None => bundle.notes.push(format!(
                         "\"{}\" is not a test report; skipped",
                         e.name.escape_debug()

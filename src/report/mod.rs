@@ -14,6 +14,14 @@ pub struct DiagnoseReport {
     pub category: Category,
     pub confidence: f64,
     pub failures: Vec<Diagnosis>,
+    /// Failures found but not kept: past the per-report or per-run cap, or
+    /// the run's memory budget.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted_failures: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl DiagnoseReport {
@@ -26,6 +34,7 @@ impl DiagnoseReport {
             category,
             confidence,
             failures,
+            omitted_failures: 0,
         }
     }
 

@@ -59,6 +59,16 @@ pub fn write_diagnose(
             writeln!(out)?;
         }
     }
+    if report.omitted_failures > 0 {
+        writeln!(
+            out,
+            "\n{}",
+            s.dim(&format!(
+                "… and {} more failure(s) not kept",
+                report.omitted_failures
+            ))
+        )?;
+    }
     Ok(())
 }
 
