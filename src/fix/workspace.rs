@@ -19,8 +19,12 @@ use super::edit::{Refusal, quoted};
 /// Files larger than this are never read or edited (SECURITY.md §4).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// `O_NOFOLLOW` on Linux x86_64 and aarch64 (std has no constant for it and
-/// unsafe code, hence the libc crate's FFI, is forbidden here).
+/// `O_NOFOLLOW` on Linux (std has no constant for it and unsafe code, hence
+/// the libc crate's FFI, is forbidden here). Its value differs by
+/// architecture: on aarch64 and arm, 0o400000 is `O_LARGEFILE`.
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
+pub const O_NOFOLLOW: i32 = 0o100000;
+#[cfg(not(any(target_arch = "aarch64", target_arch = "arm")))]
 pub const O_NOFOLLOW: i32 = 0o400000;
 
 /// Directories never walked when a fixer searches the tree for a default.
