@@ -150,3 +150,44 @@ fn a_second_failing_job_is_fixed_when_the_first_has_no_fixer() {
         "already-fixed"
     );
 }
+
+#[test]
+fn the_summary_shows_every_failure_with_its_fix_status() {
+    let (tmp, ws, log) = setup();
+    let summary = tmp.path().join("summary.md");
+    let output = tmp.path().join("output.txt");
+    std::fs::write(&summary, "").unwrap();
+    std::fs::write(&output, "").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_autoheal"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &output)
+        .env("RUNNER_TEMP", tmp.path())
+        .args(["fix", "--diff-only", "--format", "github", "-C"])
+        .arg(&ws)
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| 1 |") || l.starts_with("| 2 |"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{md}");
+    assert!(
+        rows[0].contains("| no fixer |") && rows[0].contains("lint"),
+        "{md}"
+    );
+    assert!(
+        rows[1].contains("| fixed |") && rows[1].contains("test"),
+        "{md}"
+    );
+    assert!(md.contains("| Fix |"), "{md}");
+}

@@ -452,7 +452,7 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
     if let Some(fix) = fix {
         fix_section(&mut md, report, fix, red);
     }
-    failures_table(&mut md, report, red);
+    failures_table(&mut md, report, fix, red);
     if md.len() > MAX_SUMMARY_BYTES {
         // Leave room for the marker itself.
         let kept = sanitize::cap(&md, MAX_SUMMARY_BYTES - 64).len();
@@ -544,17 +544,34 @@ fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &
     md.push('\n');
 }
 
-fn failures_table(md: &mut String, report: &DiagnoseReport, red: &Redactor) {
+fn failures_table(
+    md: &mut String,
+    report: &DiagnoseReport,
+    fix: Option<&FixReport>,
+    red: &Redactor,
+) {
     if report.failures.is_empty() {
         return;
     }
+    // With `fix`, each failure's fix status is a column.
+    let statuses = fix.map(|f| f.failure_fixes.as_slice()).unwrap_or(&[]);
     let _ = writeln!(md, "### Failures ({})\n", report.failures.len());
-    md.push_str("| # | Job | Step | Log line | Category | Confidence | Error |\n");
-    md.push_str("|---|---|---|---|---|---|---|\n");
+    if fix.is_some() {
+        md.push_str("| # | Job | Step | Log line | Category | Confidence | Fix | Error |\n");
+        md.push_str("|---|---|---|---|---|---|---|---|\n");
+    } else {
+        md.push_str("| # | Job | Step | Log line | Category | Confidence | Error |\n");
+        md.push_str("|---|---|---|---|---|---|---|\n");
+    }
     for (i, d) in report.failures.iter().enumerate() {
+        let status = match (fix, statuses.get(i)) {
+            (None, _) => String::new(),
+            (Some(_), Some(s)) => format!(" {} |", s.status.as_str()),
+            (Some(_), None) => " not planned |".to_string(),
+        };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |{status} {} |",
             i + 1,
             md_cell(red, &d.failure.job),
             md_cell(red, &d.failure.step),
