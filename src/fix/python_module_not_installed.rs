@@ -421,6 +421,11 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
                     };
                     return edit_requirements(ws, &path, package);
                 }
+                // `pip install -e . pytest` also names packages: still a
+                // plain pip line, and the one the job reads.
+                PipTarget::Project(_) if !pl.names.is_empty() => {
+                    return edit_pip_line(wf, job, pl, package);
+                }
                 PipTarget::Project(extras) => {
                     if let Some(fix) = edit_pyproject(ws, package, extras)? {
                         return Ok(fix);
