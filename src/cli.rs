@@ -205,7 +205,13 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 diff_only: args.diff_only,
                 unsafe_fixes: args.unsafe_fixes,
                 min_confidence: args.min_confidence,
-                workflow: args.workflow.clone(),
+                // The run's own word on its workflow: --workflow, else the
+                // API's run object, else the workflow_run event's path.
+                workflow: args
+                    .workflow
+                    .clone()
+                    .or_else(|| d.api_workflow.clone().map(PathBuf::from))
+                    .or_else(|| event_workflow(env).map(PathBuf::from)),
                 fork_run: event_fork || d.api_fork,
                 previous_autofix,
                 dropped_succeeded_jobs: d.dropped_succeeded,
@@ -237,6 +243,12 @@ fn run_event(env: &Env) -> Result<(bool, bool), Error> {
     Ok((fork, ours))
 }
 
+/// `workflow_run.path` of the event payload, when there is one.
+fn event_workflow(env: &Env) -> Option<String> {
+    let bytes = std::fs::read(env.event_path.as_ref()?).ok()?;
+    github::event_workflow_file(&bytes)
+}
+
 /// Whether `fix` has a fixer for the primary failure at the default threshold.
 fn fixable(report: &DiagnoseReport) -> bool {
     report.primary().is_some_and(|d| {
@@ -263,6 +275,8 @@ struct Diagnosed {
     report: DiagnoseReport,
     dropped_succeeded: usize,
     api_fork: bool,
+    /// The failed run's workflow file, as the API's run object names it.
+    api_workflow: Option<String>,
 }
 
 /// `for_fix`: also ask the API for the run object (the fork check), which
@@ -310,6 +324,7 @@ fn diagnose(
         report,
         dropped_succeeded,
         api_fork: api.fork,
+        api_workflow: api.workflow.clone(),
     })
 }
 
@@ -324,6 +339,8 @@ struct ApiFacts {
     whole: bool,
     /// The run object names another head repository (or none): a fork.
     fork: bool,
+    /// The workflow file the run object names.
+    workflow: Option<String>,
 }
 
 impl ApiFacts {
@@ -448,23 +465,25 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
             }
             (None, None) => unreachable!("checked above"),
         };
-        let fork = if for_fix {
+        let (fork, workflow) = if for_fix {
             // A job without a run cannot be checked: fail closed.
             match run_id {
                 Some(id) => {
                     let run = client.run(&repo, id)?;
-                    run.is_fork_of(&repo)
-                        || env.repository.as_deref().is_some_and(|r| run.is_fork_of(r))
+                    let fork = run.is_fork_of(&repo)
+                        || env.repository.as_deref().is_some_and(|r| run.is_fork_of(r));
+                    (fork, run.path.as_deref().and_then(github::workflow_file))
                 }
-                None => true,
+                None => (true, None),
             }
         } else {
-            false
+            (false, None)
         };
         let facts = ApiFacts {
             jobs: Some(jobs),
             whole,
             fork,
+            workflow,
         };
         return Ok((vec![source], facts));
     }

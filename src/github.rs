@@ -86,6 +86,10 @@ pub struct Run {
     pub head_repository: Option<RepoRef>,
     #[serde(default)]
     pub conclusion: Option<String>,
+    /// The workflow file that ran (`.github/workflows/ci.yml`, possibly
+    /// with `@ref`).
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -597,6 +601,26 @@ pub fn fork_run(event_json: &[u8], repository: &str) -> Result<bool, EventError>
     })
 }
 
+/// The workflow file a run names (`workflow_run.path` in the event, `path`
+/// in the API's run object), as a workspace path: the `@ref` suffix dropped,
+/// and only a plain file under `.github/workflows/`.
+pub fn workflow_file(path: &str) -> Option<String> {
+    let p = path.split('@').next().unwrap_or("").trim();
+    let plain = p.starts_with(".github/workflows/")
+        && (p.ends_with(".yml") || p.ends_with(".yaml"))
+        && p.len() <= 300
+        && !p.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+    plain.then(|| p.to_string())
+}
+
+/// `workflow_run.path` of an event payload, as [`workflow_file`] takes it.
+pub fn event_workflow_file(event_json: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(event_json).ok()?;
+    workflow_file(v.get("workflow_run")?.get("path")?.as_str()?)
+}
+
 /// Whether the failed run's head commit is one of ours: its message (in a
 /// `workflow_run` event's `head_commit`) has an `Autofix-By: autoheal`
 /// trailer. A failure there is not fixed again (PAT or App tokens lift
@@ -694,6 +718,22 @@ mod tests {
         assert!(!fork_run(ev("O/R").as_bytes(), "o/r").expect("json"));
         assert!(fork_run(ev("evil/r").as_bytes(), "o/r").expect("json"));
         assert!(fork_run(br#"{"workflow_run": {"head_repository": null}}"#, "o/r").expect("json"));
+        assert_eq!(
+            event_workflow_file(
+                br#"{"workflow_run": {"path": ".github/workflows/ci.yml@refs/heads/main"}}"#
+            )
+            .as_deref(),
+            Some(".github/workflows/ci.yml")
+        );
+        for bad in [
+            "../x.yml",
+            ".github/workflows/../../etc/x.yml",
+            "/etc/x.yml",
+            ".github/workflows/a b.yml",
+            "ci.yml",
+        ] {
+            assert_eq!(workflow_file(bad), None, "{bad}");
+        }
         assert!(!fork_run(br#"{"push": {}}"#, "o/r").expect("json"));
         let pr = |head: &str| {
             format!(r#"{{"pull_request": {{"head": {{"repo": {{"full_name": "{head}"}}}}}}}}"#)

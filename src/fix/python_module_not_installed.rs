@@ -395,6 +395,9 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
         Ok(x) => Some(x),
         // A hostile workflow (duplicate keys, a symlink) stops the fix; a missing one does not.
         Err(r) if r.fatal || matches!(r.id, "duplicate-key" | "symlink") => return Err(r),
+        // Two workflows have the failing job: guessing one, or falling back
+        // to the project's files, could fix a job that never ran.
+        Err(r) if r.id == "ambiguous-workflow" && r.detail.starts_with("job ") => return Err(r),
         Err(_) => None,
     };
     if let Some((wf, job)) = &located {
