@@ -747,6 +747,7 @@ mod tests {
                 full_name: head.map(str::to_string),
             }),
             conclusion: None,
+            path: None,
         };
         assert!(!run(Some("O/r")).is_fork_of("o/r"));
         assert!(run(Some("mallory/r")).is_fork_of("o/r"));
