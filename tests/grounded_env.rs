@@ -347,3 +347,29 @@ fn a_read_with_no_unset_symptom_is_not_an_environment_fix() {
     let out = assert_refused(&ws, &log, "");
     assert!(!out.stderr.contains("env-var-unset ["), "{}", out.stderr);
 }
+
+#[test]
+fn a_gh_run_view_log_reads_as_the_job_log_it_prefixes() {
+    // `gh run view --log` writes `JOB<TAB>STEP<TAB>` before every line.
+    let ex = fixtures().join("example");
+    let (tmp, ws) = checkout(&ex.join("repo"));
+    let text = fs::read_to_string(ex.join("run-2.txt")).unwrap();
+    let gh: String = text
+        .lines()
+        .map(|l| format!("test\tRun pytest\t{l}\n"))
+        .collect();
+    let log = tmp.path().join("gh-run-view.log");
+    fs::write(&log, gh).unwrap();
+    let out = autoheal(&["--diff-only", "--format", "json"], &ws, &log);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let f = &json["diagnosis"]["failures"][0];
+    assert_eq!(f["job"], "test");
+    assert_eq!(f["step"], "Run pytest");
+    assert!(
+        json["diff"]
+            .as_str()
+            .unwrap()
+            .contains("OCR_HOST: ${{ vars.OCR_HOST")
+    );
+}

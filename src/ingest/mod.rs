@@ -543,7 +543,7 @@ fn load_open(mut file: File, path: &Path, bundle: &mut LogBundle) -> Result<(), 
             let steps = scan::scan_sized(file, opts, Some(len), &bundle.redactor)
                 .map_err(|e| io_error(path, e))?;
             bundle.push_job(JobLog {
-                name,
+                name: text::job_of_prefix(&head[..n]).unwrap_or(name),
                 source: display,
                 steps,
             });
@@ -596,9 +596,10 @@ fn load_stream(
         split_steps: true,
         github: false,
     };
+    let job = text::job_of_prefix(head).unwrap_or_else(|| name.to_string());
     let steps = scan::scan(rest, opts, &bundle.redactor).map_err(|e| io_error(path, e))?;
     bundle.push_job(JobLog {
-        name: name.to_string(),
+        name: job,
         source,
         steps,
     });

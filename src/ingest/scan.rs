@@ -636,7 +636,7 @@ fn marker_line_start(buf: &[u8], q: usize) -> Option<usize> {
     if q == 0 || buf[q - 1] == b'\n' {
         return Some(q);
     }
-    let lo = q.saturating_sub(40);
+    let lo = q.saturating_sub(40 + text::MAX_JOB_STEP_PREFIX);
     let ls = match memchr::memrchr(b'\n', &buf[lo..q]) {
         Some(i) => lo + i + 1,
         None if lo == 0 => 0,

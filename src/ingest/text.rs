@@ -93,10 +93,46 @@ pub fn timestamp_len(line: &[u8]) -> usize {
     }
 }
 
-/// Bytes before the marker position: an optional BOM and an optional timestamp.
+/// Longest `JOB<TAB>STEP<TAB>` prefix looked for before a timestamp.
+pub const MAX_JOB_STEP_PREFIX: usize = 256;
+
+/// Bytes before the marker position: an optional BOM, then an optional
+/// timestamp, itself optionally behind the `JOB<TAB>STEP<TAB>` prefix that
+/// `gh run view --log` writes on every line.
 pub fn prefix_len(line: &[u8]) -> usize {
     let bom = if line.starts_with(BOM) { BOM.len() } else { 0 };
-    bom + timestamp_len(&line[bom..])
+    let rest = &line[bom..];
+    let ts = timestamp_len(rest);
+    if ts > 0 {
+        return bom + ts;
+    }
+    let head = &rest[..rest.len().min(MAX_JOB_STEP_PREFIX)];
+    if let Some(t1) = memchr::memchr(b'\t', head)
+        && let Some(t2) = memchr::memchr(b'\t', &head[t1 + 1..])
+    {
+        let after = t1 + 1 + t2 + 1;
+        let ts = timestamp_len(&rest[after..]);
+        if ts > 0 {
+            return bom + after + ts;
+        }
+    }
+    bom
+}
+
+/// The job a `gh run view --log` line names in its `JOB<TAB>STEP<TAB>`
+/// prefix, read from the first line of a log: the job's name for the whole
+/// input (such a log is one job's, or the first failing job's, lines).
+pub fn job_of_prefix(head: &[u8]) -> Option<String> {
+    let first = head.split(|&b| b == b'\n').next()?;
+    let first = first.strip_prefix(BOM).unwrap_or(first);
+    if timestamp_len(first) > 0 || prefix_len(first) == 0 {
+        return None;
+    }
+    let job = &first[..memchr::memchr(b'\t', first)?];
+    let job = String::from_utf8_lossy(job);
+    let job = job.trim();
+    (!job.is_empty() && job.len() <= 200 && !job.chars().any(char::is_control))
+        .then(|| job.to_string())
 }
 
 /// Finds the marker at the start of `rest` (prefix already removed) and the
@@ -241,6 +277,15 @@ pub fn strip_ansi(b: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gh_run_view_prefixes() {
+        let line = b"build (3.11)\tRun pytest\t2026-01-01T00:00:00.1234567Z ##[error]boom";
+        assert_eq!(&line[prefix_len(line)..], b"##[error]boom");
+        assert_eq!(job_of_prefix(line).as_deref(), Some("build (3.11)"));
+        assert_eq!(job_of_prefix(b"2026-01-01T00:00:00Z x"), None);
+        assert_eq!(prefix_len(b"a\tb\tno timestamp"), 0);
+    }
 
     #[test]
     fn timestamp_shapes() {
