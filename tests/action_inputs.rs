@@ -173,3 +173,31 @@ fn a_log_naming_an_action_the_job_does_not_use_changes_nothing() {
         before
     );
 }
+
+const PAGES: &str = "name: CI\non: [push]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Publish to Pages\n        uses: cloudflare/pages-action@v1\n        with:\n          accountId: abc123\n          projectName: site\n          directory: dist\n";
+
+#[test]
+fn an_actions_own_words_name_a_declared_input() {
+    // The action's bundle throws in its own words; the step carries a name,
+    // so the header is the name and the action shows in the stack.
+    let log = gh(&[
+        "##[group]Run cloudflare/pages-action@v1",
+        "with:",
+        "  accountId: abc123",
+        "  projectName: site",
+        "  directory: dist",
+        "##[endgroup]",
+        "Error: Input required: API token is required to deploy",
+        "    at run (/home/runner/work/_actions/cloudflare/pages-action/v1/index.js:22120:11)",
+        "##[error]API token is required to deploy",
+    ]);
+    let (_tmp, ws, log_path) = setup(PAGES, &log);
+    let (code, stdout, stderr) =
+        autoheal(&["--diff-only", "--min-confidence", "0.3"], &ws, &log_path);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("+          apiToken: ${{ secrets.PAGES_APITOKEN }}")
+            || stdout.contains("+          apiToken: ${{ secrets.APITOKEN }}"),
+        "{stdout}"
+    );
+}

@@ -429,7 +429,7 @@ fn env_secret_like_names_come_from_secrets() {
 #[test]
 fn env_without_default_uses_the_variable_alone() {
     let d = env_diag("test", "OCR_REGION");
-    let diff = check_fix(ENV, "existing-env", &d, &FixOptions::default());
+    let diff = check_fix(ENV, "existing-env", &d, &unsafe_opts());
     assert!(
         diff.contains("+      OCR_REGION: ${{ vars.OCR_REGION }}"),
         "{diff}"
@@ -470,15 +470,10 @@ fn env_refuses_denied_and_invalid_names() {
 fn env_refuses_an_ambiguous_workflow_unless_named() {
     let c = case(ENV, "ambiguous");
     let d = env_diag("test", "OCR_HOST");
-    check_refused(
-        &c,
-        &d,
-        &FixOptions::default(),
-        "refused (ambiguous-workflow)",
-    );
+    check_refused(&c, &d, &unsafe_opts(), "refused (ambiguous-workflow)");
     let opts = FixOptions {
         workflow: Some(".github/workflows/b.yml".into()),
-        ..FixOptions::default()
+        ..unsafe_opts()
     };
     let diff = check_fix(ENV, "ambiguous", &d, &opts);
     assert!(diff.contains("b/.github/workflows/b.yml"));
@@ -1248,7 +1243,7 @@ fn env_in_another_steps_env_does_not_count_but_the_failing_steps_does() {
         &d,
         &FixOptions {
             diff_only: true,
-            ..FixOptions::default()
+            ..unsafe_opts()
         },
     )
     .unwrap();
@@ -1263,7 +1258,7 @@ fn env_in_another_steps_env_does_not_count_but_the_failing_steps_does() {
     check_refused(
         &c,
         &d,
-        &FixOptions::default(),
+        &unsafe_opts(),
         "already fixed: OCR_HOST is already defined in the failing step's env",
     );
 }
@@ -1275,7 +1270,7 @@ fn env_fills_an_empty_env_and_refuses_reusable_workflow_jobs() {
     fs::remove_file(c.root.join(".github/workflows/b.yml")).unwrap();
     fs::write(&wf, "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n    steps:\n      - run: pytest\n").unwrap();
     let d = env_diag("test", "OCR_HOST");
-    let r = run(&c, &d, &FixOptions::default()).unwrap();
+    let r = run(&c, &d, &unsafe_opts()).unwrap();
     assert!(
         r.diff
             .contains(" env:\n+      OCR_HOST: ${{ vars.OCR_HOST }}\n"),
@@ -1288,7 +1283,7 @@ fn env_fills_an_empty_env_and_refuses_reusable_workflow_jobs() {
         "on: push\njobs:\n  test:\n    uses: ./.github/workflows/called.yml\n",
     )
     .unwrap();
-    check_refused(&c, &d, &FixOptions::default(), "refused (complex-workflow)");
+    check_refused(&c, &d, &unsafe_opts(), "refused (complex-workflow)");
 }
 
 #[test]

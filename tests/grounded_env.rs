@@ -183,7 +183,27 @@ fn each_variable_shape_is_traced_to_its_read() {
         let want = fs::read_to_string(case.join("EXPECTED")).unwrap();
         let want = want.trim();
         let (_tmp, ws) = checkout(&case.join("repo"));
-        let out = autoheal(&["--format", "json"], &ws, &case.join("run.zip"));
+        // Without a default in the repository the entry is unsafe: it
+        // heals nothing until the repository variable is set.
+        let out = autoheal(
+            &["--format", "json", "--diff-only"],
+            &ws,
+            &case.join("run.zip"),
+        );
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let has_default = json["fixes"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("else the default found in");
+        let safety = if has_default { "safe" } else { "unsafe" };
+        assert_eq!(json["fixes"][0]["applicability"], safety, "{name}");
+        let code = if has_default { 0 } else { 3 };
+        assert_eq!(out.code, code, "{name}: {}", out.stderr);
+        let out = autoheal(
+            &["--format", "json", "--unsafe-fixes"],
+            &ws,
+            &case.join("run.zip"),
+        );
         assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(

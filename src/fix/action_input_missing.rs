@@ -183,11 +183,25 @@ fn inputs_named_by(message: &str, inputs: &[Input]) -> Vec<&'static str> {
         .iter()
         .filter(|i| i.default.is_empty())
         .filter(|i| {
-            let parts = words(i.name);
+            let parts = words(&split_camel(i.name));
             !parts.is_empty() && parts.iter().all(|p| msg.contains(p))
         })
         .map(|i| i.name)
         .collect()
+}
+
+/// `apiToken` → `api Token`: an input's camelCase parts are words too.
+fn split_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c);
+    }
+    out
 }
 
 fn valid_input(input: &str) -> bool {

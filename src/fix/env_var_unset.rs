@@ -15,7 +15,10 @@
 //!
 //! **Example.** `env:` / `OCR_HOST: ${{ vars.OCR_HOST || 'localhost:8000' }}`.
 //!
-//! **Fix safety.** Safe. The value is never read from the log; the only
+//! **Fix safety.** Safe when the value can work as written: a secret, or a
+//! repository variable with the repository's own default. Without a default
+//! the entry is right but heals nothing until the variable is set: unsafe,
+//! shown and not applied without `--unsafe-fixes`. The value is never read from the log; the only
 //! expressions written are the three allowed forms for a validated name;
 //! loader and runner names (`LD_PRELOAD`, `PATH`, `GITHUB_*` ...) are refused
 //! (`GITHUB_TOKEN` only as `${{ secrets.GITHUB_TOKEN }}`); the workflow is
@@ -141,6 +144,9 @@ fn plan_variables(
         }
         let mut current = wf.clone();
         let mut described = Vec::new();
+        // A variable with no default and no secret: the edit alone heals
+        // nothing until someone sets the repository variable.
+        let mut needs_setting: Vec<String> = Vec::new();
         for name in &unset {
             let (value, origin) = value_for(name, ws);
             let cjob = current
@@ -163,6 +169,9 @@ fn plan_variables(
             let created = env_line.is_none_or(|l| current.children(l).is_empty());
             current.verify_added(&new_text, &path, name, &value, created)?;
             current = Workflow::from_text(&wf.path, new_text)?;
+            if value == format!("${{{{ vars.{name} }}}}") {
+                needs_setting.push((*name).clone());
+            }
             described.push(format!("{name} as `{value}`{origin}"));
         }
         let Some(edit) = Edit::between(&wf.path, &wf.text, &current.text) else {
@@ -185,12 +194,24 @@ fn plan_variables(
             Fix {
                 fixer: ID,
                 description: format!(
-                    "Define {} in the env of job `{}` in {}",
+                    "Define {} in the env of job `{}` in {}{}",
                     described.join(", and "),
                     job.id,
-                    wf.path
+                    wf.path,
+                    if needs_setting.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the repository has no default for {}: set the repository variable first, or the step still sees it empty",
+                            needs_setting.join(", ")
+                        )
+                    }
                 ),
-                applicability: Applicability::Safe,
+                applicability: if needs_setting.is_empty() {
+                    Applicability::Safe
+                } else {
+                    Applicability::Unsafe
+                },
                 edits: vec![edit],
                 evidence: Evidence::default(),
             }
@@ -743,7 +764,11 @@ fn tier_of(base: &str) -> Option<usize> {
             | ".env.dist"
             | "env.example"
             | "example.env"
-    ) {
+            | "tox.ini"
+            | "pytest.ini"
+    ) || (base.starts_with(".env.") && base.ends_with(".example"))
+        || (base.starts_with("config") && base.ends_with(".example"))
+    {
         Some(1)
     } else if (base.starts_with("docker-compose") || base.starts_with("compose"))
         && (base.ends_with(".yml") || base.ends_with(".yaml"))
