@@ -1390,7 +1390,8 @@ fn yaml_minimal_edits() {
     let wf = "\u{feff}# top comment\r\nname: CI   # trailing\r\non: { push: {} }\r\njobs:\r\n  test:\r\n    runs-on: [ubuntu-latest]\r\n    steps:\r\n      - uses: actions/checkout@v4 # pinned\r\n      - run: pytest -q";
     let ws = env_ws(wf);
     let log = ws.log("run.log", &env_log("DATABASE_HOST"));
-    let out = ws.fix(&log, &[]);
+    // No default in the repository: the entry is unsafe, applied on request.
+    let out = ws.fix(&log, &["--unsafe-fixes"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let new = ws.read(".github/workflows/ci.yml");
     assert!(new.starts_with('\u{feff}'));
