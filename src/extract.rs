@@ -59,6 +59,10 @@ pub struct Failure {
     /// or section title, `--- FAIL: TestX`, Jest title).
     #[serde(skip)]
     pub test_id: Option<String>,
+    /// How many tests the step's own summary says failed (`51 failed`),
+    /// when it says: one rewritten expectation cannot turn such a step green.
+    #[serde(skip)]
+    pub tests_failed: Option<u64>,
 }
 
 /// Lines of context before and after the root cause in [`Failure::excerpt`].
@@ -769,6 +773,7 @@ fn test_failure(t: &TestFailure) -> Failure {
         test: Some(t.clone()),
         frames: frames::frames(t.details.lines()),
         test_id: Some(t.name.clone()).filter(|n| !n.is_empty()),
+        tests_failed: None,
     }
 }
 
@@ -1183,6 +1188,7 @@ fn last_resort(job: &str, step: &StepLog, lines: &[&Line]) -> Failure {
         test: None,
         frames: Vec::new(),
         test_id: None,
+        tests_failed: None,
     }
 }
 
@@ -1261,7 +1267,25 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
         test: None,
         frames,
         test_id,
+        tests_failed: tests_failed(lines),
     }
+}
+
+/// A test runner's count of failed tests in its closing summary: pytest's
+/// `== 2 failed, 95 passed in 1.2s ==`, Jest's `Tests: 2 failed`, cargo's
+/// `test result: FAILED. 0 passed; 2 failed;`, node's `# fail 2`.
+static TESTS_FAILED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:=+ (?:.*?, )?(\d+) failed\b.* in [\d.]+s|Tests:\s+(\d+) failed\b|test result: FAILED\. \d+ passed; (\d+) failed;|# fail (\d+)$)",
+    )
+    .expect("regex")
+});
+
+fn tests_failed(lines: &[&Line]) -> Option<u64> {
+    lines.iter().rev().find_map(|l| {
+        let c = TESTS_FAILED.captures(clean(&l.text))?;
+        c.iter().skip(1).flatten().next()?.as_str().parse().ok()
+    })
 }
 
 /// A test section's first line: pytest's `___ test_x ___`, Rust's

@@ -593,13 +593,18 @@ fn real_pytest_number_is_fixed() {
 fn real_pytest_suite_fixes_the_primary_failure_not_its_neighbour() {
     // Five failures in one step: the root cause is the last one (unittest);
     // the window above it holds test_retries' `assert 5 == 3`, which must not
-    // be taken for it.
-    fixed_then_already_fixed(
-        "suite.log",
-        &[],
-        "tests/test_unit.py",
-        "        self.assertEqual(version(), \"1.2.0\")",
-        "        self.assertEqual(version(), \"1.3.0\")",
+    // be taken for it. With five failed tests no single rewrite can make the
+    // step pass, so the fix itself is refused.
+    let log = real_logs().join("suite.log");
+    let f = facts(&log);
+    assert_eq!(f["file"], "tests/test_unit.py", "{f}");
+    assert!(f["expected"].as_str().unwrap().contains("1.2.0"), "{f}");
+    let ws = Ws::real();
+    assert_refused(
+        &ws,
+        &log,
+        &["--unsafe-fixes"],
+        "refused (partial-fix): 5 tests failed",
     );
 }
 
@@ -751,4 +756,16 @@ fn seed_example_run_3_is_fixed_end_to_end() {
     let again = ws.fix(&example.join("run-3.zip"), &["--unsafe-fixes"]);
     assert_eq!(again.code, 3, "{}", again.stderr);
     assert!(again.stderr.contains("already fixed"), "{}", again.stderr);
+}
+
+#[test]
+fn one_rewrite_is_refused_when_more_tests_failed_in_the_step() {
+    // The same real failure, but the runner's summary counts two failed
+    // tests: rewriting one expectation could not make the step pass.
+    let log = real_log("hint.log").replace("== 1 failed in", "== 2 failed in");
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("two-failed.log");
+    std::fs::write(&input, log).unwrap();
+    let ws = Ws::real();
+    assert_refused(&ws, &input, &["--unsafe-fixes"], "refused (partial-fix)");
 }

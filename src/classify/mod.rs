@@ -169,6 +169,7 @@ mod tests {
             test: None,
             frames: Vec::new(),
             test_id: None,
+            tests_failed: None,
         }
     }
 

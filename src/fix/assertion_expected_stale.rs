@@ -64,6 +64,16 @@ impl Fixer for AssertionExpectedStale {
         let (Some(expected), Some(actual)) = (f.expected.as_deref(), f.actual.as_deref()) else {
             return Ok(None);
         };
+        // One rewritten expectation cannot turn a step with more failing
+        // tests green: it would hide one symptom of a wider change.
+        if let Some(n) = d.failure.tests_failed.filter(|&n| n > 1) {
+            return Err(Refusal::new(
+                "partial-fix",
+                format!(
+                    "{n} tests failed in this step; rewriting one expected value cannot make it pass"
+                ),
+            ));
+        }
         let Some(site) = ground(d, ws)? else {
             return Ok(None);
         };

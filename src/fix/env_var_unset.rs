@@ -41,7 +41,7 @@ use crate::classify::{Category, Diagnosis};
 
 pub struct EnvVarUnset;
 
-const ID: &str = "env-var-unset";
+pub const ID: &str = "env-var-unset";
 
 /// Longest default literal written into a workflow.
 const MAX_DEFAULT_CHARS: usize = 200;

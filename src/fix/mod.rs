@@ -411,9 +411,14 @@ fn plan_failure(
     if below {
         // Evidence gates the fix, the model the category: below the
         // threshold only a fix the repository vouches for stands.
-        planned
-            .fixes
-            .retain(|f| f.evidence.decided_by == DecidedBy::Workspace && !f.edits.is_empty());
+        // That is the environment chain (the failing frame reads X, the
+        // workflow lacks X); an assertion's place in a test says where, not
+        // whether the contract changed, so it stays gated by the model.
+        planned.fixes.retain(|f| {
+            f.fixer == env_var_unset::ID
+                && f.evidence.decided_by == DecidedBy::Workspace
+                && !f.edits.is_empty()
+        });
         for f in &mut planned.fixes {
             f.description.push_str(&format!(
                 " (the model's confidence {:.2} is below {:.2}; the repository's evidence decided)",
