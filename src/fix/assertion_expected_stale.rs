@@ -78,6 +78,13 @@ impl Fixer for AssertionExpectedStale {
             return Ok(None);
         };
         let (exp, act) = check_values(expected, actual)?;
+        let mut site = site;
+        // `self.assertEqual(repr(d),\n    'Duration(...)')`: the location is
+        // the statement's first line, the literal on a continuation line.
+        if let Some((start, n)) = continuation_with(&site, &exp) {
+            site.line_start = start;
+            site.line_no = n;
+        }
         let path = site.path.as_str();
         let line_no = site.line_no;
         let line = site.line();
@@ -190,6 +197,57 @@ impl Site {
     fn nth(&self, n: u64) -> &str {
         nth_line(&self.text, n).map_or("", |(_, l)| l)
     }
+}
+
+/// Lines an assertion statement may continue over.
+const MAX_CONTINUATION_LINES: u64 = 4;
+
+/// The continuation line of the statement at the site that holds the
+/// expected literal once, when the site's own line holds it nowhere; the
+/// statement must stay open (brackets) and inside the failing test.
+fn continuation_with(site: &Site, exp: &Lit) -> Option<(usize, u64)> {
+    let hits = |line: &str| {
+        tokenize(line, site.lang).map_or(0, |t| {
+            t.iter().filter(|t| t.lit.as_ref() == Some(exp)).count()
+        })
+    };
+    let first = site.line();
+    if hits(first) > 0 {
+        return None;
+    }
+    let depth = |line: &str| -> i64 {
+        let mut d = 0;
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"' | '`') => quote = Some(c),
+                (None, '(' | '[' | '{') => d += 1,
+                (None, ')' | ']' | '}') => d -= 1,
+                (None, '#') if site.lang == Lang::Python => break,
+                _ => {}
+            }
+        }
+        d
+    };
+    let mut open = depth(first);
+    for k in 1..=MAX_CONTINUATION_LINES {
+        if open <= 0 {
+            return None;
+        }
+        let n = site.line_no + k;
+        if !site.test.contains(n) {
+            return None;
+        }
+        let (start, line) = nth_line(&site.text, n)?;
+        match hits(line) {
+            1 => return Some((start, n)),
+            0 => open += depth(line),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// What one claimed location came to.
@@ -800,6 +858,35 @@ mod tests {
     use crate::extract::Failure;
 
     /// Plan on a one-file workspace, the log naming `id` and `file:line`.
+    #[test]
+    fn a_literal_on_the_statements_continuation_line_is_found() {
+        let text = "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_repr(self):\n        self.assertEqual(repr(d),\n                         'Duration(10, 10)')\n";
+        let fix = plan_in(
+            "tests/test_d.py",
+            text,
+            "tests/test_d.py::T::test_repr",
+            6,
+            ("'Duration(10, 10)'", "'Duration(10, 10, 0)'"),
+        )
+        .unwrap()
+        .unwrap();
+        let e = &fix.edits[0];
+        assert_eq!(&text[e.range.clone()], "'Duration(10, 10)'");
+        assert_eq!(e.content, "'Duration(10, 10, 0)'");
+        // A closed statement does not reach into the next one.
+        let closed = text.replace("repr(d),\n", "repr(d), x)\n");
+        assert!(
+            plan_in(
+                "tests/test_d.py",
+                &closed,
+                "tests/test_d.py::T::test_repr",
+                6,
+                ("'Duration(10, 10)'", "'x'")
+            )
+            .is_err()
+        );
+    }
+
     fn plan_in(
         file: &str,
         text: &str,
