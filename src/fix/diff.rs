@@ -47,17 +47,32 @@ pub fn render(changes: &[FileChange]) -> String {
             "diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
         ));
         for group in groups {
-            // The hunk spans every op's range: Myers may place an insert's
-            // old index before the equal run it follows, so the last op's
-            // range is not always the hunk's end.
-            let (Some(o0), Some(o1), Some(n0), Some(n1)) = (
-                group.iter().map(|op| op.old_range().start).min(),
-                group.iter().map(|op| op.old_range().end).max(),
-                group.iter().map(|op| op.new_range().start).min(),
-                group.iter().map(|op| op.new_range().end).max(),
-            ) else {
+            // The hunk spans the old lines of every op that has some (equal,
+            // delete, replace) and the new lines likewise: `similar` gives an
+            // insert's old index and a delete's new index loosely (found by
+            // the property test and the diff_applier fuzz target).
+            let side = |old: bool| {
+                let ranges: Vec<std::ops::Range<usize>> = group
+                    .iter()
+                    .filter(|op| match op.tag() {
+                        DiffTag::Equal | DiffTag::Replace => true,
+                        DiffTag::Delete => old,
+                        DiffTag::Insert => !old,
+                    })
+                    .map(|op| if old { op.old_range() } else { op.new_range() })
+                    .collect();
+                let start = ranges.iter().map(|r| r.start).min();
+                let end = ranges.iter().map(|r| r.end).max();
+                start.zip(end)
+            };
+            let Some(first) = group.first() else {
                 continue;
             };
+            // A side with no lines at all (an empty file) is named by the
+            // first op's own index.
+            let at = |r: std::ops::Range<usize>| (r.start, r.start);
+            let (o0, o1) = side(true).unwrap_or_else(|| at(first.old_range()));
+            let (n0, n1) = side(false).unwrap_or_else(|| at(first.new_range()));
             out.push_str(&format!("@@ -{} +{} @@\n", range(o0, o1), range(n0, n1)));
             for op in &group {
                 hunk_lines(&mut out, op, &old, &new);
@@ -136,6 +151,52 @@ mod tests {
         let news = body.iter().filter(|l| !l.starts_with('-')).count();
         assert!(header.contains(&format!(",{olds} ")), "{d}");
         assert!(header.contains(&format!(",{news} @@")), "{d}");
+    }
+
+    #[test]
+    fn hunk_starts_ignore_the_loose_index_of_inserts_and_deletes() {
+        // The diff_applier fuzz target's crash input, decoded the way the
+        // target does: text, 0xff, then 3-byte edits.
+        let data: &[u8] = b"\x9a\x9a\x3b\x0a\x0a\x0a\xd4\xd4\xd4\xd6\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x03\x0a\x0a\x0a\xd4\xd4\xd6\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x0a\x03\x0a\x0a\x0a\x0a\xff\x40\x44\x20\x59\x03\x6e\x2c\x3d\x01\x00\xef\x06\x6c\x40\x6e\x65\x0a\x20";
+        let split = data.iter().position(|&b| b == 0xff).unwrap();
+        let text = String::from_utf8_lossy(&data[..split]).into_owned();
+        const PIECES: [&str; 6] = ["", "x\n", "\n", "é", "a\r\nb", "line\n\n"];
+        let idx: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let edits: Vec<crate::fix::Edit> = data[split + 1..]
+            .chunks_exact(3)
+            .map(|c| {
+                let s = idx[usize::from(c[0]) % idx.len()];
+                let e =
+                    idx[(usize::from(c[0]) % idx.len() + usize::from(c[1] % 8)).min(idx.len() - 1)];
+                crate::fix::Edit::replace("f.txt", s..e, PIECES[usize::from(c[2]) % PIECES.len()])
+            })
+            .collect();
+        let (new, _) = crate::fix::apply::apply_edits(&text, &edits).unwrap();
+        let d = render(&[change("f.txt", &text, &new)]);
+        // Every hunk's context and removed lines are the old file's lines
+        // from the header's start on.
+        let old_lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let mut lines = d.lines().peekable();
+        let mut hunks = 0;
+        while let Some(l) = lines.next() {
+            let Some(h) = l.strip_prefix("@@ -") else {
+                continue;
+            };
+            hunks += 1;
+            let start: usize = h.split([',', ' ']).next().unwrap().parse().unwrap();
+            let mut at = start.saturating_sub(1);
+            while let Some(b) = lines.next_if(|b| !b.starts_with("@@")) {
+                if let Some(body) = b.strip_prefix(' ').or_else(|| b.strip_prefix('-')) {
+                    assert_eq!(old_lines[at].trim_end_matches('\n'), body, "{d}");
+                    at += 1;
+                }
+            }
+        }
+        assert!(hunks >= 3, "{d}");
     }
 
     #[test]
