@@ -3,8 +3,10 @@
 //! into that step's `with:`, never `env:`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+#[path = "support/checkout.rs"]
+mod checkout;
+use checkout::{fix as autoheal, git, repo};
 
 fn gh(lines: &[&str]) -> String {
     lines
@@ -13,54 +15,11 @@ fn gh(lines: &[&str]) -> String {
         .collect()
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 fn setup(workflow: &str, log: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    fs::create_dir_all(ws.join(".github/workflows")).unwrap();
-    fs::write(ws.join(".github/workflows/ci.yml"), workflow).unwrap();
-    git(&ws, &["init", "-q"]);
-    git(&ws, &["add", "-A"]);
-    git(&ws, &["commit", "-qm", "init"]);
+    let (tmp, ws) = repo(&[(".github/workflows/ci.yml", workflow)]);
     let log_path = tmp.path().join("run.log");
     fs::write(&log_path, log).unwrap();
     (tmp, ws, log_path)
-}
-
-fn autoheal(args: &[&str], ws: &Path, log: &Path) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_autoheal"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .arg("fix")
-        .args(args)
-        .arg("-C")
-        .arg(ws)
-        .arg(log)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 const CODECOV: &str = "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest --cov --cov-report=xml\n      - uses: codecov/codecov-action@v4\n        with:\n          files: coverage.xml\n          fail_ci_if_error: true\n";

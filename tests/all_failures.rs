@@ -3,7 +3,10 @@
 //! status in the text report and in the JSON (`diagnosis.failures[].fix`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+#[path = "support/checkout.rs"]
+mod checkout;
+use checkout::{fix as autoheal, git};
 use std::process::Command;
 
 fn gh(lines: &[&str]) -> String {
@@ -49,25 +52,6 @@ fn module_log() -> String {
 
 const WORKFLOW: &str = "name: CI\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install ruff\n      - run: ruff check .\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install pytest\n      - run: pytest\n";
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
@@ -93,24 +77,6 @@ fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     }
     w.finish().unwrap();
     (tmp, ws, zip_path)
-}
-
-fn autoheal(args: &[&str], ws: &Path, log: &Path) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_autoheal"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .arg("fix")
-        .args(args)
-        .arg("-C")
-        .arg(ws)
-        .arg(log)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 #[test]

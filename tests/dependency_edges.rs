@@ -4,27 +4,10 @@
 //! plain pip line.
 
 use std::fs;
-use std::path::Path;
+#[path = "support/checkout.rs"]
+mod checkout;
+use checkout::git;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
 
 /// A pytest collection error for `import <module>` under Python 3.13.
 fn log(module: &str) -> String {

@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+#[path = "support/checkout.rs"]
+mod checkout;
+use checkout::git;
 use std::process::Command;
 
 fn fixtures() -> PathBuf {
@@ -34,25 +37,6 @@ fn autoheal(args: &[&str], ws: &Path, log: &Path) -> Out {
         stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 fn copy_tree(src: &Path, dst: &Path) {

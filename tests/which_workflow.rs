@@ -3,27 +3,10 @@
 //! without it, the fix is refused (`ambiguous-workflow`).
 
 use std::fs;
-use std::path::Path;
+#[path = "support/checkout.rs"]
+mod checkout;
+use checkout::git;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
 
 const WF: &str = "name: X\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install pytest\n      - run: pytest\n";
 
