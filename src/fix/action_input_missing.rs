@@ -434,22 +434,19 @@ impl Fixer for ActionInputMissing {
             .iter()
             .map(|(i, v)| format!("{i} as `{v}`"))
             .collect();
-        Ok(Some(
-            Fix {
-                fixer: ID,
-                description: format!(
-                    "Give the step `uses: {}` of job `{}` in {} the input {}",
-                    action.action,
-                    job.id,
-                    wf.path,
-                    described.join(" and ")
-                ),
-                applicability: Applicability::Safe,
-                edits: vec![edit],
-                evidence: Evidence::default(),
-            }
-            .with_evidence(evidence),
-        ))
+        Ok(Some(Fix {
+            fixer: ID,
+            description: format!(
+                "Give the step `uses: {}` of job `{}` in {} the input {}",
+                action.action,
+                job.id,
+                wf.path,
+                described.join(" and ")
+            ),
+            applicability: Applicability::Safe,
+            edits: vec![edit],
+            evidence,
+        }))
     }
 }
 

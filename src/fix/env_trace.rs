@@ -519,6 +519,11 @@ fn fixture_reads(
     out
 }
 
+/// Whether a file is in a language whose environment reads are recognised.
+pub fn traceable(path: &str) -> bool {
+    Lang::of(path).is_some()
+}
+
 /// The first line of `text` (a workspace file) that reads `var`.
 pub fn reads_of(file: &str, text: &str, var: &str) -> Option<Read> {
     let lang = Lang::of(file)?;

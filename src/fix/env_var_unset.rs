@@ -190,33 +190,30 @@ fn plan_variables(
                     .join(", ")
             ),
         );
-        Ok(Some(
-            Fix {
-                fixer: ID,
-                description: format!(
-                    "Define {} in the env of job `{}` in {}{}",
-                    described.join(", and "),
-                    job.id,
-                    wf.path,
-                    if needs_setting.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "; the repository has no default for {}: set the repository variable first, or the step still sees it empty",
-                            needs_setting.join(", ")
-                        )
-                    }
-                ),
-                applicability: if needs_setting.is_empty() {
-                    Applicability::Safe
+        Ok(Some(Fix {
+            fixer: ID,
+            description: format!(
+                "Define {} in the env of job `{}` in {}{}",
+                described.join(", and "),
+                job.id,
+                wf.path,
+                if needs_setting.is_empty() {
+                    String::new()
                 } else {
-                    Applicability::Unsafe
-                },
-                edits: vec![edit],
-                evidence: Evidence::default(),
-            }
-            .with_evidence(evidence),
-        ))
+                    format!(
+                        "; the repository has no default for {}: set the repository variable first, or the step still sees it empty",
+                        needs_setting.join(", ")
+                    )
+                }
+            ),
+            applicability: if needs_setting.is_empty() {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
+            edits: vec![edit],
+            evidence,
+        }))
     }
 }
 
@@ -334,13 +331,7 @@ fn choose(
 /// A read of `name` in the repository's code, for a variable the failing
 /// frames do not lead to: the repository still vouches that it is one.
 fn read_anywhere(ws: &Workspace, name: &str) -> Option<env_trace::Read> {
-    let files = ws.walk(&|rel: &str| {
-        tier_of(rel.rsplit('/').next().unwrap_or(rel)) == Some(0)
-            || rel.ends_with(".go")
-            || rel.ends_with(".rs")
-            || rel.ends_with(".rb")
-            || rel.ends_with(".sh")
-    });
+    let files = ws.walk(&env_trace::traceable);
     let mut budget = MAX_SEARCH_TOTAL_BYTES;
     for rel in files.iter().take(MAX_SEARCH_FILES) {
         let Some(text) = read_small(ws, rel) else {

@@ -31,7 +31,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::classify::{Category, Diagnosis};
-use crate::report::{Applicability, DecidedBy, DiagnoseReport, FixReport};
+use crate::report::{Applicability, DiagnoseReport, FixReport};
 use crate::sanitize::{self, Redactor};
 
 /// Each step output is cut to this many bytes (GitHub allows 1 MiB).
@@ -491,13 +491,7 @@ fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &
             },
             md_field(red, &e.description)
         );
-        let decided = match e.evidence.decided_by {
-            DecidedBy::Workspace => "the repository",
-            DecidedBy::ToolMessage => "the failing tool's own message",
-            DecidedBy::Curated => "a curated table",
-            DecidedBy::Log => "the log and the model's confidence",
-        };
-        let _ = writeln!(md, "  - decided by {decided}");
+        let _ = writeln!(md, "  - decided by {}", e.evidence.decided_by.describe());
         if let Some(l) = &e.evidence.log {
             let _ = writeln!(md, "  - log line {}: {}", l.line, md_field(red, &l.text));
         }

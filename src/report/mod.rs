@@ -110,6 +110,18 @@ pub struct Evidence {
     pub workspace: Vec<Place>,
 }
 
+impl DecidedBy {
+    /// How the reports name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DecidedBy::Workspace => "the repository",
+            DecidedBy::ToolMessage => "the failing tool's own message",
+            DecidedBy::Curated => "a curated table",
+            DecidedBy::Log => "the log and the model's confidence",
+        }
+    }
+}
+
 impl Evidence {
     pub fn of(decided_by: DecidedBy) -> Evidence {
         Evidence {

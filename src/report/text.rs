@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use crate::classify::{Category, Diagnosis};
-use crate::report::{Applicability, DecidedBy, DiagnoseReport, Evidence, FixReport};
+use crate::report::{Applicability, DiagnoseReport, Evidence, FixReport};
 use crate::sanitize::Redactor;
 
 struct Style {
@@ -134,13 +134,7 @@ fn first_line(s: &str) -> &str {
 
 /// What a fix stands on: what decided, the log line, the workspace lines.
 fn write_evidence(out: &mut dyn Write, e: &Evidence, scrub: &Redactor) -> io::Result<()> {
-    let decided = match e.decided_by {
-        DecidedBy::Workspace => "the repository",
-        DecidedBy::ToolMessage => "the failing tool's own message",
-        DecidedBy::Curated => "a curated table",
-        DecidedBy::Log => "the log and the model's confidence",
-    };
-    writeln!(out, "  decided by: {decided}")?;
+    writeln!(out, "  decided by: {}", e.decided_by.describe())?;
     if let Some(l) = &e.log {
         writeln!(out, "  log line {}: {}", l.line, scrub.clean_line(&l.text))?;
     }
