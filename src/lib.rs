@@ -10,6 +10,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod extract;
 pub mod fix;

@@ -1362,5 +1362,5 @@ fn a_workspace_inside_a_checkout_is_a_checkout() {
     assert!(ws.is_git());
     assert!(ws.read("test_api.py").unwrap().is_some());
     fs::write(c.root.join("tests/untracked.py"), "x = 1\n").unwrap();
-    assert_eq!(ws.read("untracked.py").unwrap_err().id, "path");
+    assert_eq!(ws.read("untracked.py").unwrap_err().id.as_str(), "path");
 }

@@ -30,7 +30,7 @@ use regex::Regex;
 use super::edit::{Applicability, DecidedBy, Evidence, Fix, Refusal, quoted};
 use super::workflow::{self, Seg, Step, Workflow};
 use super::workspace::Workspace;
-use super::{FixOptions, Fixer};
+use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::{Category, Diagnosis};
 
 pub struct ActionInputMissing;
@@ -301,7 +301,7 @@ impl Fixer for ActionInputMissing {
         for n in &names {
             if !valid_input(n) {
                 return Err(Refusal::new(
-                    "env-denied",
+                    ReasonCode::EnvDenied,
                     format!("{} is not a valid action input name", quoted(n)),
                 ));
             }
@@ -310,7 +310,7 @@ impl Fixer for ActionInputMissing {
                 && !inputs.iter().any(|i| i.name == n.as_str())
             {
                 return Err(Refusal::new(
-                    "no-evidence",
+                    ReasonCode::NoEvidence,
                     format!(
                         "{} declares no input {}; the log's claim is not the action's",
                         action.action,
@@ -368,7 +368,7 @@ impl Fixer for ActionInputMissing {
                 let secret = secret_name(input, &action.action);
                 if secret.len() > 64 || secret.starts_with("GITHUB_") {
                     return Err(Refusal::new(
-                        "env-denied",
+                        ReasonCode::EnvDenied,
                         format!("refusing the secret name {}", quoted(&secret)),
                     ));
                 }
@@ -391,7 +391,7 @@ impl Fixer for ActionInputMissing {
         let end = keys.last().map_or(step.line + 1, |(_, l)| wf.block_end(*l));
         if wf.has_aliases(step.line, end) {
             return Err(Refusal::new(
-                "alias",
+                ReasonCode::Alias,
                 format!("the step in {} uses YAML anchors or aliases", wf.path),
             ));
         }
@@ -401,12 +401,12 @@ impl Fixer for ActionInputMissing {
                 .jobs()?
                 .into_iter()
                 .find(|j| j.id == job.id)
-                .ok_or_else(|| Refusal::new("complex-workflow", "the job moved while editing"))?;
+                .ok_or_else(|| Refusal::new(ReasonCode::ComplexWorkflow, "the job moved while editing"))?;
             let cstep = current
                 .steps(&cjob)
                 .into_iter()
                 .find(|s| s.index == step.index)
-                .ok_or_else(|| Refusal::new("complex-workflow", "the step moved while editing"))?;
+                .ok_or_else(|| Refusal::new(ReasonCode::ComplexWorkflow, "the step moved while editing"))?;
             let ckeys = current.step_keys(cstep);
             let with_line = ckeys.iter().find(|(k, _)| k == "with").map(|(_, l)| *l);
             let cuses = ckeys
@@ -555,7 +555,7 @@ fn find_step(
         }
     }
     Err(Refusal::new(
-        "ambiguous-workflow",
+        ReasonCode::AmbiguousWorkflow,
         format!(
             "cannot tell which step of job `{}` in {} runs {}",
             job.id,

@@ -33,7 +33,7 @@ use super::edit::{
 };
 use super::test_code::{self, FileKind, Lang, Span};
 use super::workspace::Workspace;
-use super::{FixOptions, Fixer};
+use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::{Category, Diagnosis};
 use crate::frames;
 
@@ -68,7 +68,7 @@ impl Fixer for AssertionExpectedStale {
         // tests green: it would hide one symptom of a wider change.
         if let Some(n) = d.failure.tests_failed.filter(|&n| n > 1) {
             return Err(Refusal::new(
-                "partial-fix",
+                ReasonCode::PartialFix,
                 format!(
                     "{n} tests failed in this step; rewriting one expected value cannot make it pass"
                 ),
@@ -90,14 +90,14 @@ impl Fixer for AssertionExpectedStale {
         let line = site.line();
         if line.chars().count() > MAX_LINE_CHARS {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 format!("{path}:{line_no} is too long"),
             ));
         }
         let lang = site.lang;
         let Some(tokens) = tokenize(line, lang) else {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 format!("{path}:{line_no} has literals this fixer does not rewrite"),
             ));
         };
@@ -119,7 +119,7 @@ impl Fixer for AssertionExpectedStale {
                     )));
                 }
                 return Err(Refusal::new(
-                    "ambiguous-line",
+                    ReasonCode::AmbiguousLine,
                     format!(
                         "the expected value {} is not on {path}:{line_no}",
                         quoted(expected)
@@ -128,7 +128,7 @@ impl Fixer for AssertionExpectedStale {
             }
             _ => {
                 return Err(Refusal::new(
-                    "ambiguous-line",
+                    ReasonCode::AmbiguousLine,
                     format!(
                         "the expected value {} appears more than once on {path}:{line_no}",
                         quoted(expected)
@@ -138,7 +138,7 @@ impl Fixer for AssertionExpectedStale {
         };
         let Some(new_lit) = act.render(lang, tok.quote) else {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 format!("{} cannot be written as a literal here", quoted(actual)),
             ));
         };
@@ -153,7 +153,7 @@ impl Fixer for AssertionExpectedStale {
             || new_tokens[differing[0]].lit.as_ref() != Some(&act)
         {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 format!("rewriting {path}:{line_no} would change more than one literal"),
             ));
         }
@@ -267,7 +267,7 @@ fn ground(d: &Diagnosis, ws: &Workspace) -> Result<Option<Site>, Refusal> {
     let claims = claimed_locations(d);
     if claims.is_empty() {
         return Err(Refusal::new(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             "the log shows no file and line for the failing assertion (no traceback frame, no report location)",
         ));
     }
@@ -330,7 +330,7 @@ fn locate(
     d: &Diagnosis,
     texts: &mut Vec<(String, Result<Option<String>, Refusal>)>,
 ) -> Found {
-    let refuse = |id: &'static str, detail: String| Found::Refused(Refusal::new(id, detail));
+    let refuse = |id: ReasonCode, detail: String| Found::Refused(Refusal::new(id, detail));
     let path = match ws.resolve(file) {
         Ok(p) => p,
         Err(r) => return Found::Refused(r),
@@ -340,7 +340,7 @@ fn locate(
         FileKind::OtherTest => return Found::Unsupported,
         FileKind::NotTest => {
             return refuse(
-                "not-a-test",
+                ReasonCode::NotATest,
                 format!(
                     "{} is not a test file by {} conventions; the log's claim that an assertion failed there is not evidence enough to rewrite it",
                     quoted(&path),
@@ -351,7 +351,7 @@ fn locate(
     };
     let Some(id) = id else {
         return refuse(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "the log names no failing test (pytest node id or title, JUnit test name, Jest title, `--- FAIL:` line, Rust test name), so nothing shows that {path}:{line_no} is in the test that failed"
             ),
@@ -365,7 +365,7 @@ fn locate(
     }) && ws.resolve(&named).ok().as_deref() != Some(path.as_str())
     {
         return refuse(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "the failing test {} is in {}, not in {path}",
                 quoted(id),
@@ -383,7 +383,7 @@ fn locate(
     };
     let text = match text {
         Ok(Some(t)) => t,
-        Ok(None) => return refuse("path", format!("{} does not exist", quoted(&path))),
+        Ok(None) => return refuse(ReasonCode::Path, format!("{} does not exist", quoted(&path))),
         Err(r) => return Found::Refused(r),
     };
     // A Jest title is free text (`returns v1.2 for a/b`): only ` › `
@@ -408,7 +408,7 @@ fn locate(
     };
     if spans.is_empty() {
         return refuse(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "{path} has no test {} (the test the log says failed)",
                 quoted(&what)
@@ -421,7 +421,7 @@ fn locate(
             .map(|s| format!("lines {}-{}", s.start, s.end))
             .collect();
         return refuse(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "{path}:{line_no} is not inside the failing test {} ({})",
                 quoted(&what),
@@ -430,11 +430,11 @@ fn locate(
         );
     };
     let Some((line_start, line)) = nth_line(&text, line_no) else {
-        return refuse("path", format!("{path} has no line {line_no}"));
+        return refuse(ReasonCode::Path, format!("{path} has no line {line_no}"));
     };
     if !test_code::is_assertion(line, lang) {
         return refuse(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "{path}:{line_no} in test {} is not an assertion",
                 quoted(&what)
@@ -456,7 +456,7 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
     for v in [expected, actual] {
         if v.chars().count() > MAX_LITERAL_CHARS {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 "the value is longer than 1,000 characters",
             ));
         }
@@ -464,7 +464,7 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
             .any(|c| is_dangerous_char(c) || c == '\u{2028}' || c == '\u{2029}')
         {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 format!(
                     "the value {} has control, Bidi or zero-width characters",
                     quoted(v)
@@ -473,7 +473,7 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
         }
         if v.contains("...") || v.contains('…') {
             return Err(Refusal::new(
-                "unsafe-literal",
+                ReasonCode::UnsafeLiteral,
                 format!(
                     "the log shows the value {} shortened (`...`), not whole",
                     quoted(v)
@@ -483,13 +483,13 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
     }
     if looks_like_secret(actual) {
         return Err(Refusal::new(
-            "secret-value",
+            ReasonCode::SecretValue,
             "the actual value looks like a secret (a token, key or long random string); it is never written into a file, redacted or not",
         ));
     }
     let (Some(exp), Some(act)) = (Lit::parse(expected), Lit::parse(actual)) else {
         return Err(Refusal::new(
-            "unsafe-literal",
+            ReasonCode::UnsafeLiteral,
             "expected and actual are not both simple literals",
         ));
     };
@@ -499,7 +499,7 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
             .find(|m| s.contains(**m))
     {
         return Err(Refusal::new(
-            "unsafe-literal",
+            ReasonCode::UnsafeLiteral,
             format!(
                 "the actual value {} holds `{m}` (workflow-command or shell syntax)",
                 quoted(actual)
@@ -508,7 +508,7 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
     }
     if std::mem::discriminant(&exp) != std::mem::discriminant(&act) {
         return Err(Refusal::new(
-            "unsafe-literal",
+            ReasonCode::UnsafeLiteral,
             format!(
                 "the actual value {} is not a {} like the expected {}",
                 quoted(actual),
@@ -950,7 +950,7 @@ mod tests {
             6,
             ("\"1.2.0\"", "\"1.3.0\""),
         );
-        assert_eq!(r.unwrap_err().id, "no-evidence");
+        assert_eq!(r.unwrap_err().id.as_str(), "no-evidence");
 
         let dotted = "test('returns v1.2 for a/b', () => {\n  expect(v()).toBe('1.2');\n});\n";
         let fix = plan_in(
@@ -977,7 +977,7 @@ mod tests {
             3,
             ("\"healthy\"", "\"ok\""),
         );
-        assert_eq!(r.unwrap_err().id, "no-evidence");
+        assert_eq!(r.unwrap_err().id.as_str(), "no-evidence");
 
         // pytest's JUnit names the module as the class.
         let py = "def test_health():\n    assert status() == 'healthy'\n";
@@ -996,7 +996,7 @@ mod tests {
             2,
             ("'healthy'", "'ok'"),
         );
-        assert_eq!(r.unwrap_err().id, "no-evidence");
+        assert_eq!(r.unwrap_err().id.as_str(), "no-evidence");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::ops::Range;
 
-pub use crate::report::{Applicability, DecidedBy, Evidence};
+pub use crate::report::{Applicability, DecidedBy, Evidence, ReasonCode};
 
 /// Replace `range` (bytes of the original file) with `content`. An empty range
 /// inserts; an empty content deletes.
@@ -116,8 +116,8 @@ impl Fix {
 /// nothing left to do. Printed as `refused (<id>): <detail>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// A stable kebab-case reason id (`hash-mode`, `unknown-package`, `path` ...).
-    pub id: &'static str,
+    /// Why, as a stable code (`hash-mode`, `unknown-package`, `path` ...).
+    pub id: ReasonCode,
     pub detail: String,
     /// The input itself is malformed or over a budget (a YAML alias bomb, an
     /// unreadable file): an error (exit 1) rather than a refusal (exit 3).
@@ -125,7 +125,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    pub fn new(id: &'static str, detail: impl Into<String>) -> Refusal {
+    pub fn new(id: ReasonCode, detail: impl Into<String>) -> Refusal {
         Refusal {
             id,
             detail: detail.into(),
@@ -133,7 +133,7 @@ impl Refusal {
         }
     }
 
-    pub fn fatal(id: &'static str, detail: impl Into<String>) -> Refusal {
+    pub fn fatal(id: ReasonCode, detail: impl Into<String>) -> Refusal {
         Refusal {
             id,
             detail: detail.into(),
@@ -143,7 +143,7 @@ impl Refusal {
 
     /// Nothing to do because the fix is already in place.
     pub fn already(detail: impl Into<String>) -> Refusal {
-        Refusal::new("already-present", detail)
+        Refusal::new(ReasonCode::AlreadyFixed, detail)
     }
 }
 
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn refusal_prints_its_id() {
-        let r = Refusal::new("hash-mode", "x");
+        let r = Refusal::new(ReasonCode::HashMode, "x");
         assert_eq!(r.to_string(), "refused (hash-mode): x");
     }
 

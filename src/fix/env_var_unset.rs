@@ -36,7 +36,7 @@ use super::edit::{
 use super::env_trace;
 use super::workflow::{self, Job, Seg, Workflow};
 use super::workspace::{Workspace, open_nofollow};
-use super::{FixOptions, Fixer};
+use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::{Category, Diagnosis};
 
 pub struct EnvVarUnset;
@@ -77,7 +77,7 @@ impl Fixer for EnvVarUnset {
 /// An environment fix for a failure the model put elsewhere or was unsure
 /// of: only when the repository's chain holds (the failing frame reads a
 /// variable the workflow does not set, and the error shows an unset value).
-/// `Err` only for `already-present`: the chain holds and the fix is in.
+/// `Err` only for `already-fixed`: the chain holds and the fix is in.
 pub fn plan_grounded(
     d: &Diagnosis,
     ws: &Workspace,
@@ -85,7 +85,7 @@ pub fn plan_grounded(
 ) -> Result<Option<Fix>, Refusal> {
     match plan_variables(d, ws, opts, true) {
         Ok(f) => Ok(f.filter(|f| f.evidence.decided_by == DecidedBy::Workspace)),
-        Err(r) if r.id == "already-present" => Err(r),
+        Err(r) if r.id == ReasonCode::AlreadyFixed => Err(r),
         Err(_) => Ok(None),
     }
 }
@@ -101,7 +101,7 @@ fn plan_variables(
         let (names, evidence) = choose(d, ws, &traced, grounded_only)?;
         let (wf, job) = match workflow::locate(ws, d, opts) {
             Ok(x) => x,
-            Err(mut r) if r.id == "ambiguous-workflow" => {
+            Err(mut r) if r.id == ReasonCode::AmbiguousWorkflow => {
                 // Still say what the entry would be, for a person to add.
                 let (value, _) = value_for(&names[0], ws);
                 r.detail.push_str(&format!(
@@ -114,7 +114,7 @@ fn plan_variables(
         };
         if wf.child(job.line, "uses").is_some() {
             return Err(Refusal::new(
-                "complex-workflow",
+                ReasonCode::ComplexWorkflow,
                 format!(
                     "job `{}` in {} calls a reusable workflow; define {} in the called workflow",
                     job.id, wf.path, names[0]
@@ -135,7 +135,7 @@ fn plan_variables(
         }
         if wf.has_aliases(job.line, wf.block_end(job.line)) {
             return Err(Refusal::new(
-                "alias",
+                ReasonCode::Alias,
                 format!(
                     "job `{}` in {} uses YAML anchors or aliases",
                     job.id, wf.path
@@ -153,7 +153,7 @@ fn plan_variables(
                 .jobs()?
                 .into_iter()
                 .find(|j| j.id == job.id)
-                .ok_or_else(|| Refusal::new("complex-workflow", "the job moved while editing"))?;
+                .ok_or_else(|| Refusal::new(ReasonCode::ComplexWorkflow, "the job moved while editing"))?;
             let env_line = current.child(cjob.line, "env");
             let indent = current
                 .child_indent(cjob.line)
@@ -290,7 +290,7 @@ fn choose(
             }
             if reads.len() > MAX_VARIABLES {
                 return Err(Refusal::new(
-                    "ambiguous-variable",
+                    ReasonCode::AmbiguousVariable,
                     format!(
                         "{}:{} depends on more than {MAX_VARIABLES} environment variables",
                         t.file, t.line
@@ -303,17 +303,17 @@ fn choose(
     }
     match d.facts.variable.as_deref() {
         Some(name) => Err(Refusal::new(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "the log names {name}, but no code of the repository reads it and no tool message requires it"
             ),
         )),
         None if traced.is_empty() => Err(Refusal::new(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             "the log shows no failing frame inside the repository, so no variable can be traced",
         )),
         None => Err(Refusal::new(
-            "no-evidence",
+            ReasonCode::NoEvidence,
             format!(
                 "the failing code ({}:{}) reads no environment variable{}",
                 traced[0].file,
@@ -564,7 +564,7 @@ fn check_name(name: &str) -> Result<(), Refusal> {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_');
     if !valid {
         return Err(Refusal::new(
-            "env-denied",
+            ReasonCode::EnvDenied,
             format!("{} is not a valid environment variable name", quoted(name)),
         ));
     }
@@ -573,7 +573,7 @@ fn check_name(name: &str) -> Result<(), Refusal> {
     }
     if let Some(family) = denied_family(name) {
         return Err(Refusal::new(
-            "env-denied",
+            ReasonCode::EnvDenied,
             format!(
                 "refusing to set {name}: it is {family}, which changes how the runner, a loader or a tool behaves"
             ),
@@ -827,7 +827,7 @@ mod tests {
             "PIP_INDEX_URL",
             "CI",
         ] {
-            assert_eq!(check_name(bad).unwrap_err().id, "env-denied", "{bad}");
+            assert_eq!(check_name(bad).unwrap_err().id.as_str(), "env-denied", "{bad}");
         }
         for good in [
             "GITHUB_TOKEN",

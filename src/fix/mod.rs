@@ -34,7 +34,7 @@ mod test_code;
 
 use std::path::PathBuf;
 
-pub use edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal};
+pub use edit::{Applicability, DecidedBy, Edit, Evidence, Fix, ReasonCode, Refusal};
 pub use workspace::Workspace;
 
 use crate::classify::{Category, Diagnosis};
@@ -468,7 +468,7 @@ fn plan_failure(
 
 /// Why nothing was produced, most useful first.
 fn no_diff_reason(planned: &Planned, opts: &FixOptions) -> String {
-    if let Some(r) = planned.refusals.iter().find(|r| r.id != "already-present") {
+    if let Some(r) = planned.refusals.iter().find(|r| r.id != ReasonCode::AlreadyFixed) {
         return r.to_string();
     }
     if let Some(f) = planned.fixes.iter().find(|f| {

@@ -25,7 +25,7 @@ use regex::Regex;
 use super::edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal, quoted};
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
-use super::{FixOptions, Fixer};
+use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::{Category, Diagnosis};
 
 pub struct NodeModuleNotInstalled;
@@ -187,7 +187,7 @@ impl Fixer for NodeModuleNotInstalled {
         };
         let Some((file, line, text)) = imported_by(ws, &package) else {
             return Err(Refusal::new(
-                "no-evidence",
+                ReasonCode::NoEvidence,
                 format!(
                     "no tracked source file of the repository requires {}; not adding a package only the log names",
                     quoted(&package)
@@ -221,7 +221,7 @@ fn edit_install_line(wf: &Workflow, job: &Job, package: &str) -> Result<Option<F
     };
     let complex = |why: &str| {
         Refusal::new(
-            "complex-run-block",
+            ReasonCode::ComplexRunBlock,
             format!(
                 "the `npm install` line in {} {why}; add {package} by hand",
                 wf.path

@@ -37,7 +37,7 @@ use yaml_serde::Value;
 use super::edit::{Applicability, DecidedBy, Edit, Evidence, Fix, Refusal, quoted};
 use super::workflow::{self, Job, Seg, Step, Workflow};
 use super::workspace::Workspace;
-use super::{FixOptions, Fixer};
+use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::{Category, Diagnosis};
 
 pub struct PermissionMissing;
@@ -252,10 +252,10 @@ impl Fixer for PermissionMissing {
         let (wf, job) = match workflow::locate(ws, d, opts) {
             Ok(x) => x,
             // A hostile workflow (duplicate keys, a symlink) stops the fix.
-            Err(r) if r.fatal || matches!(r.id, "duplicate-key" | "symlink") => return Err(r),
+            Err(r) if r.fatal || matches!(r.id, ReasonCode::DuplicateKey | ReasonCode::Symlink) => return Err(r),
             Err(r) => {
                 return Err(Refusal::new(
-                    "no-evidence",
+                    ReasonCode::NoEvidence,
                     format!(
                         "{claim}, but no workflow shows the failing job ({}), so nothing shows {step_title} needs a wider token; grant a scope by hand only if the step needs it",
                         r.detail
@@ -268,7 +268,7 @@ impl Fixer for PermissionMissing {
         let failing = workflow::failing_steps(&wf, &job, d);
         if failing.is_empty() {
             return Err(Refusal::new(
-                "no-evidence",
+                ReasonCode::NoEvidence,
                 format!(
                     "{claim}, but job `{}` in {} has no {step_title}; not widening the token on the log's word",
                     job.id, wf.path
@@ -300,7 +300,7 @@ impl Fixer for PermissionMissing {
                 format!("runs `{}`, which does not need it", cmds.join("`, `"))
             };
             return Err(Refusal::new(
-                "no-evidence",
+                ReasonCode::NoEvidence,
                 format!(
                     "{claim}, but {step_title} of job `{}` in {} {runs}; not widening the token on the log's word",
                     job.id, wf.path
@@ -332,7 +332,7 @@ fn grant(wf: &Workflow, job: &Job, scope: &str, level: &str, why: &str) -> Resul
     ];
     let Some(block) = wf.child(job.line, "permissions") else {
         return create_job_block(wf, job, scope, level, why).or_else(|r| match r.id {
-            "advice" => Ok(advice(&r.detail)),
+            ReasonCode::Advice => Ok(advice(&r.detail)),
             _ => Err(r),
         });
     };
@@ -393,7 +393,7 @@ fn create_job_block(
     level: &str,
     why: &str,
 ) -> Result<Fix, Refusal> {
-    let advise = |detail: &str| Refusal::new("advice", detail);
+    let advise = |detail: &str| Refusal::new(ReasonCode::Advice, detail);
     let Some(top) = wf.top("permissions") else {
         return Err(advise(
             "; the job and the workflow have no `permissions:`, and a new job block would replace the repository's default permissions: list every scope the job needs",
@@ -466,7 +466,7 @@ fn create_job_block(
     }
     if new_value != expected {
         return Err(Refusal::new(
-            "verify",
+            ReasonCode::Verify,
             format!("{}: the edit did not re-parse as intended", wf.path),
         ));
     }

@@ -37,7 +37,7 @@ use super::project;
 use super::pypi;
 use super::workflow::{self, Job, Workflow};
 use super::workspace::Workspace;
-use super::{FixOptions, Fixer};
+use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::names::{self, Registry};
 use crate::classify::{Category, Diagnosis, Facts};
 
@@ -99,7 +99,7 @@ fn own_module(module: &str, ws: &Workspace) -> Result<(), Refusal> {
     let top = module.split('.').next().unwrap_or(module);
     match project::own_python_package(ws, top) {
         Some(place) => Err(Refusal::new(
-            "own-module",
+            ReasonCode::OwnModule,
             format!(
                 "{} is this repository's own package ({place}), not a dependency: install the project itself in the failing job (`pip install -e .`) or fix the import path (tests run from the repository root, `python -m pytest`, or `pythonpath` in the pytest configuration)",
                 squoted(module)
@@ -114,7 +114,7 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
     let trusted = |name: &str| -> Result<String, Refusal> {
         if !pypi::valid_name(name) {
             return Err(Refusal::new(
-                "invalid-package-name",
+                ReasonCode::InvalidPackageName,
                 format!("{} is not a valid package name", quoted(name)),
             ));
         }
@@ -126,7 +126,7 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
             None => String::new(),
         };
         Err(Refusal::new(
-            "unknown-package",
+            ReasonCode::UnknownPackage,
             format!(
                 "not adding unknown package {} (from log){hint}",
                 squoted(name)
@@ -148,7 +148,7 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
             || m.is_empty()
         {
             return Err(Refusal::new(
-                "invalid-package-name",
+                ReasonCode::InvalidPackageName,
                 format!("{} is not a valid module name", quoted(m)),
             ));
         }
@@ -394,10 +394,10 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
     let located = match workflow::locate(ws, d, opts) {
         Ok(x) => Some(x),
         // A hostile workflow (duplicate keys, a symlink) stops the fix; a missing one does not.
-        Err(r) if r.fatal || matches!(r.id, "duplicate-key" | "symlink") => return Err(r),
+        Err(r) if r.fatal || matches!(r.id, ReasonCode::DuplicateKey | ReasonCode::Symlink) => return Err(r),
         // Two workflows have the failing job: guessing one, or falling back
         // to the project's files, could fix a job that never ran.
-        Err(r) if r.id == "ambiguous-workflow" && r.detail.starts_with("job ") => return Err(r),
+        Err(r) if r.id == ReasonCode::AmbiguousWorkflow && r.detail.starts_with("job ") => return Err(r),
         Err(_) => None,
     };
     if let Some((wf, job)) = &located {
@@ -455,7 +455,7 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
 fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Result<Fix, Refusal> {
     let complex = |why: &str| {
         Refusal::new(
-            "complex-run-block",
+            ReasonCode::ComplexRunBlock,
             format!(
                 "the `pip install` line in {} ({why}) is not a plain list of names; add {package} by hand",
                 wf.path
@@ -571,13 +571,13 @@ fn edit_requirements(ws: &Workspace, raw_path: &str, package: &str) -> Result<Fi
     let path = ws.resolve(raw_path)?;
     let Some(text) = ws.read_text(&path)? else {
         return Err(Refusal::new(
-            "path",
+            ReasonCode::Path,
             format!("requirements file {} does not exist", quoted(&path)),
         ));
     };
     if text.contains("--hash") || text.contains("--require-hashes") {
         return Err(Refusal::new(
-            "hash-mode",
+            ReasonCode::HashMode,
             format!("{path} uses hash-checking mode; cannot add '{package}' without hashes"),
         ));
     }
@@ -699,7 +699,7 @@ fn edit_pyproject(
     };
     let doc = toml_edit::Document::parse(text.as_str()).map_err(|e| {
         Refusal::new(
-            "invalid-pyproject",
+            ReasonCode::InvalidPyproject,
             format!(
                 "pyproject.toml does not parse: {}",
                 e.message().chars().take(200).collect::<String>()
@@ -776,7 +776,7 @@ fn edit_pyproject(
         new_text = workflow::apply_one(&new_text, e);
     }
     let new_doc = toml_edit::Document::parse(new_text.as_str())
-        .map_err(|_| Refusal::new("verify", "pyproject.toml did not re-parse after the edit"))?;
+        .map_err(|_| Refusal::new(ReasonCode::Verify, "pyproject.toml did not re-parse after the edit"))?;
     let mut old_leaves = Vec::new();
     leaves(doc.as_item(), String::new(), &mut old_leaves);
     let mut new_leaves = Vec::new();
@@ -791,7 +791,7 @@ fn edit_pyproject(
         || added[0].1 != format!("\"{package}\"") && added[0].1 != format!("'{package}'")
     {
         return Err(Refusal::new(
-            "verify",
+            ReasonCode::Verify,
             "pyproject.toml edit did not re-parse as intended",
         ));
     }
@@ -1152,17 +1152,17 @@ mod tests {
             choose_package(&f(None, Some("reqeusts"), None))
                 .unwrap_err()
                 .id,
-            "unknown-package"
+            ReasonCode::UnknownPackage
         );
         assert_eq!(
             choose_package(&f(Some("x --extra-index-url https://evil"), None, None))
                 .unwrap_err()
                 .id,
-            "invalid-package-name"
+            ReasonCode::InvalidPackageName
         );
         assert_eq!(
             choose_package(&f(Some("-e"), None, None)).unwrap_err().id,
-            "invalid-package-name"
+            ReasonCode::InvalidPackageName
         );
     }
 

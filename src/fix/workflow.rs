@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use yaml_serde::Value;
 
-use super::edit::{Edit, Refusal, quoted};
+use super::edit::{ReasonCode, Edit, Refusal, quoted};
 use super::workspace::Workspace;
 use crate::classify::Diagnosis;
 use crate::fix::FixOptions;
@@ -148,7 +148,7 @@ fn cheap_scan(path: &str, text: &str) -> Result<(), Refusal> {
                                 }
                                 if total > MAX_ALIAS_EXPANSION {
                                     return Err(Refusal::fatal(
-                                        "yaml-budget",
+                                        ReasonCode::YamlBudget,
                                         format!("YAML alias expansion budget exceeded in {path}"),
                                     ));
                                 }
@@ -182,7 +182,7 @@ fn cheap_scan(path: &str, text: &str) -> Result<(), Refusal> {
 fn depth_error(path: &str) -> Refusal {
     let _ = path;
     Refusal::fatal(
-        "yaml-budget",
+        ReasonCode::YamlBudget,
         format!("YAML nesting deeper than {MAX_YAML_DEPTH}"),
     )
 }
@@ -203,19 +203,19 @@ pub fn parse(path: &str, text: &str) -> Result<Value, Refusal> {
                 .trim_matches('"');
             let line = duplicate_line(text, key, line).unwrap_or(line);
             Refusal::new(
-                "duplicate-key",
+                ReasonCode::DuplicateKey,
                 format!("duplicate key {} at {path}:{line}", quoted(key)),
             )
         } else if msg.contains("recursion limit") {
             depth_error(path)
         } else if msg.contains("repetition limit") {
             Refusal::fatal(
-                "yaml-budget",
+                ReasonCode::YamlBudget,
                 format!("YAML alias expansion budget exceeded in {path}"),
             )
         } else {
             Refusal::new(
-                "invalid-workflow",
+                ReasonCode::InvalidWorkflow,
                 format!(
                     "{path} is not valid YAML: {}",
                     msg.chars().take(200).collect::<String>()
@@ -315,7 +315,7 @@ impl Workflow {
         let path = ws.resolve(path)?;
         let Some(text) = ws.read_text(&path)? else {
             return Err(Refusal::new(
-                "ambiguous-workflow",
+                ReasonCode::AmbiguousWorkflow,
                 format!("workflow {} does not exist", quoted(&path)),
             ));
         };
@@ -454,7 +454,7 @@ impl Workflow {
         let scanned: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
         if parsed != scanned {
             return Err(Refusal::new(
-                "complex-workflow",
+                ReasonCode::ComplexWorkflow,
                 format!(
                     "{}: the jobs block is not plain block-style YAML",
                     self.path
@@ -571,7 +571,7 @@ impl Workflow {
                 let inline = self.inline_value(p);
                 if !inline.is_empty() {
                     return Err(Refusal::new(
-                        "complex-workflow",
+                        ReasonCode::ComplexWorkflow,
                         format!(
                             "{}:{}: `{}:` is not a block mapping",
                             self.path,
@@ -583,7 +583,7 @@ impl Workflow {
                 let end = self.block_end(p);
                 if self.has_aliases(p, end) {
                     return Err(Refusal::new(
-                        "alias",
+                        ReasonCode::Alias,
                         format!("{}: an alias or anchor in the edited block", self.path),
                     ));
                 }
@@ -642,7 +642,7 @@ impl Workflow {
     ) -> Result<(), Refusal> {
         let bad = |why: &str| {
             Refusal::new(
-                "verify",
+                ReasonCode::Verify,
                 format!(
                     "{}: the edit did not re-parse as intended ({why})",
                     self.path
@@ -714,7 +714,7 @@ impl Workflow {
     ) -> Result<(), Refusal> {
         let bad = || {
             Refusal::new(
-                "verify",
+                ReasonCode::Verify,
                 format!("{}: the edit did not re-parse as intended", self.path),
             )
         };
@@ -770,7 +770,7 @@ pub fn check_expression(value: &str) -> Result<(), Refusal> {
     let has_expr = value.contains("${{") || value.contains("}}");
     if (has_expr && !re.is_match(value)) || value.contains('\n') || value.contains('\r') {
         return Err(Refusal::new(
-            "expression",
+            ReasonCode::Expression,
             format!("refusing to write the value {}", quoted(value)),
         ));
     }
@@ -882,7 +882,7 @@ pub fn locate(
         return match pick_job(&wf)? {
             Some(job) => Ok((wf, job)),
             None => Err(Refusal::new(
-                "ambiguous-workflow",
+                ReasonCode::AmbiguousWorkflow,
                 format!("no job matching {} in {}", quoted(failing), wf.path),
             )),
         };
@@ -894,7 +894,7 @@ pub fn locate(
         .collect();
     if files.is_empty() {
         return Err(Refusal::new(
-            "ambiguous-workflow",
+            ReasonCode::AmbiguousWorkflow,
             "no workflow files in .github/workflows",
         ));
     }
@@ -924,20 +924,20 @@ pub fn locate(
             match pick_job(&wf)? {
                 Some(job) => Ok((wf, job)),
                 None => Err(Refusal::new(
-                    "ambiguous-workflow",
+                    ReasonCode::AmbiguousWorkflow,
                     format!("no job matching {} in {}", quoted(failing), wf.path),
                 )),
             }
         }
         0 => Err(Refusal::new(
-            "ambiguous-workflow",
+            ReasonCode::AmbiguousWorkflow,
             format!(
                 "no workflow has a job matching {}; pass --workflow",
                 quoted(failing)
             ),
         )),
         _ => Err(Refusal::new(
-            "ambiguous-workflow",
+            ReasonCode::AmbiguousWorkflow,
             format!(
                 "job {} is in {}; pass --workflow",
                 quoted(failing),
@@ -1100,7 +1100,7 @@ mod tests {
         let r = parse("deep.yml", &deep).unwrap_err();
         assert_eq!(r.detail, "YAML nesting deeper than 128");
         let r = parse("dup.yml", "jobs:\n  t:\n    env: {}\n    env: {}\n").unwrap_err();
-        assert_eq!(r.id, "duplicate-key");
+        assert_eq!(r.id, ReasonCode::DuplicateKey);
         assert_eq!(r.detail, "duplicate key \"env\" at dup.yml:4");
     }
 
@@ -1121,7 +1121,7 @@ mod tests {
             "${{ vars.X || 'a' }} }}",
             "a\nb",
         ] {
-            assert_eq!(check_expression(bad).unwrap_err().id, "expression", "{bad}");
+            assert_eq!(check_expression(bad).unwrap_err().id.as_str(), "expression", "{bad}");
         }
     }
 

@@ -14,7 +14,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::edit::{Refusal, quoted};
+use super::edit::{ReasonCode, Refusal, quoted};
 
 /// Files larger than this are never read or edited (SECURITY.md §4).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -81,7 +81,7 @@ impl Workspace {
     pub fn resolve(&self, raw: &str) -> Result<String, Refusal> {
         let refuse = || {
             Refusal::new(
-                "path",
+                ReasonCode::Path,
                 format!("refusing to edit path outside workspace: {}", quoted(raw)),
             )
         };
@@ -128,23 +128,23 @@ impl Workspace {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) if e.raw_os_error() == Some(40) => return Err(symlink_refusal(&rel)),
-            Err(e) => return Err(Refusal::fatal("io", format!("cannot read {rel}: {e}"))),
+            Err(e) => return Err(Refusal::fatal(ReasonCode::Io, format!("cannot read {rel}: {e}"))),
         };
         if !opened_at(&file, &path) {
             return Err(symlink_refusal(&rel));
         }
         let meta = file
             .metadata()
-            .map_err(|e| Refusal::fatal("io", format!("cannot stat {rel}: {e}")))?;
+            .map_err(|e| Refusal::fatal(ReasonCode::Io, format!("cannot stat {rel}: {e}")))?;
         if !meta.is_file() {
             return Err(Refusal::new(
-                "path",
+                ReasonCode::Path,
                 format!("refusing to edit {}: not a regular file", quoted(&rel)),
             ));
         }
         if meta.nlink() != 1 {
             return Err(Refusal::new(
-                "path",
+                ReasonCode::Path,
                 format!(
                     "refusing to edit {}: it has several hard links",
                     quoted(&rel)
@@ -153,7 +153,7 @@ impl Workspace {
         }
         if meta.len() > MAX_FILE_BYTES {
             return Err(Refusal::new(
-                "path",
+                ReasonCode::Path,
                 format!("refusing to edit {}: larger than 1 MiB", quoted(&rel)),
             ));
         }
@@ -161,10 +161,10 @@ impl Workspace {
         let mut buf = Vec::new();
         file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| Refusal::fatal("io", format!("cannot read {rel}: {e}")))?;
+            .map_err(|e| Refusal::fatal(ReasonCode::Io, format!("cannot read {rel}: {e}")))?;
         if buf.len() as u64 > MAX_FILE_BYTES {
             return Err(Refusal::new(
-                "path",
+                ReasonCode::Path,
                 format!("refusing to edit {}: larger than 1 MiB", quoted(&rel)),
             ));
         }
@@ -178,7 +178,7 @@ impl Workspace {
             None => Ok(None),
             Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
                 Refusal::new(
-                    "path",
+                    ReasonCode::Path,
                     format!("refusing to edit {}: not UTF-8", quoted(rel)),
                 )
             }),
@@ -272,7 +272,7 @@ impl Workspace {
         }
         let refuse = |why: &str| {
             Refusal::new(
-                "path",
+                ReasonCode::Path,
                 format!(
                     "refusing to edit path outside workspace: {} ({why})",
                     quoted(rel)
@@ -349,7 +349,7 @@ impl Workspace {
 
 fn symlink_refusal(rel: &str) -> Refusal {
     Refusal::new(
-        "symlink",
+        ReasonCode::Symlink,
         format!("refusing to follow symlink at {}", quoted(rel)),
     )
 }
@@ -440,7 +440,7 @@ mod tests {
             "/home/runner/work/a/b/t.py",
         ] {
             let r = ws.resolve(bad).unwrap_err();
-            assert_eq!(r.id, "path", "{bad}");
+            assert_eq!(r.id, ReasonCode::Path, "{bad}");
         }
     }
 
@@ -449,8 +449,8 @@ mod tests {
         let (d, ws) = ws();
         std::os::unix::fs::symlink("/etc/hostname", d.path().join("link.py")).unwrap();
         std::os::unix::fs::symlink(d.path().join("tests"), d.path().join("ldir")).unwrap();
-        assert_eq!(ws.read("link.py").unwrap_err().id, "symlink");
-        assert_eq!(ws.read("ldir/t.py").unwrap_err().id, "symlink");
+        assert_eq!(ws.read("link.py").unwrap_err().id.as_str(), "symlink");
+        assert_eq!(ws.read("ldir/t.py").unwrap_err().id.as_str(), "symlink");
         assert_eq!(ws.read("tests/t.py").unwrap().unwrap(), b"x = 1\n");
         assert_eq!(ws.read("tests/none.py").unwrap(), None);
     }
@@ -459,6 +459,6 @@ mod tests {
     fn refuses_big_files() {
         let (d, ws) = ws();
         fs::write(d.path().join("big.txt"), vec![b'a'; 2 * 1024 * 1024]).unwrap();
-        assert_eq!(ws.read("big.txt").unwrap_err().id, "path");
+        assert_eq!(ws.read("big.txt").unwrap_err().id.as_str(), "path");
     }
 }

@@ -2,6 +2,9 @@
 //! Everything in it that came from a log is untrusted when printed or written.
 
 pub mod github;
+pub mod reason;
+
+pub use reason::ReasonCode;
 
 use serde::Serialize;
 
