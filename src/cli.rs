@@ -193,30 +193,17 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
-            let d = diagnose(&args, env, format, false)?;
-            emit_diagnose(&d.report, format, env, scrub)?;
+            let github = format == Format::Github;
+            let d = diagnose(&args, env, format, github)?;
+            let fixable = github && would_fix(&d, env, format)?;
+            emit_diagnose(&d.report, format, env, scrub, fixable)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
             let d = diagnose(&args.common, env, format, true)?;
-            let (event_fork, previous_autofix) = run_event(env)?;
-            let opts = FixOptions {
-                diff_only: args.diff_only,
-                unsafe_fixes: args.unsafe_fixes,
-                min_confidence: args.min_confidence,
-                // The run's own word on its workflow: --workflow, else the
-                // API's run object, else the workflow_run event's path.
-                workflow: args
-                    .workflow
-                    .clone()
-                    .or_else(|| d.api_workflow.clone().map(PathBuf::from))
-                    .or_else(|| event_workflow(env).map(PathBuf::from)),
-                fork_run: event_fork || d.api_fork,
-                previous_autofix,
-                dropped_succeeded_jobs: d.dropped_succeeded,
-            };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
+            let opts = fix_options(&args, &d, &ws, env, format)?;
             let fixed = crate::fix::run(&d.report, &ws, &opts)?;
             emit_fix(&fixed, format, env, scrub)?;
             Ok(if fixed.diff.is_empty() {
@@ -225,6 +212,104 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 Outcome::Done
             })
         }
+    }
+}
+
+/// How `fix` runs: the flags, the run's own word on its workflow and its
+/// fork status, and the trusted copy of `.github/autoheal.yml`.
+fn fix_options(
+    args: &FixArgs,
+    d: &Diagnosed,
+    ws: &Workspace,
+    env: &Env,
+    format: Format,
+) -> Result<FixOptions, Error> {
+    let (event_fork, previous_autofix) = run_event(env)?;
+    let fork_run = event_fork || d.api_fork;
+    Ok(FixOptions {
+        diff_only: args.diff_only,
+        unsafe_fixes: args.unsafe_fixes,
+        min_confidence: args.min_confidence,
+        // The run's own word on its workflow: --workflow, else the
+        // API's run object, else the workflow_run event's path.
+        workflow: args
+            .workflow
+            .clone()
+            .or_else(|| d.api_workflow.clone().map(PathBuf::from))
+            .or_else(|| event_workflow(env).map(PathBuf::from)),
+        fork_run,
+        previous_autofix,
+        dropped_succeeded_jobs: d.dropped_succeeded,
+        config: load_config(ws, env, fork_run, format)?,
+    })
+}
+
+/// The `.github/autoheal.yml` to trust. The work tree of a fork's run is the
+/// fork's head (a `pull_request` checkout is the merge with the fork's
+/// commits), written by whoever opened the pull request: its config could
+/// allow a typosquat or lift a safety threshold. So the copy on the default
+/// branch (the event's `repository.default_branch`, as fetched into the
+/// checkout: `origin/<branch>`, else the local branch) is read whenever git
+/// has it; a fork's run without it gets the built-in defaults and a note;
+/// any other run falls back to the work tree's file.
+fn load_config(
+    ws: &Workspace,
+    env: &Env,
+    fork_run: bool,
+    format: Format,
+) -> Result<crate::config::Config, Error> {
+    use crate::config::{self, Config};
+    let ids: Vec<&str> = crate::fix::FIXERS.iter().map(|f| f.id()).collect();
+    let branch = env
+        .event_path
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|b| github::event_default_branch(&b));
+    if let Some(b) = &branch {
+        for rev in [
+            format!("refs/remotes/origin/{b}"),
+            format!("refs/heads/{b}"),
+        ] {
+            if let Some(bytes) = ws.read_committed(&rev, config::PATH, config::MAX_BYTES) {
+                let text = String::from_utf8(bytes).map_err(|_| crate::config::ConfigError {
+                    line: 0,
+                    message: format!("not UTF-8 (on {rev})"),
+                })?;
+                return Ok(Config::parse(&text, &ids)?);
+            }
+        }
+    }
+    if fork_run {
+        if ws.read(config::PATH).ok().flatten().is_some() {
+            let note = format!(
+                "{} of the fork's head is not read (a fork writes it); the default branch's copy is not in the checkout: built-in defaults",
+                config::PATH
+            );
+            write_notes(&[note], format, env)?;
+        }
+        return Ok(Config::default());
+    }
+    match ws.read(config::PATH) {
+        Ok(Some(bytes)) => {
+            if bytes.len() > config::MAX_BYTES {
+                return Err(crate::config::ConfigError {
+                    line: 0,
+                    message: format!("larger than {} bytes", config::MAX_BYTES),
+                }
+                .into());
+            }
+            let text = String::from_utf8(bytes).map_err(|_| crate::config::ConfigError {
+                line: 0,
+                message: "not UTF-8".into(),
+            })?;
+            Ok(Config::parse(&text, &ids)?)
+        }
+        Ok(None) => Ok(Config::default()),
+        Err(r) => Err(crate::config::ConfigError {
+            line: 0,
+            message: r.detail,
+        }
+        .into()),
     }
 }
 
@@ -249,15 +334,37 @@ fn event_workflow(env: &Env) -> Option<String> {
     github::event_workflow_file(&bytes)
 }
 
-/// Whether `fix` has a fixer for the primary failure at the default threshold.
-fn fixable(report: &DiagnoseReport) -> bool {
-    report.primary().is_some_and(|d| {
-        d.category != classify::Category::Unknown
-            && d.confidence >= crate::fix::DEFAULT_MIN_CONFIDENCE
-            && crate::fix::FIXERS
-                .iter()
-                .any(|f| f.category() == d.category)
-    })
+/// `diagnose`'s `fixable` output, with the one meaning `fix` gives it:
+/// `fix` with its defaults, on this log and the current directory, produces
+/// a diff. So the planner runs here too (diff only, nothing written); a
+/// directory that is no workspace or a config that does not parse is `false`.
+fn would_fix(d: &Diagnosed, env: &Env, format: Format) -> Result<bool, Error> {
+    let Ok(ws) = Workspace::open(std::path::Path::new(".")) else {
+        return Ok(false);
+    };
+    let (event_fork, previous_autofix) = run_event(env)?;
+    let fork_run = event_fork || d.api_fork;
+    let config = match load_config(&ws, env, fork_run, format) {
+        Ok(c) => c,
+        Err(e) => {
+            write_notes(&[format!("fixable=false: {e}")], format, env)?;
+            return Ok(false);
+        }
+    };
+    let opts = FixOptions {
+        diff_only: true,
+        workflow: d
+            .api_workflow
+            .clone()
+            .map(PathBuf::from)
+            .or_else(|| event_workflow(env).map(PathBuf::from)),
+        fork_run,
+        previous_autofix,
+        dropped_succeeded_jobs: d.dropped_succeeded,
+        config,
+        ..FixOptions::default()
+    };
+    Ok(crate::fix::run(&d.report, &ws, &opts).is_ok_and(|r| !r.diff.is_empty()))
 }
 
 fn resolve_format(asked: Option<Format>, env: &Env) -> Format {
@@ -527,6 +634,7 @@ fn emit_diagnose(
     format: Format,
     env: &Env,
     scrub: &Redactor,
+    fixable: bool,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -541,7 +649,7 @@ fn emit_diagnose(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_diagnose(report, fixable(report), &env.sinks, &mut out)?;
+            report::github::write_diagnose(report, fixable, &env.sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))

@@ -168,7 +168,10 @@ impl Config {
         })?;
         let mut cfg = Config::default();
         let cats = [
-            (Category::DependencyMissing, raw.categories.dependency_missing),
+            (
+                Category::DependencyMissing,
+                raw.categories.dependency_missing,
+            ),
             (
                 Category::EnvironmentVariable,
                 raw.categories.environment_variable,
@@ -381,7 +384,11 @@ fn key_line(text: &str, keys: &[&str]) -> usize {
         }
         let k = body.split(':').next().unwrap_or("").trim();
         let k = k.trim_matches(|c| c == '"' || c == '\'');
-        if k == **key && body[k.len()..].trim_start_matches(['"', '\'']).starts_with(':') {
+        if k == **key
+            && body[k.len()..]
+                .trim_start_matches(['"', '\''])
+                .starts_with(':')
+        {
             want.next();
             if want.peek().is_none() {
                 return i + 1;
@@ -433,12 +440,18 @@ mod tests {
         let e = Config::parse("packages:\n  allow: [x]\n  alow: [y]\n", IDS).unwrap_err();
         assert_eq!(e.line, 3, "{e}");
         assert!(e.message.contains("alow"), "{e}");
-        let e = Config::parse("fixers:\n  env-var-unset:\n    enabled: false\n  nope:\n    enabled: true\n", IDS)
-            .unwrap_err();
+        let e = Config::parse(
+            "fixers:\n  env-var-unset:\n    enabled: false\n  nope:\n    enabled: true\n",
+            IDS,
+        )
+        .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         assert!(e.message.contains("nope"), "{e}");
-        let e = Config::parse("categories:\n  dependency_mising:\n    enabled: false\n", IDS)
-            .unwrap_err();
+        let e = Config::parse(
+            "categories:\n  dependency_mising:\n    enabled: false\n",
+            IDS,
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(e.message.contains("dependency_mising"), "{e}");
     }
@@ -465,7 +478,10 @@ mod tests {
     #[test]
     fn empty_is_the_default() {
         assert_eq!(Config::parse("", IDS).unwrap(), Config::default());
-        assert_eq!(Config::parse("# nothing\n", IDS).unwrap(), Config::default());
+        assert_eq!(
+            Config::parse("# nothing\n", IDS).unwrap(),
+            Config::default()
+        );
     }
 
     #[test]
@@ -473,9 +489,18 @@ mod tests {
         assert!(path_matches("docs", "docs/a.md"));
         assert!(path_matches("docs", "sub/docs/a.md"));
         assert!(path_matches("*.lock", "a/b/c.lock"));
-        assert!(path_matches(".github/workflows/release.yml", ".github/workflows/release.yml"));
-        assert!(!path_matches(".github/workflows/release.yml", ".github/workflows/ci.yml"));
-        assert!(path_matches(".github/workflows/*.yml", ".github/workflows/ci.yml"));
+        assert!(path_matches(
+            ".github/workflows/release.yml",
+            ".github/workflows/release.yml"
+        ));
+        assert!(!path_matches(
+            ".github/workflows/release.yml",
+            ".github/workflows/ci.yml"
+        ));
+        assert!(path_matches(
+            ".github/workflows/*.yml",
+            ".github/workflows/ci.yml"
+        ));
         assert!(!path_matches("src/*.py", "src/a/b.py"));
         assert!(path_matches("src/**/*.py", "src/b.py"));
         assert!(path_matches("src/**/*.py", "src/a/b.py"));

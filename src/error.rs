@@ -24,6 +24,9 @@ pub enum Error {
     /// Writing a report sink (GITHUB_OUTPUT, the summary, stdout).
     #[error(transparent)]
     Output(#[from] crate::report::github::GithubError),
+    /// The repository's `.github/autoheal.yml`: unknown key, wrong type.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
     Usage(String),
     #[error("{context}: {source}")]

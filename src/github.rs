@@ -615,6 +615,23 @@ pub fn workflow_file(path: &str) -> Option<String> {
     plain.then(|| p.to_string())
 }
 
+/// The repository's default branch as the event payload names it
+/// (`repository.default_branch`), when it is a plain branch name.
+pub fn event_default_branch(event_json: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(event_json).ok()?;
+    let b = v.get("repository")?.get("default_branch")?.as_str()?;
+    let plain = !b.is_empty()
+        && b.len() <= 200
+        && !b.starts_with(['-', '/', '.'])
+        && !b.ends_with(['/', '.'])
+        && !b.contains("..")
+        && !b.contains("//")
+        && !b.ends_with(".lock")
+        && b.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'.' | b'-' | b'_'));
+    plain.then(|| b.to_string())
+}
+
 /// `workflow_run.path` of an event payload, as [`workflow_file`] takes it.
 pub fn event_workflow_file(event_json: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(event_json).ok()?;

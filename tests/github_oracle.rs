@@ -95,6 +95,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         diff: diff.into(),
         applied: false,
         reason: None,
+        reason_code: None,
         files_changed: vec!["requirements.txt".into()],
         touches_workflows: false,
         failure_fixes: Vec::new(),

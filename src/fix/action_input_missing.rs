@@ -401,12 +401,16 @@ impl Fixer for ActionInputMissing {
                 .jobs()?
                 .into_iter()
                 .find(|j| j.id == job.id)
-                .ok_or_else(|| Refusal::new(ReasonCode::ComplexWorkflow, "the job moved while editing"))?;
+                .ok_or_else(|| {
+                    Refusal::new(ReasonCode::ComplexWorkflow, "the job moved while editing")
+                })?;
             let cstep = current
                 .steps(&cjob)
                 .into_iter()
                 .find(|s| s.index == step.index)
-                .ok_or_else(|| Refusal::new(ReasonCode::ComplexWorkflow, "the step moved while editing"))?;
+                .ok_or_else(|| {
+                    Refusal::new(ReasonCode::ComplexWorkflow, "the step moved while editing")
+                })?;
             let ckeys = current.step_keys(cstep);
             let with_line = ckeys.iter().find(|(k, _)| k == "with").map(|(_, l)| *l);
             let cuses = ckeys

@@ -13,7 +13,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::edit::{ReasonCode, Edit, Refusal};
+use super::edit::{Edit, ReasonCode, Refusal};
 use super::workspace::{O_NOFOLLOW, Workspace, open_nofollow, opened_at};
 
 /// One file's old and new contents.
@@ -76,9 +76,13 @@ pub fn prepare(ws: &Workspace, edits: &[Edit]) -> Result<Prepared, Refusal> {
     let mut prepared = Prepared::default();
     for (path, edits) in by_file {
         let Some(old) = ws.read_text(path)? else {
-            return Err(Refusal::fatal(ReasonCode::Io, format!("{path} does not exist")));
+            return Err(Refusal::fatal(
+                ReasonCode::Io,
+                format!("{path} does not exist"),
+            ));
         };
-        let (new, skipped) = apply_edits(&old, &edits).map_err(|e| Refusal::fatal(ReasonCode::Bug, e))?;
+        let (new, skipped) =
+            apply_edits(&old, &edits).map_err(|e| Refusal::fatal(ReasonCode::Bug, e))?;
         prepared.skipped.extend(skipped);
         if new != old {
             prepared.changes.push(FileChange {

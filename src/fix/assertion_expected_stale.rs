@@ -383,7 +383,12 @@ fn locate(
     };
     let text = match text {
         Ok(Some(t)) => t,
-        Ok(None) => return refuse(ReasonCode::Path, format!("{} does not exist", quoted(&path))),
+        Ok(None) => {
+            return refuse(
+                ReasonCode::Path,
+                format!("{} does not exist", quoted(&path)),
+            );
+        }
         Err(r) => return Found::Refused(r),
     };
     // A Jest title is free text (`returns v1.2 for a/b`): only ` › `

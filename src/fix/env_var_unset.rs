@@ -38,6 +38,7 @@ use super::workflow::{self, Job, Seg, Workflow};
 use super::workspace::{Workspace, open_nofollow};
 use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::{Category, Diagnosis};
+use crate::config::EnvValue;
 
 pub struct EnvVarUnset;
 
@@ -103,7 +104,7 @@ fn plan_variables(
             Ok(x) => x,
             Err(mut r) if r.id == ReasonCode::AmbiguousWorkflow => {
                 // Still say what the entry would be, for a person to add.
-                let (value, _) = value_for(&names[0], ws);
+                let (value, _) = value_for(&names[0], ws, opts.config.env_value);
                 r.detail.push_str(&format!(
                     "; to fix by hand, add `{}: {value}` to the failing job's env",
                     names[0]
@@ -148,12 +149,14 @@ fn plan_variables(
         // nothing until someone sets the repository variable.
         let mut needs_setting: Vec<String> = Vec::new();
         for name in &unset {
-            let (value, origin) = value_for(name, ws);
+            let (value, origin) = value_for(name, ws, opts.config.env_value);
             let cjob = current
                 .jobs()?
                 .into_iter()
                 .find(|j| j.id == job.id)
-                .ok_or_else(|| Refusal::new(ReasonCode::ComplexWorkflow, "the job moved while editing"))?;
+                .ok_or_else(|| {
+                    Refusal::new(ReasonCode::ComplexWorkflow, "the job moved while editing")
+                })?;
             let env_line = current.child(cjob.line, "env");
             let indent = current
                 .child_indent(cjob.line)
@@ -610,14 +613,20 @@ pub fn secret_like(name: &str) -> bool {
 }
 
 /// The value expression and where its default came from.
-fn value_for(name: &str, ws: &Workspace) -> (String, String) {
-    if name == "GITHUB_TOKEN" || secret_like(name) {
+/// `form` is the config's `env.value`; a secret-like name is a secret
+/// whatever it says (a `vars` value is printed in logs).
+fn value_for(name: &str, ws: &Workspace, form: EnvValue) -> (String, String) {
+    if name == "GITHUB_TOKEN" || secret_like(name) || form == EnvValue::Secrets {
         return (
             format!("${{{{ secrets.{name} }}}}"),
             " (from the repository's secrets)".to_string(),
         );
     }
-    match find_default(name, ws) {
+    let default = match form {
+        EnvValue::Vars => None,
+        _ => find_default(name, ws),
+    };
+    match default {
         Some((d, file)) => (
             format!("${{{{ vars.{name} || '{}' }}}}", d.replace('\'', "''")),
             format!(" (from the repository variable, else the default found in {file})"),
@@ -827,7 +836,11 @@ mod tests {
             "PIP_INDEX_URL",
             "CI",
         ] {
-            assert_eq!(check_name(bad).unwrap_err().id.as_str(), "env-denied", "{bad}");
+            assert_eq!(
+                check_name(bad).unwrap_err().id.as_str(),
+                "env-denied",
+                "{bad}"
+            );
         }
         for good in [
             "GITHUB_TOKEN",

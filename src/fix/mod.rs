@@ -38,6 +38,7 @@ pub use edit::{Applicability, DecidedBy, Edit, Evidence, Fix, ReasonCode, Refusa
 pub use workspace::Workspace;
 
 use crate::classify::{Category, Diagnosis};
+use crate::config::Config;
 use crate::report::{DiagnoseReport, FailureFix, FixEntry, FixReport, FixStatus, Place};
 
 /// The default of `--min-confidence`.
@@ -61,6 +62,8 @@ pub struct FixOptions {
     pub dropped_succeeded_jobs: usize,
     /// The failed run's head commit is an autoheal fix (`Autofix-By: autoheal`).
     pub previous_autofix: bool,
+    /// The repository's `.github/autoheal.yml` (the trusted copy, see the CLI).
+    pub config: Config,
 }
 
 impl Default for FixOptions {
@@ -73,6 +76,7 @@ impl Default for FixOptions {
             fork_run: false,
             dropped_succeeded_jobs: 0,
             previous_autofix: false,
+            config: Config::default(),
         }
     }
 }
@@ -129,7 +133,11 @@ pub fn plan(d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Result<Planned,
     let mut planned = Planned::default();
     for fixer in FIXERS.iter().filter(|f| f.category() == d.category) {
         planned.has_fixer = true;
-        match fixer.plan(d, ws, opts) {
+        if opts.config.fixer_disabled(fixer.id()) {
+            planned.refusals.push(disabled_fixer(fixer.id()));
+            continue;
+        }
+        match fixer.plan(d, ws, opts).and_then(|f| not_ignored(f, opts)) {
             Ok(Some(mut fix)) => {
                 if fix.evidence.log.is_none() {
                     fix.evidence.log = Some(Place::new("", d.failure.line, &d.failure.error_line));
@@ -142,6 +150,32 @@ pub fn plan(d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Result<Planned,
         }
     }
     Ok(planned)
+}
+
+fn disabled_fixer(id: &str) -> Refusal {
+    Refusal::new(
+        ReasonCode::Disabled,
+        format!("fixer {id} is turned off in {}", crate::config::PATH),
+    )
+}
+
+/// A fix that would write under an `ignore-paths` pattern becomes a refusal.
+fn not_ignored(fix: Option<Fix>, opts: &FixOptions) -> Result<Option<Fix>, Refusal> {
+    if let Some(f) = &fix
+        && let Some((path, pat)) = f
+            .edits
+            .iter()
+            .find_map(|e| opts.config.ignored(&e.path).map(|p| (&e.path, p)))
+    {
+        return Err(Refusal::new(
+            ReasonCode::IgnoredPath,
+            format!(
+                "{path} is under `{pat}`, which {} ignores",
+                crate::config::PATH
+            ),
+        ));
+    }
+    Ok(fix)
 }
 
 fn applies(fix: &Fix, opts: &FixOptions) -> bool {
@@ -169,18 +203,25 @@ pub fn run(
         diff: String::new(),
         applied: false,
         reason: None,
+        reason_code: None,
         files_changed: Vec::new(),
         touches_workflows: false,
         failure_fixes: Vec::new(),
     };
+    let mut stop = |code: ReasonCode, why: String| {
+        out.reason = Some(why);
+        out.reason_code = Some(code);
+    };
     if opts.fork_run {
-        out.reason = Some(
+        stop(
+            ReasonCode::ForkRun,
             "refused (fork-run): the failed run comes from a fork; diagnosis only".to_string(),
         );
         return Ok(out);
     }
     if opts.previous_autofix || ws.head_is_autofix() {
-        out.reason = Some(
+        stop(
+            ReasonCode::PreviousAutofixFailed,
             "refused (previous-autofix-failed): the failed run's head commit is an autoheal fix \
              (Autofix-By: autoheal); not fixing it again"
                 .to_string(),
@@ -188,22 +229,23 @@ pub fn run(
         return Ok(out);
     }
     if report.failures.is_empty() {
-        out.reason = Some(if opts.dropped_succeeded_jobs > 0 {
-            "refused (job-not-failed): the GitHub API reports the job whose log shows errors as successful".to_string()
+        if opts.dropped_succeeded_jobs > 0 {
+            stop(ReasonCode::JobNotFailed, "refused (job-not-failed): the GitHub API reports the job whose log shows errors as successful".to_string());
         } else {
-            "no failure found".to_string()
-        });
+            stop(ReasonCode::NoFailure, "no failure found".to_string());
+        }
         return Ok(out);
     }
     // Every failure is planned: a lint error first must not hide a missing
     // module after it. The first failures up to the cap; the rest counted.
-    let mut plans: Vec<(Planned, Option<String>)> = Vec::new();
+    let mut plans: Vec<(Planned, Option<(ReasonCode, String)>)> = Vec::new();
     for (i, d) in report.failures.iter().enumerate() {
         if i >= MAX_FIXED_FAILURES {
             plans.push((
                 Planned::default(),
-                Some(format!(
-                    "not planned: only the first {MAX_FIXED_FAILURES} failures are fixed"
+                Some((
+                    ReasonCode::NotPlanned,
+                    format!("not planned: only the first {MAX_FIXED_FAILURES} failures are fixed"),
                 )),
             ));
             continue;
@@ -212,7 +254,10 @@ pub fn run(
             Ok(p) => plans.push(p),
             // A malformed workspace file stops the run only for the primary failure.
             Err(e) if i == 0 => return Err(e),
-            Err(e) => plans.push((Planned::default(), Some(format!("error: {e}")))),
+            Err(e) => plans.push((
+                Planned::default(),
+                Some((ReasonCode::Error, format!("error: {e}"))),
+            )),
         }
     }
     // One fix per distinct set of edits; fixes of different failures that
@@ -252,6 +297,7 @@ pub fn run(
         Err(r) if r.fatal => return Err(FixError::Input(r.detail)),
         Err(r) => {
             out.reason = Some(r.to_string());
+            out.reason_code = Some(r.id);
             apply::Prepared::default()
         }
     };
@@ -306,37 +352,42 @@ pub fn run(
         } else if let Some((_, why)) = conflicts.iter().find(|(c, _)| *c == i) {
             (
                 FixStatus::Refused,
-                Some(format!("refused (conflict): {why}")),
+                Some((ReasonCode::Conflict, format!("refused (conflict): {why}"))),
             )
-        } else if let Some(why) = early {
-            (early_status(d, why), Some(why.clone()))
+        } else if let Some((code, why)) = early {
+            (early_status(*code), Some((*code, why.clone())))
         } else {
-            let why = no_diff_reason(planned, opts);
-            let below = d.confidence.is_nan() || d.confidence < opts.min_confidence;
-            let status = if why.starts_with("already") {
-                FixStatus::AlreadyFixed
-            } else if why.starts_with("unsafe fix not applied") {
-                FixStatus::UnsafeNotApplied
-            } else if why.starts_with("no automatic fix") {
-                FixStatus::Advice
-            } else if why.starts_with("refused") {
-                FixStatus::Refused
-            } else {
-                FixStatus::NoFix
+            let (code, why) = no_diff_reason(planned, opts);
+            let threshold = threshold(d, opts);
+            let below = d.confidence.is_nan() || d.confidence < threshold;
+            let status = match code {
+                ReasonCode::AlreadyFixed => FixStatus::AlreadyFixed,
+                ReasonCode::UnsafeNotApplied => FixStatus::UnsafeNotApplied,
+                ReasonCode::AdviceOnly => FixStatus::Advice,
+                ReasonCode::NoFix => FixStatus::NoFix,
+                _ => FixStatus::Refused,
             };
-            let why = if below && !why.starts_with("already") {
-                format!(
-                    "below the confidence threshold ({:.2} < {:.2}); {why}",
-                    d.confidence, opts.min_confidence
-                )
+            if below && code != ReasonCode::AlreadyFixed {
+                let why = format!(
+                    "below the confidence threshold ({:.2} < {threshold:.2}); {why}",
+                    d.confidence
+                );
+                // A safety rule that refused says more than the threshold.
+                let code = if status == FixStatus::Refused {
+                    code
+                } else {
+                    ReasonCode::BelowThreshold
+                };
+                (status, Some((code, why)))
             } else {
-                why
-            };
-            (status, Some(why))
+                (status, Some((code, why)))
+            }
         };
+        let (reason_code, reason) = reason.unzip();
         out.failure_fixes.push(FailureFix {
             status,
             reason,
+            reason_code,
             fixers,
         });
     }
@@ -351,11 +402,10 @@ pub fn run(
             FixStatus::NoFix => 5,
             FixStatus::NoFixer | FixStatus::Fixed => 6,
         };
-        out.reason = out
-            .failure_fixes
-            .iter()
-            .min_by_key(|f| rank(f.status))
-            .and_then(|f| f.reason.clone());
+        if let Some(f) = out.failure_fixes.iter().min_by_key(|f| rank(f.status)) {
+            out.reason = f.reason.clone();
+            out.reason_code = f.reason_code;
+        }
     }
     Ok(out)
 }
@@ -374,14 +424,21 @@ fn overlaps(a: &[Edit], b: &[Edit]) -> bool {
     })
 }
 
-fn early_status(d: &Diagnosis, why: &str) -> FixStatus {
-    if d.category == Category::Unknown || why.starts_with("no fixer") {
-        FixStatus::NoFixer
-    } else if why.starts_with("below") {
-        FixStatus::BelowThreshold
-    } else {
-        FixStatus::NoFix
+fn early_status(code: ReasonCode) -> FixStatus {
+    match code {
+        ReasonCode::NoFixer => FixStatus::NoFixer,
+        ReasonCode::BelowThreshold => FixStatus::BelowThreshold,
+        ReasonCode::Disabled => FixStatus::Refused,
+        _ => FixStatus::NoFix,
     }
+}
+
+/// The failure's confidence threshold: its category's in the config, else
+/// `--min-confidence`.
+fn threshold(d: &Diagnosis, opts: &FixOptions) -> f64 {
+    opts.config
+        .min_confidence(d.category)
+        .unwrap_or(opts.min_confidence)
 }
 
 /// Plan one failure: its category's fixers, gated by confidence or by the
@@ -391,9 +448,18 @@ fn plan_failure(
     d: &Diagnosis,
     ws: &Workspace,
     opts: &FixOptions,
-) -> Result<(Planned, Option<String>), FixError> {
+) -> Result<(Planned, Option<(ReasonCode, String)>), FixError> {
+    if opts.config.category_disabled(d.category) {
+        let why = format!(
+            "refused (disabled): category {} is turned off in {}",
+            d.category,
+            crate::config::PATH
+        );
+        return Ok((Planned::default(), Some((ReasonCode::Disabled, why))));
+    }
+    let min_confidence = threshold(d, opts);
     // NaN confidence counts as below.
-    let below = d.confidence.is_nan() || d.confidence < opts.min_confidence;
+    let below = d.confidence.is_nan() || d.confidence < min_confidence;
     let unknown = d.category == Category::Unknown;
     let mut planned = if unknown {
         Planned::default()
@@ -421,8 +487,8 @@ fn plan_failure(
         });
         for f in &mut planned.fixes {
             f.description.push_str(&format!(
-                " (the model's confidence {:.2} is below {:.2}; the repository's evidence decided)",
-                d.confidence, opts.min_confidence
+                " (the model's confidence {:.2} is below {min_confidence:.2}; the repository's evidence decided)",
+                d.confidence
             ));
         }
     }
@@ -430,8 +496,10 @@ fn plan_failure(
     // repository's chain (frame reads it, workflow lacks it) decides alone.
     if d.category != Category::EnvironmentVariable
         && !planned.fixes.iter().any(|f| applies(f, opts))
+        && !opts.config.category_disabled(Category::EnvironmentVariable)
+        && !opts.config.fixer_disabled(env_var_unset::ID)
     {
-        match env_var_unset::plan_grounded(d, ws, opts) {
+        match env_var_unset::plan_grounded(d, ws, opts).and_then(|f| not_ignored(f, opts)) {
             Ok(Some(mut fix)) => {
                 fix.description.push_str(&format!(
                     " (the model said {} at {:.2}; the repository shows an unset variable behind it)",
@@ -449,50 +517,63 @@ fn plan_failure(
     }
     if planned.fixes.is_empty() && planned.refusals.is_empty() {
         if unknown {
-            return Ok((planned, Some("no fixer for category unknown".to_string())));
+            let why = "no fixer for category unknown".to_string();
+            return Ok((planned, Some((ReasonCode::NoFixer, why))));
         }
         if below {
             let why = format!(
-                "below the confidence threshold ({:.2} < {:.2})",
-                d.confidence, opts.min_confidence
+                "below the confidence threshold ({:.2} < {min_confidence:.2})",
+                d.confidence
             );
-            return Ok((planned, Some(why)));
+            return Ok((planned, Some((ReasonCode::BelowThreshold, why))));
         }
     }
     if !planned.has_fixer {
         let why = format!("no fixer for category {}", d.category);
-        return Ok((planned, Some(why)));
+        return Ok((planned, Some((ReasonCode::NoFixer, why))));
     }
     Ok((planned, None))
 }
 
 /// Why nothing was produced, most useful first.
-fn no_diff_reason(planned: &Planned, opts: &FixOptions) -> String {
-    if let Some(r) = planned.refusals.iter().find(|r| r.id != ReasonCode::AlreadyFixed) {
-        return r.to_string();
+fn no_diff_reason(planned: &Planned, opts: &FixOptions) -> (ReasonCode, String) {
+    if let Some(r) = planned
+        .refusals
+        .iter()
+        .find(|r| r.id != ReasonCode::AlreadyFixed)
+    {
+        return (r.id, r.to_string());
     }
     if let Some(f) = planned.fixes.iter().find(|f| {
         f.applicability == Applicability::Unsafe && !f.edits.is_empty() && !opts.unsafe_fixes
     }) {
-        return format!(
+        let why = format!(
             "unsafe fix not applied (use --unsafe-fixes): {}",
             f.description
         );
+        return (ReasonCode::UnsafeNotApplied, why);
     }
     if let Some(r) = planned.refusals.first() {
-        return format!("already fixed: {}", r.detail);
+        return (
+            ReasonCode::AlreadyFixed,
+            format!("already fixed: {}", r.detail),
+        );
     }
     if let Some(f) = planned
         .fixes
         .iter()
         .find(|f| f.applicability == Applicability::DisplayOnly)
     {
-        return format!("no automatic fix (advice only): {}", f.description);
+        let why = format!("no automatic fix (advice only): {}", f.description);
+        return (ReasonCode::AdviceOnly, why);
     }
     if planned.fixes.iter().any(|f| !f.edits.is_empty()) {
-        return "already fixed".to_string();
+        return (ReasonCode::AlreadyFixed, "already fixed".to_string());
     }
-    "no fix found for this failure".to_string()
+    (
+        ReasonCode::NoFix,
+        "no fix found for this failure".to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -176,6 +176,19 @@ impl Fixer for NodeModuleNotInstalled {
         let Some(package) = package_of(spec) else {
             return Ok(None);
         };
+        if opts
+            .config
+            .denies(crate::classify::names::Registry::Npm, &package)
+        {
+            return Err(Refusal::new(
+                ReasonCode::DeniedPackage,
+                format!(
+                    "{} is under `packages.deny` in {}",
+                    quoted(&package),
+                    crate::config::PATH
+                ),
+            ));
+        }
         let (wf, job) = match workflow::locate(ws, d, opts) {
             Ok(x) => x,
             Err(r) if r.fatal => return Err(r),

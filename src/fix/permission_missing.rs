@@ -252,7 +252,9 @@ impl Fixer for PermissionMissing {
         let (wf, job) = match workflow::locate(ws, d, opts) {
             Ok(x) => x,
             // A hostile workflow (duplicate keys, a symlink) stops the fix.
-            Err(r) if r.fatal || matches!(r.id, ReasonCode::DuplicateKey | ReasonCode::Symlink) => return Err(r),
+            Err(r) if r.fatal || matches!(r.id, ReasonCode::DuplicateKey | ReasonCode::Symlink) => {
+                return Err(r);
+            }
             Err(r) => {
                 return Err(Refusal::new(
                     ReasonCode::NoEvidence,

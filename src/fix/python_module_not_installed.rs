@@ -40,6 +40,7 @@ use super::workspace::Workspace;
 use super::{FixOptions, Fixer, ReasonCode};
 use crate::classify::names::{self, Registry};
 use crate::classify::{Category, Diagnosis, Facts};
+use crate::config::Config;
 
 pub struct PythonModuleNotInstalled;
 
@@ -85,7 +86,7 @@ impl Fixer for PythonModuleNotInstalled {
         if let Some(m) = f.module.as_deref() {
             own_module(m, ws)?;
         }
-        let Some(package) = choose_package(f)? else {
+        let Some(package) = choose_package(&opts.config, f)? else {
             return Ok(None);
         };
         place(&package, d, ws, opts).map(Some)
@@ -110,7 +111,7 @@ fn own_module(module: &str, ws: &Workspace) -> Result<(), Refusal> {
 }
 
 /// The distribution to add, if the facts name one we may trust.
-fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
+fn choose_package(config: &Config, f: &Facts) -> Result<Option<String>, Refusal> {
     let trusted = |name: &str| -> Result<String, Refusal> {
         if !pypi::valid_name(name) {
             return Err(Refusal::new(
@@ -118,7 +119,13 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
                 format!("{} is not a valid package name", quoted(name)),
             ));
         }
-        if pypi::is_curated(name) || pypi::is_well_known(name) {
+        // The allow-list is the repository vouching for a name no list knows
+        // (an internal distribution); it is read only from the default
+        // branch's config, never a fork's (see the CLI).
+        if pypi::is_curated(name)
+            || pypi::is_well_known(name)
+            || config.allows(Registry::Pypi, name)
+        {
             return Ok(name.to_string());
         }
         let hint = match pypi::near_miss(name) {
@@ -128,8 +135,9 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
         Err(Refusal::new(
             ReasonCode::UnknownPackage,
             format!(
-                "not adding unknown package {} (from log){hint}",
-                squoted(name)
+                "not adding unknown package {} (from log){hint}; if the repository really depends on it, list it under `packages.allow` in {}",
+                squoted(name),
+                crate::config::PATH
             ),
         ))
     };
@@ -391,13 +399,27 @@ fn job_installs_with_pip(
 
 /// Decide where the package goes and build the edit.
 fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Result<Fix, Refusal> {
+    if opts.config.denies(Registry::Pypi, package) {
+        return Err(Refusal::new(
+            ReasonCode::DeniedPackage,
+            format!(
+                "{} is under `packages.deny` in {}",
+                squoted(package),
+                crate::config::PATH
+            ),
+        ));
+    }
     let located = match workflow::locate(ws, d, opts) {
         Ok(x) => Some(x),
         // A hostile workflow (duplicate keys, a symlink) stops the fix; a missing one does not.
-        Err(r) if r.fatal || matches!(r.id, ReasonCode::DuplicateKey | ReasonCode::Symlink) => return Err(r),
+        Err(r) if r.fatal || matches!(r.id, ReasonCode::DuplicateKey | ReasonCode::Symlink) => {
+            return Err(r);
+        }
         // Two workflows have the failing job: guessing one, or falling back
         // to the project's files, could fix a job that never ran.
-        Err(r) if r.id == ReasonCode::AmbiguousWorkflow && r.detail.starts_with("job ") => return Err(r),
+        Err(r) if r.id == ReasonCode::AmbiguousWorkflow && r.detail.starts_with("job ") => {
+            return Err(r);
+        }
         Err(_) => None,
     };
     if let Some((wf, job)) = &located {
@@ -775,8 +797,12 @@ fn edit_pyproject(
     for e in &sorted {
         new_text = workflow::apply_one(&new_text, e);
     }
-    let new_doc = toml_edit::Document::parse(new_text.as_str())
-        .map_err(|_| Refusal::new(ReasonCode::Verify, "pyproject.toml did not re-parse after the edit"))?;
+    let new_doc = toml_edit::Document::parse(new_text.as_str()).map_err(|_| {
+        Refusal::new(
+            ReasonCode::Verify,
+            "pyproject.toml did not re-parse after the edit",
+        )
+    })?;
     let mut old_leaves = Vec::new();
     leaves(doc.as_item(), String::new(), &mut old_leaves);
     let mut new_leaves = Vec::new();
@@ -1131,37 +1157,45 @@ mod tests {
             ..Facts::default()
         };
         assert_eq!(
-            choose_package(&f(None, Some("yaml"), None))
+            choose_package(&Config::default(), &f(None, Some("yaml"), None))
                 .unwrap()
                 .unwrap(),
             "PyYAML"
         );
         assert_eq!(
-            choose_package(&f(None, None, Some("--cov=x")))
+            choose_package(&Config::default(), &f(None, None, Some("--cov=x")))
                 .unwrap()
                 .unwrap(),
             "pytest-cov"
         );
         assert_eq!(
-            choose_package(&f(None, Some("requests.adapters"), None))
-                .unwrap()
-                .unwrap(),
+            choose_package(
+                &Config::default(),
+                &f(None, Some("requests.adapters"), None)
+            )
+            .unwrap()
+            .unwrap(),
             "requests"
         );
         assert_eq!(
-            choose_package(&f(None, Some("reqeusts"), None))
+            choose_package(&Config::default(), &f(None, Some("reqeusts"), None))
                 .unwrap_err()
                 .id,
             ReasonCode::UnknownPackage
         );
         assert_eq!(
-            choose_package(&f(Some("x --extra-index-url https://evil"), None, None))
-                .unwrap_err()
-                .id,
+            choose_package(
+                &Config::default(),
+                &f(Some("x --extra-index-url https://evil"), None, None)
+            )
+            .unwrap_err()
+            .id,
             ReasonCode::InvalidPackageName
         );
         assert_eq!(
-            choose_package(&f(Some("-e"), None, None)).unwrap_err().id,
+            choose_package(&Config::default(), &f(Some("-e"), None, None))
+                .unwrap_err()
+                .id,
             ReasonCode::InvalidPackageName
         );
     }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use yaml_serde::Value;
 
-use super::edit::{ReasonCode, Edit, Refusal, quoted};
+use super::edit::{Edit, ReasonCode, Refusal, quoted};
 use super::workspace::Workspace;
 use crate::classify::Diagnosis;
 use crate::fix::FixOptions;
@@ -1121,7 +1121,11 @@ mod tests {
             "${{ vars.X || 'a' }} }}",
             "a\nb",
         ] {
-            assert_eq!(check_expression(bad).unwrap_err().id.as_str(), "expression", "{bad}");
+            assert_eq!(
+                check_expression(bad).unwrap_err().id.as_str(),
+                "expression",
+                "{bad}"
+            );
         }
     }
 

@@ -128,7 +128,12 @@ impl Workspace {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) if e.raw_os_error() == Some(40) => return Err(symlink_refusal(&rel)),
-            Err(e) => return Err(Refusal::fatal(ReasonCode::Io, format!("cannot read {rel}: {e}"))),
+            Err(e) => {
+                return Err(Refusal::fatal(
+                    ReasonCode::Io,
+                    format!("cannot read {rel}: {e}"),
+                ));
+            }
         };
         if !opened_at(&file, &path) {
             return Err(symlink_refusal(&rel));
@@ -318,6 +323,24 @@ impl Workspace {
                     .lines()
                     .any(|l| l.trim().eq_ignore_ascii_case("Autofix-By: autoheal"))
             })
+    }
+
+    /// A file as committed at `rev` (a branch name checked by the caller),
+    /// not as the work tree holds it: how the default branch's config is
+    /// read when the checkout is someone else's head. `None` when git, the
+    /// revision or the file is missing, or the blob is over `cap` bytes.
+    pub fn read_committed(&self, rev: &str, rel: &str, cap: usize) -> Option<Vec<u8>> {
+        if !self.git || rev.starts_with('-') || rev.contains("..") || rel.starts_with('-') {
+            return None;
+        }
+        let spec = format!("{rev}:{rel}");
+        let size = self.git(&["cat-file", "-s", &spec]).ok()?;
+        let size: usize = String::from_utf8_lossy(&size.stdout).trim().parse().ok()?;
+        if size > cap {
+            return None;
+        }
+        let out = self.git(&["cat-file", "blob", &spec]).ok()?;
+        (out.status.success() && out.stdout.len() <= cap).then_some(out.stdout)
     }
 
     /// Runs git in the workspace with no hooks or fsmonitor: the repository's

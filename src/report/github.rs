@@ -95,6 +95,7 @@ pub fn write_diagnose(
     let red = Redactor::new(sinks.token.as_deref());
     let mut outs = common_outputs(report, &red);
     outs.insert(2, ("fixable", bool_str(fixable).to_string()));
+    outs.push(("version", env!("CARGO_PKG_VERSION").to_string()));
     if let Some(path) = &sinks.output {
         write_outputs(path, &outs)?;
     }
@@ -141,6 +142,23 @@ pub fn write_fix(
                 "touches-workflows",
                 bool_str(report.touches_workflows).to_string(),
             ),
+            // Why there is no diff, for people and as a stable code.
+            (
+                "reason",
+                report
+                    .reason
+                    .as_deref()
+                    .map(|r| sanitize::cap(&red.clean_line(r), MAX_OUTPUT_BYTES).to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "reason-code",
+                report
+                    .reason_code
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default(),
+            ),
+            ("version", env!("CARGO_PKG_VERSION").to_string()),
         ]);
         write_outputs(path, &outs)?;
     }

@@ -4,18 +4,30 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::report::{DiagnoseReport, FixReport};
 use crate::sanitize::Redactor;
+
+/// The version of the JSON's shape: raised when a field changes meaning or
+/// goes away (new fields do not raise it). 2: `reason_code` and this field.
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub fn write_diagnose(
     out: &mut dyn Write,
     report: &DiagnoseReport,
     scrub: &Redactor,
 ) -> io::Result<()> {
-    write_value(out, report, scrub)
+    let mut value = serde_json::to_value(report).map_err(io::Error::other)?;
+    versioned(&mut value);
+    write_json(out, value, scrub)
+}
+
+/// Adds `schema_version` at the top level.
+fn versioned(value: &mut Value) {
+    if let Value::Object(o) = value {
+        o.insert("schema_version".into(), SCHEMA_VERSION.into());
+    }
 }
 
 pub fn write_fix(out: &mut dyn Write, report: &FixReport, scrub: &Redactor) -> io::Result<()> {
@@ -31,11 +43,7 @@ pub fn write_fix(out: &mut dyn Write, report: &FixReport, scrub: &Redactor) -> i
             }
         }
     }
-    write_json(out, value, scrub)
-}
-
-fn write_value<T: Serialize>(out: &mut dyn Write, v: &T, scrub: &Redactor) -> io::Result<()> {
-    let value = serde_json::to_value(v).map_err(io::Error::other)?;
+    versioned(&mut value);
     write_json(out, value, scrub)
 }
 

@@ -194,6 +194,9 @@ pub struct FailureFix {
     pub status: FixStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason as a stable code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
     /// The fixers that proposed something for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixers: Vec<String>,
@@ -210,6 +213,9 @@ pub struct FixReport {
     /// Why no fix was produced (`refused (hash-mode): ...`, `already fixed`), when none was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason as a stable code, whenever `reason` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
     /// Repository-relative paths the diff changes.
     pub files_changed: Vec<String>,
     /// Whether the diff edits `.github/workflows/` (pushing it needs the workflows permission).

@@ -139,7 +139,9 @@ mod tests {
         for c in ReasonCode::ALL {
             assert!(seen.insert(c.as_str()), "duplicate {c}");
             assert!(
-                c.as_str().chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                c.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '-'),
                 "{c}"
             );
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

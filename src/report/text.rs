@@ -198,10 +198,11 @@ pub fn write_fix_summary(
             .zip(&report.failure_fixes)
             .enumerate()
         {
+            let code = f.reason_code.map(|c| format!(" [{c}]")).unwrap_or_default();
             let reason = f
                 .reason
                 .as_deref()
-                .map(|r| format!(": {}", scrub.clean_line(r)))
+                .map(|r| format!("{code}: {}", scrub.clean_line(r)))
                 .unwrap_or_default();
             writeln!(
                 out,
@@ -214,7 +215,16 @@ pub fn write_fix_summary(
         }
     }
     if let Some(reason) = &report.reason {
-        writeln!(out, "{} {}", s.bold("no fix:"), scrub.clean_line(reason))?;
+        let code = report
+            .reason_code
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}{code}: {}",
+            s.bold("no fix"),
+            scrub.clean_line(reason)
+        )?;
     }
     if report.touches_workflows && !report.diff.is_empty() {
         writeln!(
