@@ -24,6 +24,19 @@ use crate::{classify, extract, github, ingest, report};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Also print the model's feature weights (`why:`) for each failure.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +45,13 @@ enum Command {
     Diagnose(CommonArgs),
     /// Diagnose, then fix the primary failure in the workspace.
     Fix(FixArgs),
+    /// Print a shell completion script (e.g. `autoheal completions bash > /etc/bash_completion.d/autoheal`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; e.g. `autoheal man > autoheal.1`).
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,6 +59,8 @@ enum Format {
     Text,
     Json,
     Github,
+    /// SARIF 2.1.0 (code scanning): a result per failure, fixes as replacements.
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -46,7 +68,7 @@ struct CommonArgs {
     /// Log files, directories, zips (run-log or artifact archives), or `-` for stdin.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Output format [default: text, or github when GITHUB_ACTIONS=true]
+    /// Output format [default: text, or github when GITHUB_ACTIONS=true]; sarif is SARIF 2.1.0
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Download the logs of this workflow run through the GitHub API (token from GITHUB_TOKEN).
@@ -95,6 +117,7 @@ impl Cli {
         match &self.command {
             Command::Diagnose(a) => a.format,
             Command::Fix(a) => a.common.format,
+            Command::Completions { .. } | Command::Man => Some(Format::Text),
         }
     }
 }
@@ -190,13 +213,17 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
+    let human = Human {
+        color: cli.color,
+        verbose: cli.verbose,
+    };
     match cli.command {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
             let github = format == Format::Github;
             let d = diagnose(&args, env, format, github)?;
             let fixable = github && would_fix(&d, env, format)?;
-            emit_diagnose(&d.report, format, env, scrub, fixable)?;
+            emit_diagnose(&d.report, format, env, scrub, fixable, human)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
@@ -205,12 +232,32 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
             let opts = fix_options(&args, &d, &ws, env, format)?;
             let fixed = crate::fix::run(&d.report, &ws, &opts)?;
-            emit_fix(&fixed, format, env, scrub)?;
+            emit_fix(&fixed, format, env, scrub, human)?;
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
             } else {
                 Outcome::Done
             })
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "autoheal", &mut out);
+            io::stdout()
+                .write_all(&out)
+                .map_err(io_err("writing the completions"))?;
+            Ok(Outcome::Done)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(io_err("rendering the manual page"))?;
+            io::stdout()
+                .write_all(&out)
+                .map_err(io_err("writing the manual page"))?;
+            Ok(Outcome::Done)
         }
     }
 }
@@ -542,7 +589,14 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
             .token
             .clone()
             .ok_or_else(|| Error::Usage("--run-id and --job-id need GITHUB_TOKEN".into()))?;
-        let client = github::Client::new(&env.api_url, Some(token))?;
+        let client = github::Client::new(&env.api_url, Some(token))?.with_rate_limit_notice(
+            Box::new(|wait| {
+                eprintln!(
+                    "note: GitHub API rate limit reached; waiting {} s before retrying",
+                    wait.as_secs().max(1)
+                );
+            }),
+        );
         let (source, jobs, whole, run_id) = match (args.run_id, args.job_id) {
             (run, Some(job)) => {
                 let found = client.job(&repo, job)?;
@@ -618,8 +672,21 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
 const NO_INPUT: &str = "no input: give a log file, a directory, a zip, `-` for standard input, \
                         or --run-id/--job-id (see --help)";
 
-fn color_for(env: &Env, stream_is_tty: bool) -> bool {
-    stream_is_tty && !env.no_color
+/// How the text report is shown to a person.
+#[derive(Clone, Copy)]
+struct Human {
+    color: ColorChoice,
+    verbose: bool,
+}
+
+/// `--color always` and `never` are the user's word; `auto` is colour on a
+/// terminal unless `NO_COLOR` is set (no-color.org).
+fn color_for(env: &Env, choice: ColorChoice, stream_is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stream_is_tty && !env.no_color,
+    }
 }
 
 fn io_err(context: &str) -> impl FnOnce(io::Error) -> Error + '_ {
@@ -635,17 +702,22 @@ fn emit_diagnose(
     env: &Env,
     scrub: &Redactor,
     fixable: bool,
+    human: Human,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {
         Format::Text => {
-            let color = color_for(env, io::stdout().is_terminal());
-            report::text::write_diagnose(&mut out, report, scrub, color)
+            let color = color_for(env, human.color, io::stdout().is_terminal());
+            report::text::write_diagnose(&mut out, report, scrub, color, human.verbose)
                 .map_err(io_err("writing the report"))?;
         }
         Format::Json => {
             report::json::write_diagnose(&mut out, report, scrub)
+                .map_err(io_err("writing the report"))?;
+        }
+        Format::Sarif => {
+            report::sarif::write_diagnose(&mut out, report, scrub)
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
@@ -660,20 +732,38 @@ fn emit_fix(
     format: Format,
     env: &Env,
     scrub: &Redactor,
+    human: Human,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {
         Format::Text => {
-            // stdout carries exactly the diff; the report goes to stderr.
-            out.write_all(scrub.redact(&report.diff).as_bytes())
+            // stdout carries exactly the diff (coloured only for a person:
+            // a terminal, or --color always); the report goes to stderr.
+            let diff = scrub.redact(&report.diff);
+            let diff = if color_for(env, human.color, io::stdout().is_terminal()) {
+                std::borrow::Cow::Owned(report::text::paint_diff(&diff))
+            } else {
+                diff
+            };
+            out.write_all(diff.as_bytes())
                 .map_err(io_err("writing the diff"))?;
-            let color = color_for(env, io::stderr().is_terminal());
-            report::text::write_fix_summary(&mut io::stderr().lock(), report, scrub, color)
-                .map_err(io_err("writing the report"))?;
+            let color = color_for(env, human.color, io::stderr().is_terminal());
+            report::text::write_fix_summary(
+                &mut io::stderr().lock(),
+                report,
+                scrub,
+                color,
+                human.verbose,
+            )
+            .map_err(io_err("writing the report"))?;
         }
         Format::Json => {
             report::json::write_fix(&mut out, report, scrub)
+                .map_err(io_err("writing the report"))?;
+        }
+        Format::Sarif => {
+            report::sarif::write_fix(&mut out, report, scrub)
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {

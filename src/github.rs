@@ -43,7 +43,7 @@ pub enum ApiError {
     BadBaseUrl(String, &'static str),
     #[error("invalid repository {0:?}: expected OWNER/NAME")]
     BadRepo(String),
-    #[error("could not download {what}: HTTP {status}")]
+    #[error("could not download {what}: HTTP {status}{}", status_hint(*status))]
     Status { what: String, status: u16 },
     #[error("could not download {what}: {reason}")]
     Transport { what: String, reason: String },
@@ -57,6 +57,27 @@ pub enum ApiError {
     Json { what: String, reason: String },
     #[error("no artifact named {name:?} in run {run}")]
     NoArtifact { name: String, run: u64 },
+}
+
+/// What to do about an HTTP status, for the error message: the person
+/// reading it should not have to look the code up.
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        401 => " (bad credentials: GITHUB_TOKEN is missing, expired or revoked)",
+        403 => {
+            " (forbidden: the token needs the `actions: read` permission, or the API rate limit \
+             was hit; wait for it to reset or use a token with a higher limit)"
+        }
+        404 => {
+            " (not found: check the repository and the run or job id; a private repository \
+             answers 404 to a token that cannot read it)"
+        }
+        410 => {
+            " (gone: the logs have expired or were deleted; GitHub keeps them 90 days by default)"
+        }
+        429 => " (rate limited: wait and run again)",
+        _ => "",
+    }
 }
 
 /// A job of a run, as the Jobs API reports it.
@@ -192,6 +213,8 @@ pub struct Client {
     agent: ureq::Agent,
     sleeper: Sleeper,
     max_body: u64,
+    /// Told (once per wait) when a rate limit makes the client wait.
+    on_rate_limit: Box<dyn Fn(Duration) + Send + Sync>,
 }
 
 impl std::fmt::Debug for Client {
@@ -245,12 +268,19 @@ impl Client {
             agent: ureq::Agent::new_with_config(config),
             sleeper: Box::new(std::thread::sleep),
             max_body: MAX_BODY_BYTES,
+            on_rate_limit: Box::new(|_| {}),
         })
     }
 
     /// Replaces `thread::sleep` between retries (tests record instead).
     pub fn with_sleeper(mut self, sleeper: Sleeper) -> Client {
         self.sleeper = sleeper;
+        self
+    }
+
+    /// Called before each wait a rate limit imposes (the CLI prints one line).
+    pub fn with_rate_limit_notice(mut self, f: Box<dyn Fn(Duration) + Send + Sync>) -> Client {
+        self.on_rate_limit = f;
         self
     }
 
@@ -372,6 +402,15 @@ impl Client {
                     let wait = wait.unwrap_or_else(|| backoff(attempt));
                     if attempt >= MAX_RETRIES || waited + wait > RETRY_BUDGET {
                         return Err(err);
+                    }
+                    if matches!(
+                        err,
+                        ApiError::Status {
+                            status: 403 | 429,
+                            ..
+                        }
+                    ) {
+                        (self.on_rate_limit)(wait);
                     }
                     (self.sleeper)(wait);
                     waited += wait;

@@ -296,7 +296,7 @@ fn retry_after_beyond_the_budget_stops_at_once() {
     let err = client.run_logs("o/r", 3).expect_err("fails");
     assert_eq!(
         err.to_string(),
-        "could not download logs for run 3: HTTP 429"
+        "could not download logs for run 3: HTTP 429 (rate limited: wait and run again)"
     );
     assert!(slept.lock().expect("lock").is_empty());
 }
@@ -308,9 +308,14 @@ fn plain_403_is_not_retried() {
     }));
     let client = Client::new(&api.api(), None).expect("client");
     let err = client.run_logs("o/r", 8).expect_err("fails");
-    assert_eq!(
-        err.to_string(),
-        "could not download logs for run 8: HTTP 403"
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("could not download logs for run 8: HTTP 403 (forbidden: "),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("`actions: read`") && msg.contains("rate limit"),
+        "{msg}"
     );
     assert_eq!(api.requests().len(), 1);
 }

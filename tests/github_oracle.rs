@@ -99,6 +99,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         files_changed: vec!["requirements.txt".into()],
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        fix_sources: Vec::new(),
     }
 }
 

@@ -2139,10 +2139,14 @@ fn download_errors_name_the_status() {
         .env("GITHUB_API_URL", format!("http://127.0.0.1:{api}"))
         .args(["diagnose", "--run-id", "9", "--repo", "acme/app"]));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(
-        out.stderr.trim_end(),
-        "error: could not download logs for run 9: HTTP 404"
+    assert!(
+        out.stderr
+            .starts_with("error: could not download logs for run 9: HTTP 404 (not found: "),
+        "{}",
+        out.stderr
     );
+    assert!(out.stderr.contains("private repository"), "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
 
 #[test]

@@ -39,7 +39,9 @@ pub use workspace::Workspace;
 
 use crate::classify::{Category, Diagnosis};
 use crate::config::Config;
-use crate::report::{DiagnoseReport, FailureFix, FixEntry, FixReport, FixStatus, Place};
+use crate::report::{
+    DiagnoseReport, FailureFix, FixEntry, FixReport, FixSource, FixStatus, Place, Replacement,
+};
 
 /// The default of `--min-confidence`.
 pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.85;
@@ -207,6 +209,7 @@ pub fn run(
         files_changed: Vec::new(),
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        fix_sources: Vec::new(),
     };
     let mut stop = |code: ReasonCode, why: String| {
         out.reason = Some(why);
@@ -337,6 +340,19 @@ pub fn run(
             if skipped > 0 {
                 description.push_str(&format!(" ({skipped} overlapping edit(s) skipped)"));
             }
+            out.fix_sources.push(FixSource {
+                failure: i,
+                replacements: fix
+                    .edits
+                    .iter()
+                    .map(|e| Replacement {
+                        path: e.path.clone(),
+                        offset: e.range.start,
+                        length: e.range.len(),
+                        text: e.content.clone(),
+                    })
+                    .collect(),
+            });
             out.fixes.push(FixEntry {
                 fixer: fix.fixer.to_string(),
                 applicability: fix.applicability,

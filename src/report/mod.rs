@@ -224,7 +224,31 @@ pub struct FixReport {
     /// shows it as `diagnosis.failures[].fix`.
     #[serde(skip)]
     pub failure_fixes: Vec<FailureFix>,
+    /// Where each entry of `fixes` came from and what it replaces, aligned
+    /// with `fixes` (for SARIF's `fixes[].artifactChanges`).
+    #[serde(skip)]
+    pub fix_sources: Vec<FixSource>,
+}
+
+/// The failure a fix entry was planned for (the first, when several
+/// failures proposed the same edits) and its edits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FixSource {
+    /// Index into `diagnosis.failures`.
+    pub failure: usize,
+    pub replacements: Vec<Replacement>,
+}
+
+/// One edit of a fix: `length` bytes at `offset` of the original file
+/// become `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    pub path: String,
+    pub offset: usize,
+    pub length: usize,
+    pub text: String,
 }
 
 pub mod json;
+pub mod sarif;
 pub mod text;

@@ -10,6 +10,9 @@ use crate::sanitize::Redactor;
 
 struct Style {
     color: bool,
+    /// Show the model's feature weights (`why:`), which help whoever tunes
+    /// the model more than whoever fixes the build.
+    verbose: bool,
 }
 
 impl Style {
@@ -38,8 +41,9 @@ pub fn write_diagnose(
     report: &DiagnoseReport,
     scrub: &Redactor,
     color: bool,
+    verbose: bool,
 ) -> io::Result<()> {
-    let s = Style { color };
+    let s = Style { color, verbose };
     if report.failures.is_empty() {
         writeln!(
             out,
@@ -111,7 +115,7 @@ fn write_one(out: &mut dyn Write, d: &Diagnosis, scrub: &Redactor, s: &Style) ->
             writeln!(out, "    {}", s.dim(&scrub.clean_line(l)))?;
         }
     }
-    if !d.explanation.is_empty() {
+    if s.verbose && !d.explanation.is_empty() {
         let why: Vec<String> = d
             .explanation
             .iter()
@@ -126,6 +130,37 @@ fn write_one(out: &mut dyn Write, d: &Diagnosis, scrub: &Redactor, s: &Style) ->
         scrub.clean_line(&d.suggested_fix)
     )?;
     Ok(())
+}
+
+/// The diff for a terminal: headers bold, hunks cyan, removals red,
+/// additions green (git's colours).
+pub fn paint_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len() + diff.len() / 4);
+    for line in diff.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let code = if body.starts_with("diff --git")
+            || body.starts_with("--- ")
+            || body.starts_with("+++ ")
+        {
+            Some("1")
+        } else if body.starts_with("@@") {
+            Some("36")
+        } else if body.starts_with('+') {
+            Some("32")
+        } else if body.starts_with('-') {
+            Some("31")
+        } else {
+            None
+        };
+        match code {
+            Some(c) => out.push_str(&format!("\x1b[{c}m{body}\x1b[0m{nl}")),
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 fn first_line(s: &str) -> &str {
@@ -156,9 +191,10 @@ pub fn write_fix_summary(
     report: &FixReport,
     scrub: &Redactor,
     color: bool,
+    verbose: bool,
 ) -> io::Result<()> {
-    write_diagnose(out, &report.diagnosis, scrub, color)?;
-    let s = Style { color };
+    write_diagnose(out, &report.diagnosis, scrub, color, verbose)?;
+    let s = Style { color, verbose };
     writeln!(out)?;
     for f in &report.fixes {
         let app = match f.applicability {
