@@ -352,6 +352,17 @@ fn load_config(
             Ok(Config::parse(&text, &ids)?)
         }
         Ok(None) => Ok(Config::default()),
+        // A symlink, an untracked file: the workspace's own rules say no, as
+        // for any file a fix would read; the built-in defaults apply.
+        Err(r) if !r.fatal => {
+            let note = format!(
+                "{} not read ({}): built-in defaults",
+                config::PATH,
+                r.detail
+            );
+            write_notes(&[note], format, env)?;
+            Ok(Config::default())
+        }
         Err(r) => Err(crate::config::ConfigError {
             line: 0,
             message: r.detail,

@@ -24,7 +24,7 @@ const INPUTS: [&str; 12] = [
     "download-base-url",
 ];
 
-const OUTPUTS: [&str; 12] = [
+const OUTPUTS: [&str; 15] = [
     "category",
     "confidence",
     "fixable",
@@ -37,6 +37,9 @@ const OUTPUTS: [&str; 12] = [
     "failed-job",
     "failed-step",
     "suggested-fix",
+    "reason",
+    "reason-code",
+    "version",
 ];
 
 fn action() -> Value {

@@ -465,3 +465,25 @@ fn diagnose_and_fix_agree_on_fixable() {
         );
     }
 }
+
+#[test]
+fn a_symlinked_config_is_not_followed() {
+    let (tmp, ws, log) = setup("acme_internal", None);
+    let outside = tmp.path().join("outside.yml");
+    fs::write(&outside, ALLOW).unwrap();
+    std::os::unix::fs::symlink(&outside, ws.join(".github/autoheal.yml")).unwrap();
+    git(&ws, &["add", "-A"]);
+    git(&ws, &["commit", "-qm", "link"]);
+    let out = fix(&ws, &log, &[]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("note: .github/autoheal.yml not read ("),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("refused (unknown-package)"),
+        "{}",
+        out.stderr
+    );
+}

@@ -133,7 +133,8 @@ fn diagnose_in_github_mode_injects_nothing() {
             "error-line",
             "failed-job",
             "failed-step",
-            "suggested-fix"
+            "suggested-fix",
+            "version"
         ]
     );
     for (k, v) in &outputs {
@@ -180,7 +181,10 @@ fn fix_in_github_mode_injects_nothing() {
             "diff",
             "diff-file",
             "files-changed",
-            "touches-workflows"
+            "touches-workflows",
+            "reason",
+            "reason-code",
+            "version"
         ]
     );
     for (k, v) in &outputs {

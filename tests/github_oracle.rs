@@ -128,7 +128,7 @@ fn read_run(dir: tempfile::TempDir, stdout: Vec<u8>) -> Run {
     }
 }
 
-const FIX_OUTPUTS: [&str; 12] = [
+const FIX_OUTPUTS: [&str; 15] = [
     "category",
     "confidence",
     "error-line",
@@ -141,6 +141,9 @@ const FIX_OUTPUTS: [&str; 12] = [
     "diff-file",
     "files-changed",
     "touches-workflows",
+    "reason",
+    "reason-code",
+    "version",
 ];
 
 /// The runner must see exactly our commands: the mask, our annotations, one
@@ -289,7 +292,8 @@ fn diagnose_writes_only_outputs_without_a_fix() {
             "error-line",
             "failed-job",
             "failed-step",
-            "suggested-fix"
+            "suggested-fix",
+            "version"
         ]
     );
     let map: BTreeMap<_, _> = run.outputs.into_iter().collect();

@@ -208,7 +208,7 @@ fn an_assertion_fix_is_located_at_its_test_file() {
 }
 
 #[test]
-fn a_refusal_carries_its_reason_code_and_stays_valid() {
+fn an_unapplied_fix_carries_its_reason_code_and_stays_valid() {
     let (_t, ws) = example_checkout();
     let zip = root().join("fixtures/example/run-3.zip");
     // Without --unsafe-fixes the assertion rewrite is not applied.
@@ -226,7 +226,12 @@ fn a_refusal_carries_its_reason_code_and_stays_valid() {
     let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     let result = &v["runs"][0]["results"][0];
     assert_eq!(result["properties"]["reasonCode"], "unsafe-not-applied");
-    assert!(result.get("fixes").is_none(), "{result}");
+    // Still offered, as SARIF fixes are proposals, and marked unsafe.
+    let text = result["fixes"][0]["description"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("assertion-expected-stale [unsafe]"),
+        "{text}"
+    );
 }
 
 #[test]
