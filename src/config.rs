@@ -475,6 +475,23 @@ mod tests {
         assert!(Config::parse("[1, 2]\n", IDS).is_err());
     }
 
+    // No field holds a list of lists or a map of lists, so YAML aliases
+    // cannot multiply: a nested sequence is a type error at its first item.
+    #[test]
+    fn a_huge_file_or_nested_aliases_are_errors() {
+        let huge = format!("ignore-paths:\n{}", "  - a\n".repeat(MAX_BYTES / 6 + 1));
+        let e = Config::parse(&huge, IDS).unwrap_err();
+        assert!(e.message.contains("larger than"), "{e}");
+        let nested = "packages:\n  allow: &a [x, y]\n  deny: [*a, *a]\n";
+        assert!(Config::parse(nested, IDS).is_err());
+        let flat = "packages:\n  allow: &a [x, y]\n  deny: *a\n";
+        assert!(
+            Config::parse(flat, IDS)
+                .unwrap()
+                .denies(Registry::Pypi, "y")
+        );
+    }
+
     #[test]
     fn empty_is_the_default() {
         assert_eq!(Config::parse("", IDS).unwrap(), Config::default());
