@@ -215,6 +215,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 fork_run: event_fork || d.api_fork,
                 previous_autofix,
                 dropped_succeeded_jobs: d.dropped_succeeded,
+                action_manifests: manifest_source(&args.common, env),
             };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
             let fixed = crate::fix::run(&d.report, &ws, &opts)?;
@@ -227,6 +228,28 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         }
     }
 }
+
+/// In GitHub mode (`--run-id`/`--job-id`, a token), the contents API reads
+/// the `action.yml` of an action the embedded table does not know. A failed
+/// read is no fix for that action, never an error of the run.
+fn manifest_source(args: &CommonArgs, env: &Env) -> Option<crate::fix::ManifestSource> {
+    if args.run_id.is_none() && args.job_id.is_none() {
+        return None;
+    }
+    let client = github::Client::new(&env.api_url, env.token.clone()).ok()?;
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    Some(crate::fix::ManifestSource(std::sync::Arc::new(
+        move |action: &str, git_ref: &str| {
+            if reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= MAX_MANIFEST_READS {
+                return None;
+            }
+            client.action_manifest(action, git_ref).ok().flatten()
+        },
+    )))
+}
+
+/// `action.yml` reads per run.
+const MAX_MANIFEST_READS: usize = 8;
 
 /// From the event payload (any event that names a head repository: see
 /// [`github::fork_run`]), whether the failed run came from a fork (report
