@@ -222,7 +222,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             let format = resolve_format(args.format, env);
             let github = format == Format::Github;
             let d = diagnose(&args, env, format, github)?;
-            let fixable = github && would_fix(&d, env, format)?;
+            let fixable = github && would_fix(&d, env, format, manifest_source(&args, env))?;
             emit_diagnose(&d.report, format, env, scrub, fixable, human)?;
             Ok(Outcome::Done)
         }
@@ -288,6 +288,7 @@ fn fix_options(
         previous_autofix,
         dropped_succeeded_jobs: d.dropped_succeeded,
         config: load_config(ws, env, fork_run, format)?,
+        action_manifests: manifest_source(&args.common, env),
     })
 }
 
@@ -371,6 +372,28 @@ fn load_config(
     }
 }
 
+/// In GitHub mode (`--run-id`/`--job-id`, a token), the contents API reads
+/// the `action.yml` of an action the embedded table does not know. A failed
+/// read is no fix for that action, never an error of the run.
+fn manifest_source(args: &CommonArgs, env: &Env) -> Option<crate::fix::ManifestSource> {
+    if args.run_id.is_none() && args.job_id.is_none() {
+        return None;
+    }
+    let client = github::Client::new(&env.api_url, env.token.clone()).ok()?;
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    Some(crate::fix::ManifestSource(std::sync::Arc::new(
+        move |action: &str, git_ref: &str| {
+            if reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= MAX_MANIFEST_READS {
+                return None;
+            }
+            client.action_manifest(action, git_ref).ok().flatten()
+        },
+    )))
+}
+
+/// `action.yml` reads per run.
+const MAX_MANIFEST_READS: usize = 8;
+
 /// From the event payload (any event that names a head repository: see
 /// [`github::fork_run`]), whether the failed run came from a fork (report
 /// only), and whether its head commit is an earlier autoheal fix.
@@ -396,7 +419,12 @@ fn event_workflow(env: &Env) -> Option<String> {
 /// `fix` with its defaults, on this log and the current directory, produces
 /// a diff. So the planner runs here too (diff only, nothing written); a
 /// directory that is no workspace or a config that does not parse is `false`.
-fn would_fix(d: &Diagnosed, env: &Env, format: Format) -> Result<bool, Error> {
+fn would_fix(
+    d: &Diagnosed,
+    env: &Env,
+    format: Format,
+    action_manifests: Option<crate::fix::ManifestSource>,
+) -> Result<bool, Error> {
     let Ok(ws) = Workspace::open(std::path::Path::new(".")) else {
         return Ok(false);
     };
@@ -420,6 +448,7 @@ fn would_fix(d: &Diagnosed, env: &Env, format: Format) -> Result<bool, Error> {
         previous_autofix,
         dropped_succeeded_jobs: d.dropped_succeeded,
         config,
+        action_manifests,
         ..FixOptions::default()
     };
     Ok(crate::fix::run(&d.report, &ws, &opts).is_ok_and(|r| !r.diff.is_empty()))
