@@ -247,6 +247,16 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
+            if args.verify.verify && (args.common.run_id.is_some() || args.common.job_id.is_some())
+            {
+                // Refused before any download: another job's log is never
+                // verified here.
+                let mut job = env.job.clone();
+                job.api_logs = true;
+                let fixed = crate::verify::refuse_outside(&DiagnoseReport::new(Vec::new()), &job);
+                emit_fix(&fixed, format, env, scrub)?;
+                return Ok(Outcome::NoFix);
+            }
             let d = diagnose(&args.common, env, format, true)?;
             let (event_fork, previous_autofix) = run_event(env)?;
             let opts = FixOptions {

@@ -122,7 +122,8 @@ pub fn heal(
     let mut current = report.clone();
     for d in &mut current.failures {
         let named = d.failure.job.trim();
-        if named.is_empty() {
+        // A plain log or a job log file is named after its file.
+        if named.is_empty() || v.log_names.iter().any(|n| n == named) {
             // A plain log has no job; in the failed job it is this one.
             d.failure.job = job_name.clone().unwrap_or_else(|| job.id.clone());
         } else if !workflow::job_matches(&job.id, job_name.as_deref(), named) {
@@ -149,6 +150,21 @@ pub fn heal(
         out,
     }
     .run(report, current)
+}
+
+/// The report of a verification refused before anything was read (logs
+/// that would come through the API): the gate's refusal.
+pub fn refuse_outside(report: &DiagnoseReport, ctx: &JobContext) -> FixReport {
+    match gate::check(ctx) {
+        Err(r) => refused(report, &r),
+        Ok(_) => refused(
+            report,
+            &Refusal::new(
+                gate::NOT_SAME_JOB,
+                "verification needs the failed job's own log",
+            ),
+        ),
+    }
 }
 
 /// A report that says why nothing was verified or written.
@@ -490,10 +506,11 @@ impl Healer<'_> {
             ));
         }
         if kept.is_empty() {
-            report.reason = Some(format!(
-                "refused ({})",
-                rounds[0].reason.replacen(':', "):", 1)
-            ));
+            let why = &rounds[0].reason;
+            report.reason = Some(match why.split_once(": ") {
+                Some((id, detail)) => format!("refused ({id}): {detail}"),
+                None => format!("refused: {why}"),
+            });
         }
         if self.user_diff_only && !kept.is_empty() {
             // Verified, shown, not written.
