@@ -237,6 +237,15 @@ impl Healer<'_> {
             Ok(s) => s,
             Err(skip) => return self.unverified(original, &first, skip),
         };
+        // Nothing to fix, nothing to run.
+        let mut probe = self.opts.clone();
+        probe.diff_only = true;
+        let planned = fix::run(&first, self.ws, &probe)?;
+        if planned.diff.is_empty() {
+            let mut planned = planned;
+            planned.diagnosis = original.clone();
+            return Ok(planned);
+        }
         // The baseline: the step as it is, before any fix.
         let snap = snapshot::Snapshot::take(self.ws.root())?;
         let deadline = Instant::now() + self.v.timeout;

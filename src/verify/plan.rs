@@ -524,6 +524,30 @@ mod tests {
     }
 
     #[test]
+    fn what_is_not_rerun_says_why() {
+        let text = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      A: \"1\"\n    defaults:\n      run:\n        working-directory: app\n    steps:\n      - uses: actions/setup-python@v5\n      - run: echo ${{ github.sha }}\n      - run: Get-Item x\n        shell: pwsh\n      - run: pytest\n        env:\n          KEY: ${{ secrets.KEY }}\n      - run: pytest\n        shell: bash\n        env:\n          HOST: ${{ vars.HOST || 'http://localhost:8000' }}\n";
+        let wf = Workflow::from_text(".github/workflows/ci.yml", text.to_string()).expect("parses");
+        let job = wf.jobs().expect("jobs").remove(0);
+        let steps = wf.steps(&job);
+        let v = vars("{}");
+        let id = |i: usize| script(&wf, &job, steps[i], &v).expect_err("skipped").id;
+        assert_eq!(id(0), "action-step");
+        assert_eq!(id(1), "expression");
+        assert_eq!(id(2), "shell");
+        assert_eq!(id(3), "needs-secret");
+        let s = script(&wf, &job, steps[4], &v).expect("runs");
+        assert_eq!(s.shell[0..3], ["bash", "--noprofile", "--norc"]);
+        assert_eq!(s.workdir, "app");
+        assert_eq!(
+            s.env,
+            [
+                ("A".to_string(), "1".to_string()),
+                ("HOST".to_string(), "http://localhost:8000".to_string())
+            ]
+        );
+    }
+
+    #[test]
     fn working_directory_stays_inside() {
         assert_eq!(workdir("./app").unwrap(), "app");
         assert!(workdir("../x").is_err());
