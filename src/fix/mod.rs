@@ -201,6 +201,7 @@ pub fn run(
         files_changed: Vec::new(),
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        verification: None,
     };
     if opts.fork_run {
         out.reason = Some(
@@ -327,6 +328,7 @@ pub fn run(
                 applied: included && out.applied,
                 description,
                 evidence: fix.evidence.clone(),
+                verified: None,
             });
         }
         let d = &report.failures[i];
