@@ -91,6 +91,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
             applied: false,
             description: "add PyYAML".into(),
             evidence: Default::default(),
+            verified: None,
         }],
         diff: diff.into(),
         applied: false,
@@ -100,6 +101,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         touches_workflows: false,
         failure_fixes: Vec::new(),
         fix_sources: Vec::new(),
+        verification: None,
     }
 }
 

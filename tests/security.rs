@@ -352,7 +352,7 @@ impl Gh {
     }
 }
 
-const OUTPUT_NAMES: [&str; 15] = [
+const OUTPUT_NAMES: [&str; 17] = [
     "category",
     "confidence",
     "fixable",
@@ -368,6 +368,8 @@ const OUTPUT_NAMES: [&str; 15] = [
     "reason",
     "reason-code",
     "version",
+    "verified",
+    "verified-reason",
 ];
 
 /// The runner sees only our commands: an optional mask first, annotations,

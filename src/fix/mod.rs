@@ -239,6 +239,7 @@ pub fn run(
         touches_workflows: false,
         failure_fixes: Vec::new(),
         fix_sources: Vec::new(),
+        verification: None,
     };
     let mut stop = |code: ReasonCode, why: String| {
         out.reason = Some(why);
@@ -389,6 +390,7 @@ pub fn run(
                 applied: included && out.applied,
                 description,
                 evidence: fix.evidence.clone(),
+                verified: None,
             });
         }
         let d = &report.failures[i];

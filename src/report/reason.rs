@@ -119,6 +119,10 @@ reason_codes! {
     UnsafeLiteral = "unsafe-literal",
     /// The edited file did not re-parse as intended.
     Verify = "verify",
+    /// `--verify` runs only in the failed job itself.
+    VerifyNotSameJob = "verify-not-same-job",
+    /// `--verify` re-ran the step and kept no fix (rolled back or skipped).
+    VerifyFailed = "verify-failed",
     /// A YAML document over the parsing budget.
     YamlBudget = "yaml-budget",
 }
