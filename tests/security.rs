@@ -1526,7 +1526,7 @@ fn deps_hash_mode() {
         &log,
         &[],
         3,
-        "refused (hash-mode): requirements.txt uses hash-checking mode; cannot add 'PyYAML' without hashes",
+        "refused (hash-mode): requirements.txt installs in hash-checking mode (requirements.txt has hashes); cannot add 'PyYAML' without hashes",
     );
 }
 
