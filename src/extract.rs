@@ -920,7 +920,14 @@ fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failu
             if !foreign_verdict && ends_clean(&lines) {
                 return None;
             }
-            Some(build(job, step, &lines, index))
+            let mut f = build(job, step, &lines, index);
+            // Another CI's step header names the step a plain stream lacks.
+            if step.name.is_empty()
+                && let Some(name) = markerless::section(&lines, index)
+            {
+                f.step = name;
+            }
+            Some(f)
         }
         _ => match pick {
             Some(p) => Some(build(job, step, &lines, p.index)),

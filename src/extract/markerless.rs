@@ -39,7 +39,7 @@ const VERDICT_LINES: usize = 6;
 /// Amplify's `[INFO]: `, a clock time followed by two spaces.
 static FOREIGN_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*> |\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\d\d:\d\d:\d\d\s{2,})+",
+        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*> |\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.-]*\] |\d\d:\d\d:\d\d\s{2,})+",
     )
     .expect("foreign prefix pattern is valid")
 });
@@ -80,7 +80,16 @@ const EVIDENCE: &[(&str, u32)] = &[
     (r"^\s*FAILED\b|\bFAILED$", 52),
     // A traceback cut off after its last frame's source line.
     (r"^\s+raise [A-Z]\w*", 55),
-    (r"^\s*(?:Could not|Cannot|Can't|Unable to|Failed to) \w", 55),
+    (
+        r"(?i)^\s*(?:could not|cannot|can't|unable to|failed to) \w",
+        55,
+    ),
+    (
+        r"(?i)\b(?:was|were|is|are) not found\b|\bunknown revision\b|\brequires a different version\b|Can't resolve '",
+        58,
+    ),
+    // MSBuild's `project.csproj : error : message` and `error NU1301:`.
+    (r"\s:\s+error(?: [A-Z]+\d+)?\s*:\s*\S", 62),
     (r"^Problem \d+$", 55),
     (
         r"(?i)\berrors? (?:found|detected|occurred|in your)\b|^Found errors\b",
@@ -114,6 +123,78 @@ static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
         r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*Error [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
     )
     .expect("verdict pattern is valid")
+});
+
+/// Step headers of other CIs, the step's name captured: GitLab's
+/// `section_start:<time>:<name>`, Travis's `travis_fold:start:<name>`,
+/// Jenkins' `[Pipeline] { (<stage>)`, Azure's `##[section]Starting: <name>`,
+/// Buildkite's `--- <name>` / `+++ <name>` / `~~~ <name>` groups.
+static SECTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:section_start:\d+:([\w.-]+)|travis_fold:start:([\w.-]+)|\[Pipeline\] \{ \((.+)\)$|##\[section\]Starting: (.+)$|(?:---|\+\+\+|~~~) (\S.*)$)",
+    )
+    .expect("section pattern is valid")
+});
+
+/// The end of a step of those that mark one.
+static SECTION_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:section_end:\d+:|travis_fold:end:|\[Pipeline\] // stage$|##\[section\]Finishing: )",
+    )
+    .expect("section end pattern is valid")
+});
+
+/// Lines a step header is looked for above the root cause.
+const SECTION_LOOKBACK: usize = 400;
+
+/// The name of the other CI's step that holds line `index`: the nearest step
+/// header above it, if the stream has one.
+pub(super) fn section(lines: &[&Line], index: usize) -> Option<String> {
+    let from = index.saturating_sub(SECTION_LOOKBACK);
+    let window = lines.get(from..=index)?;
+    // Steps closed above the line are not the line's step.
+    let mut closed = 0usize;
+    window.iter().enumerate().rev().find_map(|(i, l)| {
+        let text = super::clean(&l.text).trim_end();
+        if SECTION_END.is_match(text) {
+            closed += 1;
+            return None;
+        }
+        let c = SECTION.captures(text)?;
+        if closed > 0
+            && !text.starts_with("---")
+            && !text.starts_with("+++")
+            && !text.starts_with("~~~")
+        {
+            closed -= 1;
+            return None;
+        }
+        let name = c.iter().skip(1).flatten().next()?.as_str().trim();
+        // `---`/`+++` also open a diff's sides and Go's `--- FAIL:` lines.
+        let diff_side = |j: Option<usize>| {
+            j.and_then(|j| window.get(j)).is_some_and(|n| {
+                let t = super::clean(&n.text);
+                t.starts_with("+++ ") || t.starts_with("--- ")
+            })
+        };
+        let buildkite = text.starts_with("--- ") || text.starts_with("+++ ");
+        if name.is_empty()
+            || (buildkite
+                && (diff_side(i.checked_sub(1))
+                    || diff_side(Some(i + 1))
+                    || NOT_A_GROUP.is_match(name)))
+        {
+            return None;
+        }
+        Some(super::cap(name, 200))
+    })
+}
+
+/// What follows `---`/`+++` when it is not a Buildkite group: a test verdict,
+/// a diff side's path or label.
+static NOT_A_GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:FAIL|PASS|SKIP|RUN|a/|b/|/|expected|actual|got|want|left|right|original|modified|\S+\.\w{1,5}(?:\s|$))")
+        .expect("not-a-group pattern is valid")
 });
 
 /// The line with another CI's failed verdict among the last lines, if any.
@@ -250,6 +331,52 @@ mod tests {
     fn foreign_prefixes_do_not_hide_the_message() {
         assert!(evidence("faster-fifo> x.cpp:14:17: error: 'stderr' was not declared") >= 60);
         assert!(evidence("517 | npm ERR! 403 Forbidden - GET https://registry.npmjs.org/x") >= 60);
+        assert!(
+            evidence("[webpack-cli] Invalid configuration object. Webpack has been initialized")
+                >= 55
+        );
+    }
+
+    #[test]
+    fn steps_of_other_cis_are_named() {
+        for (text, name) in [
+            (
+                "section_start:1702000000:step_script\nnpm test\nError: boom",
+                "step_script",
+            ),
+            (
+                "travis_fold:start:install\nnpm ci\nnpm ERR! code E403",
+                "install",
+            ),
+            (
+                "[Pipeline] stage\n[Pipeline] { (Unit tests)\n+ make test\nError: boom",
+                "Unit tests",
+            ),
+            ("##[section]Starting: Run tests\nError: boom", "Run tests"),
+            (
+                "--- :npm: Install\nnpm ci\n+++ :jest: Test\nError: boom",
+                ":jest: Test",
+            ),
+        ] {
+            let owned = lines(text);
+            let refs: Vec<&Line> = owned.iter().collect();
+            assert_eq!(
+                section(&refs, refs.len() - 1).as_deref(),
+                Some(name),
+                "{text}"
+            );
+        }
+        for text in [
+            "Error: boom",
+            "--- FAIL: TestX (0.00s)\nError: boom",
+            "--- Expected\n+++ Actual\nError: boom",
+            "--- a/src/x.rs\n+++ b/src/x.rs\nError: boom",
+            "[Pipeline] { (Build)\nmake\n[Pipeline] // stage\nERROR: script returned exit code 1",
+        ] {
+            let owned = lines(text);
+            let refs: Vec<&Line> = owned.iter().collect();
+            assert_eq!(section(&refs, refs.len() - 1), None, "{text}");
+        }
     }
 
     #[test]
