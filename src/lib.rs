@@ -18,3 +18,4 @@ pub mod github;
 pub mod ingest;
 pub mod report;
 pub mod sanitize;
+pub mod verify;

@@ -91,6 +91,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
             applied: false,
             description: "add PyYAML".into(),
             evidence: Default::default(),
+            verified: None,
         }],
         diff: diff.into(),
         applied: false,
@@ -98,6 +99,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         files_changed: vec!["requirements.txt".into()],
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        verification: None,
     }
 }
 

@@ -352,7 +352,7 @@ impl Gh {
     }
 }
 
-const OUTPUT_NAMES: [&str; 12] = [
+const OUTPUT_NAMES: [&str; 14] = [
     "category",
     "confidence",
     "fixable",
@@ -365,6 +365,8 @@ const OUTPUT_NAMES: [&str; 12] = [
     "failed-job",
     "failed-step",
     "suggested-fix",
+    "verified",
+    "verified-reason",
 ];
 
 /// The runner sees only our commands: an optional mask first, annotations,

@@ -142,6 +142,16 @@ pub fn write_fix(
                 bool_str(report.touches_workflows).to_string(),
             ),
         ]);
+        // `fix --verify` only: passed, progressed, failed or skipped.
+        if let Some(v) = &report.verification {
+            outs.extend([
+                ("verified", v.verified.as_str().to_string()),
+                (
+                    "verified-reason",
+                    sanitize::cap(&red.clean_line(&v.reason), MAX_OUTPUT_BYTES).to_string(),
+                ),
+            ]);
+        }
         write_outputs(path, &outs)?;
     }
     if let Some(path) = &sinks.summary {
@@ -465,6 +475,7 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
 
 fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &Redactor) {
     md.push_str("### Fix\n\n");
+    verify_section(md, fix, red);
     if fix.diff.is_empty() {
         let reason = fix.reason.as_deref().unwrap_or("no fix");
         let _ = writeln!(md, "No fix: {}\n", md_field(red, reason));
@@ -535,6 +546,38 @@ fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &
         "diff",
         &cut_with_marker(&diff, MAX_SUMMARY_DIFF_BYTES),
     ));
+    md.push('\n');
+}
+
+/// `fix --verify`: the verdict first, as a later pull request should cite it.
+fn verify_section(md: &mut String, fix: &FixReport, red: &Redactor) {
+    let Some(v) = &fix.verification else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "**Verified: {}** ({})\n",
+        v.verified.as_str(),
+        md_field(red, &v.reason)
+    );
+    for r in &v.rounds {
+        let _ = writeln!(
+            md,
+            "- round {}: {} by {}: {}",
+            r.round,
+            r.verified.as_str(),
+            md_field(red, &r.fixers.join(", ")),
+            md_field(red, &r.reason)
+        );
+    }
+    if let Some(r) = v.rounds.iter().find(|r| !r.last_lines.is_empty()) {
+        let text = red.clean(&r.last_lines.join("\n"));
+        let _ = writeln!(md, "\nThe re-run's last lines (round {}):\n", r.round);
+        md.push_str(&fenced(
+            "text",
+            &cut_with_marker(&text, MAX_SUMMARY_EXCERPT_BYTES),
+        ));
+    }
     md.push('\n');
 }
 
@@ -974,6 +1017,8 @@ mod tests {
             "failed-job",
             "failed-step",
             "suggested-fix",
+            "verified",
+            "verified-reason",
         ] {
             assert!(valid_output_name(n));
         }
