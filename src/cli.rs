@@ -88,6 +88,9 @@ struct FixArgs {
     /// The workflow file of the failed run (for env fixes); inferred when absent.
     #[arg(long, value_name = "PATH")]
     workflow: Option<PathBuf>,
+    /// Also write a pull-request body for people (diagnosis, evidence, diff, how to undo) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pr_body: Option<PathBuf>,
 }
 
 impl Cli {
@@ -218,6 +221,10 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
             let fixed = crate::fix::run(&d.report, &ws, &opts)?;
+            if let Some(path) = &args.pr_body {
+                let body = report::pr_body::render(&fixed, scrub);
+                std::fs::write(path, body).map_err(io_err("writing the pull-request body"))?;
+            }
             emit_fix(&fixed, format, env, scrub)?;
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix

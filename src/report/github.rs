@@ -118,6 +118,11 @@ pub fn write_fix(
         (Some(dir), false) => Some(write_diff_file(dir, &guard_printed(&diff, usize::MAX)?)?),
         _ => None,
     };
+    let pr_body = super::pr_body::render(report, &red);
+    let body_file = match &sinks.runner_temp {
+        Some(dir) => Some(write_temp_file(dir, "pr-body.md", &pr_body)?),
+        None => None,
+    };
     if let Some(path) = &sinks.output {
         let mut outs = common_outputs(&report.diagnosis, &red);
         let files: Vec<String> = report
@@ -141,6 +146,15 @@ pub fn write_fix(
                 "touches-workflows",
                 bool_str(report.touches_workflows).to_string(),
             ),
+            // Already inert for the runner and capped below 1 MiB.
+            ("pr-body", pr_body.clone()),
+            (
+                "pr-body-file",
+                body_file
+                    .as_ref()
+                    .map(|p| red.clean_line(&p.to_string_lossy()))
+                    .unwrap_or_default(),
+            ),
         ]);
         write_outputs(path, &outs)?;
     }
@@ -156,7 +170,7 @@ fn bool_str(b: bool) -> &'static str {
 }
 
 /// `0.97`, `0.8512`: enough digits to compare against a threshold.
-fn confidence_str(c: f64) -> String {
+pub(crate) fn confidence_str(c: f64) -> String {
     let c = if c.is_finite() {
         c.clamp(0.0, 1.0)
     } else {
@@ -188,7 +202,7 @@ fn common_outputs(report: &DiagnoseReport, red: &Redactor) -> Vec<(&'static str,
 
 /// Redacts and escapes a diff, keeping the CR of CRLF line ends so that the
 /// diff still applies to CRLF files; every other control is escaped.
-fn clean_diff(red: &Redactor, diff: &str) -> String {
+pub(crate) fn clean_diff(red: &Redactor, diff: &str) -> String {
     let redacted = red.redact(diff);
     let mut out = String::with_capacity(redacted.len());
     for line in redacted.split_inclusive('\n') {
@@ -220,7 +234,7 @@ fn has_runner_command(text: &str) -> bool {
 /// goes between `::stop-commands::<token>` and `::<token>::`, as our own echo
 /// does, and a later print of it is inert. `git apply` and `patch` skip lines
 /// before the first header and after the last hunk, so the diff still applies.
-fn guard_printed(text: &str, max: usize) -> Result<String, GithubError> {
+pub(crate) fn guard_printed(text: &str, max: usize) -> Result<String, GithubError> {
     if !has_runner_command(text) {
         return Ok(sanitize::cap(text, max).to_string());
     }
@@ -310,7 +324,12 @@ fn append(path: &Path, data: &[u8]) -> Result<(), GithubError> {
 
 /// Creates `autoheal-<random>.diff` in `dir`, never overwriting a file.
 fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
-    let name = format!("autoheal-{}.diff", &hex(&random_bytes()?)[..16]);
+    write_temp_file(dir, "diff", diff)
+}
+
+/// Creates `autoheal-<random>.<ext>` in `dir`, never overwriting a file.
+fn write_temp_file(dir: &Path, ext: &str, text: &str) -> Result<PathBuf, GithubError> {
+    let name = format!("autoheal-{}.{ext}", &hex(&random_bytes()?)[..16]);
     let path = dir.join(name);
     let io = |source| GithubError::Io {
         path: path.display().to_string(),
@@ -321,7 +340,7 @@ fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
         .create_new(true)
         .open(&path)
         .map_err(io)?;
-    f.write_all(diff.as_bytes()).map_err(io)?;
+    f.write_all(text.as_bytes()).map_err(io)?;
     f.sync_all().map_err(io)?;
     Ok(path)
 }
@@ -332,7 +351,7 @@ fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
 /// backtick fence is longer than any backtick run inside, and one space
 /// pads each side (CommonMark strips exactly that one). Entities would show
 /// literally inside a code span, so none are used.
-fn md_field(red: &Redactor, s: &str) -> String {
+pub(crate) fn md_field(red: &Redactor, s: &str) -> String {
     code_span(red, s, false)
 }
 
@@ -391,7 +410,7 @@ fn longest_backtick_run(s: &str) -> usize {
 
 /// A fenced block that no line of `body` can close: the fence is one backtick
 /// longer than the longest backtick run in it, and at least three.
-fn fenced(info: &str, body: &str) -> String {
+pub(crate) fn fenced(info: &str, body: &str) -> String {
     let longest = longest_backtick_run(body);
     let fence = "`".repeat((longest + 1).max(3));
     let mut s = String::with_capacity(body.len() + 2 * fence.len() + 16);
@@ -404,7 +423,7 @@ fn fenced(info: &str, body: &str) -> String {
     s
 }
 
-fn cut_with_marker(s: &str, max: usize) -> String {
+pub(crate) fn cut_with_marker(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
@@ -970,6 +989,8 @@ mod tests {
             "diff-file",
             "files-changed",
             "touches-workflows",
+            "pr-body",
+            "pr-body-file",
             "error-line",
             "failed-job",
             "failed-step",
