@@ -118,6 +118,8 @@ struct Env {
     repository: Option<String>,
     event_path: Option<PathBuf>,
     sinks: GithubSinks,
+    /// `GITHUB_SERVER_URL`: the run page links of the job summary.
+    server_url: String,
 }
 
 impl Env {
@@ -136,7 +138,9 @@ impl Env {
                 runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
                 workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
                 token: token.clone(),
+                links: None,
             },
+            server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             token,
         }
     }
@@ -197,7 +201,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
             let d = diagnose(&args, env, format, false)?;
-            emit_diagnose(&d.report, format, env, scrub)?;
+            emit_diagnose(&d.report, format, env, d.links.clone(), scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
@@ -225,7 +229,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 let body = report::pr_body::render(&fixed, scrub);
                 std::fs::write(path, body).map_err(io_err("writing the pull-request body"))?;
             }
-            emit_fix(&fixed, format, env, scrub)?;
+            emit_fix(&fixed, format, env, d.links.clone(), scrub)?;
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
             } else {
@@ -284,6 +288,8 @@ struct Diagnosed {
     api_fork: bool,
     /// The failed run's workflow file, as the API's run object names it.
     api_workflow: Option<String>,
+    /// The run page and its jobs (logs from `--run-id`).
+    links: Option<report::locate::RunLinks>,
 }
 
 /// `for_fix`: also ask the API for the run object (the fork check), which
@@ -332,6 +338,7 @@ fn diagnose(
         dropped_succeeded,
         api_fork: api.fork,
         api_workflow: api.workflow.clone(),
+        links: api.links.clone(),
     })
 }
 
@@ -348,6 +355,8 @@ struct ApiFacts {
     fork: bool,
     /// The workflow file the run object names.
     workflow: Option<String>,
+    /// The run page and its jobs, for the summary's links.
+    links: Option<report::locate::RunLinks>,
 }
 
 impl ApiFacts {
@@ -486,11 +495,14 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
         } else {
             (false, None)
         };
+        let links = run_id
+            .and_then(|id| report::locate::RunLinks::new(&env.server_url, &repo, id, jobs.clone()));
         let facts = ApiFacts {
             jobs: Some(jobs),
             whole,
             fork,
             workflow,
+            links,
         };
         return Ok((vec![source], facts));
     }
@@ -533,6 +545,7 @@ fn emit_diagnose(
     report: &DiagnoseReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
@@ -548,7 +561,11 @@ fn emit_diagnose(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_diagnose(report, fixable(report), &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_diagnose(report, fixable(report), &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))
@@ -558,6 +575,7 @@ fn emit_fix(
     report: &report::FixReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
@@ -576,7 +594,11 @@ fn emit_fix(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_fix(report, &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_fix(report, &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))

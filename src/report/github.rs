@@ -60,6 +60,9 @@ pub struct GithubSinks {
     pub workspace: Option<PathBuf>,
     /// The token we were given: masked on stdout, redacted everywhere.
     pub token: Option<String>,
+    /// The run page and its jobs, when the logs came through the API: each
+    /// failure links to its log line.
+    pub links: Option<super::locate::RunLinks>,
 }
 
 /// Why GitHub mode could not write. Each maps to exit code 1.
@@ -99,7 +102,7 @@ pub fn write_diagnose(
         write_outputs(path, &outs)?;
     }
     if let Some(path) = &sinks.summary {
-        let md = summary(report, None, &red);
+        let md = summary(report, None, sinks.links.as_ref(), &red);
         append(path, md.as_bytes())?;
     }
     write_stdout(report, None, sinks, &red, stdout)
@@ -159,7 +162,7 @@ pub fn write_fix(
         write_outputs(path, &outs)?;
     }
     if let Some(path) = &sinks.summary {
-        let md = summary(&report.diagnosis, Some(report), &red);
+        let md = summary(&report.diagnosis, Some(report), sinks.links.as_ref(), &red);
         append(path, md.as_bytes())?;
     }
     write_stdout(&report.diagnosis, Some(report), sinks, &red, stdout)
@@ -432,7 +435,12 @@ pub(crate) fn cut_with_marker(s: &str, max: usize) -> String {
 }
 
 /// The job summary, capped at [`MAX_SUMMARY_BYTES`].
-fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> String {
+fn summary(
+    report: &DiagnoseReport,
+    fix: Option<&FixReport>,
+    links: Option<&super::locate::RunLinks>,
+    red: &Redactor,
+) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -445,19 +453,22 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
         Some(p) => {
             let _ = writeln!(
                 md,
-                "**Failed job:** {}  \n**Failed step:** {}  \n**Root cause** (log line {}): {}\n",
+                "**Failed job:** {}  \n**Failed step:** {}  \n**Root cause** ({}): {}\n",
                 md_field(red, &p.failure.job),
                 md_field(red, &p.failure.step),
-                p.failure.line,
+                log_line_ref(links, &p.failure),
                 md_field(red, &p.failure.error_line),
             );
             let excerpt = red.clean(&p.failure.excerpt);
             if !excerpt.trim().is_empty() {
+                // Folded: the root-cause line above says it; the excerpt is
+                // for whoever wants the lines around it.
+                md.push_str("<details><summary>Log excerpt</summary>\n\n");
                 md.push_str(&fenced(
                     "text",
                     &cut_with_marker(&excerpt, MAX_SUMMARY_EXCERPT_BYTES),
                 ));
-                md.push('\n');
+                md.push_str("\n</details>\n\n");
             }
             if !p.suggested_fix.is_empty() {
                 let _ = writeln!(
@@ -471,7 +482,7 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
     if let Some(fix) = fix {
         fix_section(&mut md, report, fix, red);
     }
-    failures_table(&mut md, report, fix, red);
+    failures_table(&mut md, report, fix, links, red);
     if md.len() > MAX_SUMMARY_BYTES {
         // Leave room for the marker itself.
         let kept = sanitize::cap(&md, MAX_SUMMARY_BYTES - 64).len();
@@ -557,10 +568,25 @@ fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &
     md.push('\n');
 }
 
+/// `log line N`, linked to the line on the run page when the logs came
+/// through the API. The link is built from trusted parts only (see
+/// [`super::locate`]); the line is a number.
+fn log_line_ref(links: Option<&super::locate::RunLinks>, f: &crate::extract::Failure) -> String {
+    match links {
+        Some(l) => format!(
+            "[log line {}]({})",
+            f.line,
+            l.log_line(&f.job, &f.step, f.line)
+        ),
+        None => format!("log line {}", f.line),
+    }
+}
+
 fn failures_table(
     md: &mut String,
     report: &DiagnoseReport,
     fix: Option<&FixReport>,
+    links: Option<&super::locate::RunLinks>,
     red: &Redactor,
 ) {
     if report.failures.is_empty() {
@@ -588,7 +614,14 @@ fn failures_table(
             i + 1,
             md_cell(red, &d.failure.job),
             md_cell(red, &d.failure.step),
-            d.failure.line,
+            match links {
+                Some(l) => format!(
+                    "[{}]({})",
+                    d.failure.line,
+                    l.log_line(&d.failure.job, &d.failure.step, d.failure.line)
+                ),
+                None => d.failure.line.to_string(),
+            },
             d.category.as_str(),
             confidence_str(d.confidence),
             md_cell(red, &d.failure.error_line),
@@ -707,6 +740,41 @@ fn annotations(report: &DiagnoseReport, sinks: &GithubSinks, red: &Redactor) -> 
     lines
 }
 
+/// A `::notice` on the line each hunk of the diff changes (the line as it is
+/// in the checked-out commit, which is what the annotation points at), with
+/// the fix's description; at most [`MAX_ANNOTATIONS`]. Paths come from our
+/// own diff and pass the same check as every annotated path.
+fn fix_notices(fix: &FixReport, sinks: &GithubSinks, red: &Redactor) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in super::locate::hunks(&fix.diff)
+        .into_iter()
+        .take(MAX_ANNOTATIONS)
+    {
+        let Some(path) = annotation_path(sinks.workspace.as_deref(), &h.file) else {
+            continue;
+        };
+        let what = fix
+            .fixes
+            .iter()
+            .find(|e| e.files.contains(&h.file))
+            .map(|e| e.description.as_str())
+            .unwrap_or("autoheal changes this line");
+        let line = red.clean_line(what);
+        let msg = escape_message(sanitize::cap(&line, 4096)).replace("##[", "#\\u{23}[");
+        out.push(format!(
+            "::notice file={},line={},title={}::{msg}",
+            escape_property(&red.clean_line(&path)),
+            h.old_line.max(1),
+            escape_property(if fix.applied {
+                "autoheal fix (applied)"
+            } else {
+                "autoheal fix (proposed)"
+            }),
+        ));
+    }
+    out
+}
+
 /// The human report, echoed between stop-commands markers.
 fn echo_text(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> String {
     let mut s = String::new();
@@ -821,6 +889,12 @@ fn write_stdout(
     for a in annotations(report, sinks, red) {
         buf.push_str(&a);
         buf.push('\n');
+    }
+    if let Some(fix) = fix {
+        for n in fix_notices(fix, sinks, red) {
+            buf.push_str(&n);
+            buf.push('\n');
+        }
     }
     if fix.is_some_and(|f| f.touches_workflows) {
         buf.push_str(
