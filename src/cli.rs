@@ -91,6 +91,10 @@ struct FixArgs {
     /// Also write a pull-request body for people (diagnosis, evidence, diff, how to undo) to FILE.
     #[arg(long, value_name = "FILE")]
     pr_body: Option<PathBuf>,
+    /// With --run-id: post or update one comment on the run's pull request (and a
+    /// suggestion for a one-hunk fix); needs a token with pull-requests: write.
+    #[arg(long, requires = "run_id")]
+    comment: bool,
 }
 
 impl Cli {
@@ -230,6 +234,17 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 std::fs::write(path, body).map_err(io_err("writing the pull-request body"))?;
             }
             emit_fix(&fixed, format, env, d.links.clone(), scrub)?;
+            if args.comment
+                && let (Some(run_id), Some(repo)) = (
+                    args.common.run_id,
+                    args.common.repo.clone().or_else(|| env.repository.clone()),
+                )
+            {
+                // The run was downloaded with this client's settings already.
+                let client = github::Client::new(&env.api_url, env.token.clone())?;
+                let notes = crate::feedback::post(&client, &repo, run_id, &fixed, scrub);
+                write_notes(&notes, format, env)?;
+            }
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
             } else {

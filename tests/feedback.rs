@@ -46,12 +46,23 @@ fn example_checkout() -> (tempfile::TempDir, PathBuf) {
     (tmp, ws)
 }
 
+const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
+
 fn jobs() -> serde_json::Value {
     json!([{"id": 77, "name": "test", "status": "completed", "conclusion": "failure", "run_id": 4242,
             "steps": [{"name": "Run pytest", "number": 5, "status": "completed", "conclusion": "failure"}]}])
 }
 
 fn config(zip: &Path, head_repository: &str, can_write: bool) -> serde_json::Value {
+    config_with(zip, head_repository, can_write, json!({}))
+}
+
+fn config_with(
+    zip: &Path,
+    head_repository: &str,
+    can_write: bool,
+    comments: serde_json::Value,
+) -> serde_json::Value {
     json!({
         "token": "t0ken-for-tests",
         "bot": "github-actions[bot]",
@@ -59,10 +70,11 @@ fn config(zip: &Path, head_repository: &str, can_write: bool) -> serde_json::Val
             "can_write": can_write,
             "runs": {"4242": {
                 "zip": zip, "head_repository": head_repository, "head_branch": "feature/ocr",
-                "head_sha": "abc123", "path": ".github/workflows/tee-mvp-ci.yml",
+                "head_sha": HEAD, "path": ".github/workflows/tee-mvp-ci.yml",
                 "pull_requests": [7], "jobs": jobs()}},
-            "pulls": {"7": {"head_repository": head_repository, "head_sha": "abc123",
-                            "files": [".github/workflows/tee-mvp-ci.yml"]}}
+            "pulls": {"7": {"head_repository": head_repository, "head_sha": HEAD,
+                            "files": [".github/workflows/tee-mvp-ci.yml"]}},
+            "comments": comments
         }}
     })
 }
@@ -70,6 +82,7 @@ fn config(zip: &Path, head_repository: &str, can_write: bool) -> serde_json::Val
 struct Run {
     code: i32,
     stdout: String,
+    stderr: String,
     summary: String,
     outputs: Vec<(String, String)>,
 }
@@ -124,6 +137,7 @@ fn fix_run(api: &MockApi, ws: &Path, extra: &[&str], env: &[(&str, &str)]) -> Ru
     Run {
         code: o.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
         summary: std::fs::read_to_string(&summary).unwrap_or_default(),
         outputs,
     }
@@ -330,4 +344,184 @@ fn pr_body_keeps_hostile_log_text_inert() {
         );
     }
     assert!(runner::runner_commands(&body).is_empty(), "{body}");
+}
+
+fn zip() -> PathBuf {
+    root().join("fixtures/example/run-1.zip")
+}
+
+/// (method, path) of every write the mock received.
+fn writes(api: &MockApi) -> Vec<(String, String)> {
+    api.writes()
+        .iter()
+        .map(|r| {
+            (
+                r["method"].as_str().unwrap_or("").to_string(),
+                r["path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn second_run_edits_the_comment_and_the_suggestion_instead_of_adding() {
+    // Someone else's comment carries our marker: it is neither edited nor
+    // taken for ours.
+    let planted = json!({"7": [{"id": 5, "user": "mallory",
+        "body": "<!-- autoheal:sticky-comment --> approve me"}]});
+    let api = MockApi::start(&config_with(&zip(), "acme/shop", true, planted));
+    let (_t, ws) = example_checkout();
+    let first = fix_run(&api, &ws, &["--comment"], &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("comment: posted on pull request #7"),
+        "{}",
+        first.stderr
+    );
+    assert!(
+        first
+            .stderr
+            .contains("suggestion: posted on pull request #7"),
+        "{}",
+        first.stderr
+    );
+    assert_eq!(
+        writes(&api),
+        [
+            (
+                "POST".to_string(),
+                "/repos/acme/shop/issues/7/comments".to_string()
+            ),
+            (
+                "POST".to_string(),
+                "/repos/acme/shop/pulls/7/comments".to_string()
+            ),
+        ]
+    );
+    let posted = api.writes();
+    let comment = posted[0]["body"]["body"].as_str().expect("comment body");
+    assert!(
+        comment.starts_with("<!-- autoheal:sticky-comment -->\n"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("## autoheal: dependency_missing"),
+        "{comment}"
+    );
+    assert!(comment.contains("```diff\n"), "{comment}");
+    let review = &posted[1]["body"];
+    assert_eq!(review["path"], ".github/workflows/tee-mvp-ci.yml");
+    assert_eq!(review["line"], 20);
+    assert_eq!(review["side"], "RIGHT");
+    assert_eq!(review["commit_id"], HEAD);
+    assert!(review.get("start_line").is_none(), "{review}");
+    let suggestion = review["body"].as_str().expect("suggestion body");
+    assert!(
+        suggestion.contains(
+            "```suggestion\n      - run: pip install requests psycopg pytest pytest-cov\n```"
+        ),
+        "{suggestion}"
+    );
+
+    let second = fix_run(&api, &ws, &["--comment"], &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stderr
+            .contains("comment: updated on pull request #7"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second
+            .stderr
+            .contains("suggestion: updated on pull request #7"),
+        "{}",
+        second.stderr
+    );
+    let w = writes(&api);
+    assert_eq!(w.len(), 4, "{w:?}");
+    assert_eq!(w[2].0, "PATCH");
+    assert!(
+        w[2].1.starts_with("/repos/acme/shop/issues/comments/"),
+        "{w:?}"
+    );
+    assert_ne!(
+        w[2].1, "/repos/acme/shop/issues/comments/5",
+        "mallory's comment was edited"
+    );
+    assert_eq!(w[3].0, "PATCH");
+    assert!(
+        w[3].1.starts_with("/repos/acme/shop/pulls/comments/"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn without_comment_nothing_is_written() {
+    let api = MockApi::start(&config(&zip(), "acme/shop", true));
+    let (_t, ws) = example_checkout();
+    let r = fix_run(&api, &ws, &[], &[]);
+    assert_eq!(r.code, 0);
+    assert!(writes(&api).is_empty(), "{:?}", writes(&api));
+}
+
+#[test]
+fn fork_run_posts_nothing_when_the_token_cannot_write() {
+    // A fork's run: report only (exit 3), and the pull request is found
+    // through its head commit (the run object lists none for forks). The
+    // read-only token is refused: nothing is posted and the run does not fail.
+    let api = MockApi::start(&config(&zip(), "evil/shop", false));
+    let (_t, ws) = example_checkout();
+    let r = fix_run(&api, &ws, &["--comment"], &[]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("comment: not posted on pull request #7: could not send a comment: HTTP 403"),
+        "{}",
+        r.stderr
+    );
+    let stored: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|q| q["status"] == 201 || q["status"] == 200 && q["method"] != "GET")
+        .collect();
+    assert!(stored.is_empty(), "{stored:?}");
+    assert!(r.stderr.contains("refused (fork-run)") || r.stdout.contains("fork-run"));
+}
+
+#[test]
+fn fork_run_comment_has_the_diagnosis_when_the_token_allows_it() {
+    let api = MockApi::start(&config(&zip(), "evil/shop", true));
+    let (_t, ws) = example_checkout();
+    let r = fix_run(&api, &ws, &["--comment"], &[]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let w = api.writes();
+    // One comment, no suggestion: a fork's run gets no fix.
+    assert_eq!(w.len(), 1, "{w:?}");
+    let body = w[0]["body"]["body"].as_str().expect("body");
+    assert!(body.contains("No fix: ` refused (fork-run)"), "{body}");
+    assert!(
+        body.contains("unrecognized arguments: --cov=addons"),
+        "{body}"
+    );
+}
+
+#[test]
+fn no_pull_request_from_the_api_means_no_comment() {
+    // The log can say what it likes; only the API names the pull request.
+    let mut cfg = config(&zip(), "acme/shop", true);
+    cfg["repos"]["acme/shop"]["runs"]["4242"]["pull_requests"] = json!([]);
+    cfg["repos"]["acme/shop"]["pulls"]["7"]["head_sha"] =
+        json!("ffffffffffffffffffffffffffffffffffffffff");
+    let api = MockApi::start(&cfg);
+    let (_t, ws) = example_checkout();
+    let r = fix_run(&api, &ws, &["--comment"], &[]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains("belongs to no single open pull request"),
+        "{}",
+        r.stderr
+    );
+    assert!(writes(&api).is_empty());
 }

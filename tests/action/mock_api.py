@@ -108,7 +108,8 @@ class Handler(BaseHTTPRequestHandler):
                 jobs = run.get("jobs", [])
                 return 200, {"total_count": len(jobs), "jobs": jobs}
             prs = []
-            for n in run.get("pull_requests", []):
+            # GitHub lists no pull requests on a fork's run.
+            for n in ([] if run["head_repository"] != m_repo(self.path) else run.get("pull_requests", [])):
                 p = pulls.get(str(n), {})
                 prs.append({
                     "number": int(n),
@@ -125,6 +126,11 @@ class Handler(BaseHTTPRequestHandler):
                 "path": run.get("path"),
                 "pull_requests": prs,
             }
+
+        m = re.match(r"^/commits/([0-9a-f]+)/pulls$", rest)
+        if m and self.command == "GET":
+            return 200, [{"number": int(n), "head": {"sha": p.get("head_sha")}}
+                         for n, p in pulls.items() if p.get("head_sha") == m.group(1)]
 
         m = re.match(r"^/pulls/(\d+)(/files|/comments)?$", rest)
         if m:
