@@ -108,3 +108,29 @@ fn in_job_recipe_keeps_pipefail() {
         "shell: bash must be on the step that pipes"
     );
 }
+
+#[test]
+fn build_dist_builds_every_target_the_action_runs() {
+    // The action maps runners to musl targets; build-dist must build (and
+    // write a SHA256SUMS line for) each, or a runner would find no checksum.
+    let musl = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .map(|w| w.trim_start_matches('-'))
+            .filter(|w| w.ends_with("-unknown-linux-musl"))
+            .map(str::to_string)
+            .collect()
+    };
+    let action = fs::read_to_string(root().join("action.yml")).expect("action.yml");
+    let action_targets: std::collections::BTreeSet<String> = action
+        .lines()
+        .filter(|l| l.contains(") target="))
+        .flat_map(&musl)
+        .collect();
+    let dist = fs::read_to_string(root().join("scripts/build-dist")).expect("build-dist");
+    let default = dist
+        .lines()
+        .find(|l| l.contains("AUTOHEAL_TARGETS:-"))
+        .expect("build-dist's default target list");
+    assert_eq!(musl(default), action_targets);
+    assert_eq!(action_targets.len(), 2, "{action_targets:?}");
+}
