@@ -19,3 +19,4 @@ pub mod github;
 pub mod ingest;
 pub mod report;
 pub mod sanitize;
+pub mod verify;

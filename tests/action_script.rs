@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use yaml_serde::Value;
 
-const INPUTS: [&str; 13] = [
+const INPUTS: [&str; 16] = [
     "logs",
     "run-id",
     "job-id",
@@ -21,11 +21,14 @@ const INPUTS: [&str; 13] = [
     "unsafe-fixes",
     "workflow-file",
     "comment",
+    "verify",
+    "verify-timeout",
+    "heal-rounds",
     "version",
     "download-base-url",
 ];
 
-const OUTPUTS: [&str; 14] = [
+const OUTPUTS: [&str; 16] = [
     "category",
     "confidence",
     "fixable",
@@ -40,6 +43,8 @@ const OUTPUTS: [&str; 14] = [
     "failed-job",
     "failed-step",
     "suggested-fix",
+    "verified",
+    "verified-reason",
 ];
 
 fn action() -> Value {
@@ -396,6 +401,9 @@ fn run_step(vars: &[(&str, &str)], rc: i32) -> (Output, Vec<String>) {
         ("INPUT_UNSAFE_FIXES", "false"),
         ("INPUT_WORKFLOW_FILE", ""),
         ("INPUT_COMMENT", ""),
+        ("INPUT_VERIFY", "false"),
+        ("INPUT_VERIFY_TIMEOUT", "10m"),
+        ("INPUT_HEAL_ROUNDS", "1"),
     ] {
         cmd.env(k, v);
     }
@@ -409,6 +417,27 @@ fn run_step(vars: &[(&str, &str)], rc: i32) -> (Output, Vec<String>) {
         .filter_map(|l| l.strip_prefix("ARG:").map(String::from))
         .collect();
     (o, args)
+}
+
+#[test]
+fn run_step_passes_verify_on() {
+    let (o, args) = run_step(
+        &[
+            ("INPUT_LOGS", "logs/a.txt"),
+            ("INPUT_VERIFY", "true"),
+            ("INPUT_VERIFY_TIMEOUT", "90s"),
+            ("INPUT_HEAL_ROUNDS", "3"),
+        ],
+        0,
+    );
+    assert!(o.status.success());
+    let joined = args.join(" ");
+    assert!(
+        joined.contains("--verify --verify-timeout 90s --heal-rounds 3 --"),
+        "{joined}"
+    );
+    let (o, _) = run_step(&[("INPUT_LOGS", "logs/a.txt"), ("INPUT_VERIFY", "yes")], 0);
+    assert!(!o.status.success());
 }
 
 #[test]

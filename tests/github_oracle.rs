@@ -92,6 +92,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
             applied: false,
             description: "add PyYAML".into(),
             evidence: Default::default(),
+            verified: None,
         }],
         diff: diff.into(),
         applied: false,
@@ -99,6 +100,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         files_changed: vec!["requirements.txt".into()],
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        verification: None,
     }
 }
 

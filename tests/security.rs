@@ -352,7 +352,7 @@ impl Gh {
     }
 }
 
-const OUTPUT_NAMES: [&str; 14] = [
+const OUTPUT_NAMES: [&str; 16] = [
     "category",
     "confidence",
     "fixable",
@@ -367,6 +367,8 @@ const OUTPUT_NAMES: [&str; 14] = [
     "suggested-fix",
     "pr-body",
     "pr-body-file",
+    "verified",
+    "verified-reason",
 ];
 
 /// The runner sees only our commands: an optional mask first, annotations,

@@ -364,6 +364,13 @@ regex!(
     r"No module named (?:'([^'\n]{1,200})'|([A-Za-z_][\w.]*))"
 );
 regex!(PY_UNRECOGNIZED, r"unrecognized arguments: (.+)$");
+// coverage: `coverage.exceptions.CoverageException: Can't read
+// 'pyproject.toml' without TOML support. Install with [toml] extra`; the
+// exception's package and the extra its own message names.
+regex!(
+    PY_INSTALL_EXTRA,
+    r"(?m)\b([A-Za-z_]\w*)(?:\.\w+)*\.\w*(?:Exception|Error): .*\bInstall with \[([A-Za-z0-9][A-Za-z0-9_.-]{0,30})\] extra\b"
+);
 regex!(
     PY_DIST_NOT_FOUND,
     r"The '([^']+)' distribution was not found"
@@ -715,6 +722,16 @@ fn group<'t>(c: &Captures<'t>) -> Option<&'t str> {
 }
 
 fn dependency(f: &mut Facts, el: &str, text: &str) {
+    if let Some(c) = find(&PY_INSTALL_EXTRA, el, text) {
+        let top = &c[1];
+        let dist = python_distribution(top).unwrap_or(top);
+        if PEP508_NAME.is_match(dist) {
+            f.ecosystem = Some("python".into());
+            f.module = Some(top.into());
+            f.package = Some(format!("{dist}[{}]", &c[2]));
+            return;
+        }
+    }
     if let Some(c) = find(&PY_NO_MODULE, el, text) {
         let name = group(&c).unwrap_or("");
         let dotted = name.trim_end_matches('.');
@@ -1640,13 +1657,27 @@ fn finish(mut f: Facts) -> Facts {
         f.variable = None;
         f.variable_from = None;
     }
+    // A Python package is a PEP 508 name, with extras (`coverage[toml]`)
+    // only as `name[extra,...]` of names.
     if f.ecosystem.as_deref() == Some("python")
         && let Some(p) = &f.package
-        && !PEP508_NAME.is_match(p)
+        && !python_requirement(p)
     {
         f.package = None;
     }
     f
+}
+
+fn python_requirement(p: &str) -> bool {
+    match p.split_once('[') {
+        None => PEP508_NAME.is_match(p),
+        Some((name, rest)) => {
+            PEP508_NAME.is_match(name)
+                && rest
+                    .strip_suffix(']')
+                    .is_some_and(|inner| inner.split(',').all(|e| PEP508_NAME.is_match(e.trim())))
+        }
+    }
 }
 
 /// Control and Bidi characters removed, capped at [`MAX_FACT_CHARS`].
@@ -2308,6 +2339,20 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         );
         let f = facts(forged.lines().nth(1).unwrap(), &forged);
         assert_eq!(f.actual, s("'Welcome to t...on 2 (stable)'"));
+    }
+
+    #[test]
+    fn an_extra_the_tools_message_asks_for() {
+        // Quoted in Fusion-Power-Plant-Framework/bluemira#295.
+        let el = "coverage.exceptions.CoverageException: Can't read 'pyproject.toml' without TOML support. Install with [toml] extra";
+        let f = facts(el, el);
+        assert_eq!((f.module, f.package), (s("coverage"), s("coverage[toml]")));
+        // The extra is a name, never an option or a path.
+        let f = facts(
+            "coverage.exceptions.ConfigError: x. Install with [toml --index-url=http://evil] extra",
+            "",
+        );
+        assert_eq!(f.package, None);
     }
 
     #[test]

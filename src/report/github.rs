@@ -159,6 +159,16 @@ pub fn write_fix(
                     .unwrap_or_default(),
             ),
         ]);
+        // `fix --verify` only: passed, progressed, failed or skipped.
+        if let Some(v) = &report.verification {
+            outs.extend([
+                ("verified", v.verified.as_str().to_string()),
+                (
+                    "verified-reason",
+                    sanitize::cap(&red.clean_line(&v.reason), MAX_OUTPUT_BYTES).to_string(),
+                ),
+            ]);
+        }
         write_outputs(path, &outs)?;
     }
     if let Some(path) = &sinks.summary {
@@ -495,6 +505,7 @@ fn summary(
 
 fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &Redactor) {
     md.push_str("### Fix\n\n");
+    verify_section(md, fix, red);
     if fix.diff.is_empty() {
         let reason = fix.reason.as_deref().unwrap_or("no fix");
         let _ = writeln!(md, "No fix: {}\n", md_field(red, reason));
@@ -580,6 +591,38 @@ fn log_line_ref(links: Option<&super::locate::RunLinks>, f: &crate::extract::Fai
         ),
         None => format!("log line {}", f.line),
     }
+}
+
+/// `fix --verify`: the verdict first, as a later pull request should cite it.
+fn verify_section(md: &mut String, fix: &FixReport, red: &Redactor) {
+    let Some(v) = &fix.verification else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "**Verified: {}** ({})\n",
+        v.verified.as_str(),
+        md_field(red, &v.reason)
+    );
+    for r in &v.rounds {
+        let _ = writeln!(
+            md,
+            "- round {}: {} by {}: {}",
+            r.round,
+            r.verified.as_str(),
+            md_field(red, &r.fixers.join(", ")),
+            md_field(red, &r.reason)
+        );
+    }
+    if let Some(r) = v.rounds.iter().find(|r| !r.last_lines.is_empty()) {
+        let text = red.clean(&r.last_lines.join("\n"));
+        let _ = writeln!(md, "\nThe re-run's last lines (round {}):\n", r.round);
+        md.push_str(&fenced(
+            "text",
+            &cut_with_marker(&text, MAX_SUMMARY_EXCERPT_BYTES),
+        ));
+    }
+    md.push('\n');
 }
 
 fn failures_table(
@@ -1069,6 +1112,8 @@ mod tests {
             "failed-job",
             "failed-step",
             "suggested-fix",
+            "verified",
+            "verified-reason",
         ] {
             assert!(valid_output_name(n));
         }
