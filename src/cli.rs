@@ -88,6 +88,13 @@ struct FixArgs {
     /// The workflow file of the failed run (for env fixes); inferred when absent.
     #[arg(long, value_name = "PATH")]
     workflow: Option<PathBuf>,
+    /// Also write a pull-request body for people (diagnosis, evidence, diff, how to undo) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pr_body: Option<PathBuf>,
+    /// With --run-id: post or update one comment on the run's pull request (and a
+    /// suggestion for a one-hunk fix); needs a token with pull-requests: write.
+    #[arg(long, requires = "run_id")]
+    comment: bool,
     #[command(flatten)]
     verify: VerifyArgs,
 }
@@ -148,6 +155,8 @@ struct Env {
     repository: Option<String>,
     event_path: Option<PathBuf>,
     sinks: GithubSinks,
+    /// `GITHUB_SERVER_URL`: the run page links of the job summary.
+    server_url: String,
     /// What `fix --verify` needs of the runner: which job this is.
     job: crate::verify::JobContext,
     /// `AUTOHEAL_VARS`: the repository's Actions variables as JSON.
@@ -181,7 +190,9 @@ impl Env {
                 runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
                 workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
                 token: token.clone(),
+                links: None,
             },
+            server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             token,
         }
     }
@@ -242,7 +253,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
             let d = diagnose(&args, env, format, false)?;
-            emit_diagnose(&d.report, format, env, scrub)?;
+            emit_diagnose(&d.report, format, env, d.links.clone(), scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
@@ -254,7 +265,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 let mut job = env.job.clone();
                 job.api_logs = true;
                 let fixed = crate::verify::refuse_outside(&DiagnoseReport::new(Vec::new()), &job);
-                emit_fix(&fixed, format, env, scrub)?;
+                emit_fix(&fixed, format, env, None, scrub)?;
                 return Ok(Outcome::NoFix);
             }
             let d = diagnose(&args.common, env, format, true)?;
@@ -281,7 +292,22 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             } else {
                 crate::fix::run(&d.report, &ws, &opts)?
             };
-            emit_fix(&fixed, format, env, scrub)?;
+            if let Some(path) = &args.pr_body {
+                let body = report::pr_body::render(&fixed, scrub);
+                std::fs::write(path, body).map_err(io_err("writing the pull-request body"))?;
+            }
+            emit_fix(&fixed, format, env, d.links.clone(), scrub)?;
+            if args.comment
+                && let (Some(run_id), Some(repo)) = (
+                    args.common.run_id,
+                    args.common.repo.clone().or_else(|| env.repository.clone()),
+                )
+            {
+                // The run was downloaded with this client's settings already.
+                let client = github::Client::new(&env.api_url, env.token.clone())?;
+                let notes = crate::feedback::post(&client, &repo, run_id, &fixed, scrub);
+                write_notes(&notes, format, env)?;
+            }
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
             } else {
@@ -409,6 +435,8 @@ struct Diagnosed {
     api_fork: bool,
     /// The failed run's workflow file, as the API's run object names it.
     api_workflow: Option<String>,
+    /// The run page and its jobs (logs from `--run-id`).
+    links: Option<report::locate::RunLinks>,
 }
 
 /// `for_fix`: also ask the API for the run object (the fork check), which
@@ -457,6 +485,7 @@ fn diagnose(
         dropped_succeeded,
         api_fork: api.fork,
         api_workflow: api.workflow.clone(),
+        links: api.links.clone(),
     })
 }
 
@@ -473,6 +502,8 @@ struct ApiFacts {
     fork: bool,
     /// The workflow file the run object names.
     workflow: Option<String>,
+    /// The run page and its jobs, for the summary's links.
+    links: Option<report::locate::RunLinks>,
 }
 
 impl ApiFacts {
@@ -611,11 +642,14 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
         } else {
             (false, None)
         };
+        let links = run_id
+            .and_then(|id| report::locate::RunLinks::new(&env.server_url, &repo, id, jobs.clone()));
         let facts = ApiFacts {
             jobs: Some(jobs),
             whole,
             fork,
             workflow,
+            links,
         };
         return Ok((vec![source], facts));
     }
@@ -658,6 +692,7 @@ fn emit_diagnose(
     report: &DiagnoseReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
@@ -673,7 +708,11 @@ fn emit_diagnose(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_diagnose(report, fixable(report), &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_diagnose(report, fixable(report), &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))
@@ -683,6 +722,7 @@ fn emit_fix(
     report: &report::FixReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
@@ -701,7 +741,11 @@ fn emit_fix(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_fix(report, &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_fix(report, &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))

@@ -12,6 +12,7 @@ pub mod classify;
 pub mod cli;
 pub mod error;
 pub mod extract;
+pub mod feedback;
 pub mod fix;
 pub mod frames;
 pub mod github;

@@ -2,6 +2,8 @@
 //! Everything in it that came from a log is untrusted when printed or written.
 
 pub mod github;
+pub mod locate;
+pub mod pr_body;
 
 use serde::Serialize;
 
