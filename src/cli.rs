@@ -110,6 +110,13 @@ struct FixArgs {
     /// The workflow file of the failed run (for env fixes); inferred when absent.
     #[arg(long, value_name = "PATH")]
     workflow: Option<PathBuf>,
+    /// Also write a pull-request body for people (diagnosis, evidence, diff, how to undo) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pr_body: Option<PathBuf>,
+    /// With --run-id: post or update one comment on the run's pull request (and a
+    /// suggestion for a one-hunk fix); needs a token with pull-requests: write.
+    #[arg(long, requires = "run_id")]
+    comment: bool,
     #[command(flatten)]
     verify: VerifyArgs,
 }
@@ -171,6 +178,8 @@ struct Env {
     repository: Option<String>,
     event_path: Option<PathBuf>,
     sinks: GithubSinks,
+    /// `GITHUB_SERVER_URL`: the run page links of the job summary.
+    server_url: String,
     /// What `fix --verify` needs of the runner: which job this is.
     job: crate::verify::JobContext,
     /// `AUTOHEAL_VARS`: the repository's Actions variables as JSON.
@@ -204,7 +213,9 @@ impl Env {
                 runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
                 workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
                 token: token.clone(),
+                links: None,
             },
+            server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             token,
         }
     }
@@ -271,7 +282,15 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             let github = format == Format::Github;
             let d = diagnose(&args, env, format, github)?;
             let fixable = github && would_fix(&d, env, format, manifest_source(&args, env))?;
-            emit_diagnose(&d.report, format, env, scrub, fixable, human)?;
+            emit_diagnose(
+                &d.report,
+                format,
+                env,
+                d.links.clone(),
+                scrub,
+                fixable,
+                human,
+            )?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
@@ -283,7 +302,7 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 let mut job = env.job.clone();
                 job.api_logs = true;
                 let fixed = crate::verify::refuse_outside(&DiagnoseReport::new(Vec::new()), &job);
-                emit_fix(&fixed, format, env, scrub, human)?;
+                emit_fix(&fixed, format, env, None, scrub, human)?;
                 return Ok(Outcome::NoFix);
             }
             let d = diagnose(&args.common, env, format, true)?;
@@ -294,7 +313,22 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             } else {
                 crate::fix::run(&d.report, &ws, &opts)?
             };
-            emit_fix(&fixed, format, env, scrub, human)?;
+            if let Some(path) = &args.pr_body {
+                let body = report::pr_body::render(&fixed, scrub);
+                std::fs::write(path, body).map_err(io_err("writing the pull-request body"))?;
+            }
+            emit_fix(&fixed, format, env, d.links.clone(), scrub, human)?;
+            if args.comment
+                && let (Some(run_id), Some(repo)) = (
+                    args.common.run_id,
+                    args.common.repo.clone().or_else(|| env.repository.clone()),
+                )
+            {
+                // The run was downloaded with this client's settings already.
+                let client = github::Client::new(&env.api_url, env.token.clone())?;
+                let notes = crate::feedback::post(&client, &repo, run_id, &fixed, scrub);
+                write_notes(&notes, format, env)?;
+            }
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
             } else {
@@ -580,6 +614,8 @@ struct Diagnosed {
     api_fork: bool,
     /// The failed run's workflow file, as the API's run object names it.
     api_workflow: Option<String>,
+    /// The run page and its jobs (logs from `--run-id`).
+    links: Option<report::locate::RunLinks>,
 }
 
 /// `for_fix`: also ask the API for the run object (the fork check), which
@@ -628,6 +664,7 @@ fn diagnose(
         dropped_succeeded,
         api_fork: api.fork,
         api_workflow: api.workflow.clone(),
+        links: api.links.clone(),
     })
 }
 
@@ -644,6 +681,8 @@ struct ApiFacts {
     fork: bool,
     /// The workflow file the run object names.
     workflow: Option<String>,
+    /// The run page and its jobs, for the summary's links.
+    links: Option<report::locate::RunLinks>,
 }
 
 impl ApiFacts {
@@ -789,11 +828,14 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
         } else {
             (false, None)
         };
+        let links = run_id
+            .and_then(|id| report::locate::RunLinks::new(&env.server_url, &repo, id, jobs.clone()));
         let facts = ApiFacts {
             jobs: Some(jobs),
             whole,
             fork,
             workflow,
+            links,
         };
         return Ok((vec![source], facts));
     }
@@ -849,6 +891,7 @@ fn emit_diagnose(
     report: &DiagnoseReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
     fixable: bool,
     human: Human,
@@ -870,7 +913,11 @@ fn emit_diagnose(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_diagnose(report, fixable, &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_diagnose(report, fixable, &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))
@@ -880,6 +927,7 @@ fn emit_fix(
     report: &report::FixReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
     human: Human,
 ) -> Result<(), Error> {
@@ -916,7 +964,11 @@ fn emit_fix(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_fix(report, &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_fix(report, &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))

@@ -1,6 +1,8 @@
 //! GitHub REST API client: run and job logs, jobs, artifacts; and the fork check.
 //!
-//! Only what `--run-id`/`--job-id` need, and only GET. Three rules shape it:
+//! Only what `--run-id`/`--job-id` need, and only GET (the opt-in
+//! pull-request comment of `--comment` aside: see [`comment`]). Three rules
+//! shape it:
 //!
 //! - The token goes to the API host and nowhere else. Log and artifact
 //!   downloads answer with a redirect to a storage host; redirects are followed
@@ -19,6 +21,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use ureq::http::{self, Uri};
+
+pub mod comment;
 
 /// The public API; the CLI passes `GITHUB_API_URL` when it is set.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -57,6 +61,10 @@ pub enum ApiError {
     Json { what: String, reason: String },
     #[error("no artifact named {name:?} in run {run}")]
     NoArtifact { name: String, run: u64 },
+    /// A write (`--comment`) was refused: 403 when the token lacks
+    /// `pull-requests: write`, as a fork's `pull_request` token does.
+    #[error("could not send {what}: HTTP {status}")]
+    WriteStatus { what: String, status: u16 },
 }
 
 /// What to do about an HTTP status, for the error message: the person

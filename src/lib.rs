@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod feedback;
 pub mod fix;
 pub mod frames;
 pub mod github;

@@ -78,6 +78,7 @@ fn sinks(dir: &tempfile::TempDir, token: Option<&str>) -> GithubSinks {
         runner_temp: Some(dir.path().join("tmp")),
         workspace: Some("/home/runner/work/r/r".into()),
         token: token.map(String::from),
+        ..GithubSinks::default()
     }
 }
 
@@ -130,7 +131,7 @@ fn read_run(dir: tempfile::TempDir, stdout: Vec<u8>) -> Run {
     }
 }
 
-const FIX_OUTPUTS: [&str; 15] = [
+const FIX_OUTPUTS: [&str; 17] = [
     "category",
     "confidence",
     "error-line",
@@ -146,13 +147,24 @@ const FIX_OUTPUTS: [&str; 15] = [
     "reason",
     "reason-code",
     "version",
+    "pr-body",
+    "pr-body-file",
 ];
 
 /// The runner must see exactly our commands: the mask, our annotations, one
 /// stop-commands block and nothing else.
 fn assert_only_our_commands(stdout: &str, token: Option<&str>) {
     let cmds = runner_commands(stdout);
-    let mut names: Vec<&str> = cmds.iter().map(|c| c.name.as_str()).collect();
+    // The notice on the line a fix changes is ours: a path from our diff.
+    for n in cmds.iter().filter(|c| c.name == "notice") {
+        assert!(n.props.starts_with("file="), "{n:?}");
+        assert!(n.props.contains(",title=autoheal fix ("), "{n:?}");
+    }
+    let mut names: Vec<&str> = cmds
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != "notice")
+        .collect();
     names.dedup();
     let expected: Vec<&str> = if token.is_some() {
         vec!["add-mask", "error", "stop-commands"]
@@ -260,7 +272,10 @@ fn assert_no_markdown_injection(md: &str) {
         };
         for bad in ['<', '[', '@', '|', '`'] {
             // `> [!WARNING]` alerts are ours.
-            let ours = line.starts_with("> [!") || (bad == '`' && body.contains("`workflows`"));
+            let ours = line.starts_with("> [!")
+                || (bad == '`' && body.contains("`workflows`"))
+                || (bad == '<'
+                    && ["<details><summary>Log excerpt</summary>", "</details>"].contains(&line));
             assert!(ours || !body.contains(bad), "raw {bad:?} in {line:?}");
         }
         assert!(

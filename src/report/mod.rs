@@ -5,6 +5,8 @@ pub mod github;
 pub mod reason;
 
 pub use reason::ReasonCode;
+pub mod locate;
+pub mod pr_body;
 
 use serde::Serialize;
 
