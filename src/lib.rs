@@ -16,5 +16,6 @@ pub mod fix;
 pub mod frames;
 pub mod github;
 pub mod ingest;
+pub mod pattern;
 pub mod report;
 pub mod sanitize;

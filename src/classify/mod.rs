@@ -8,6 +8,7 @@ pub mod names;
 pub mod suggest;
 #[cfg(feature = "train")]
 pub mod train;
+mod weights_format;
 
 use serde::{Deserialize, Serialize};
 
