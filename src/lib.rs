@@ -19,3 +19,4 @@ pub mod ingest;
 pub mod pattern;
 pub mod report;
 pub mod sanitize;
+pub mod tables;

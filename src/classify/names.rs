@@ -52,8 +52,8 @@ impl Registry {
 
     fn data(self) -> &'static str {
         match self {
-            Registry::Pypi => include_str!("../fix/data/pypi_top.txt"),
-            Registry::Npm => include_str!("data/well_known/npm.txt"),
+            Registry::Pypi => crate::tables::PYPI_TOP.text(),
+            Registry::Npm => crate::tables::NPM.text(),
             Registry::Crates => include_str!("data/well_known/crates.txt"),
             Registry::Go => include_str!("data/well_known/go.txt"),
             Registry::Gems => include_str!("data/well_known/gems.txt"),

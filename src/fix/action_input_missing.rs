@@ -46,12 +46,10 @@ pub struct Input {
     pub description: &'static str,
 }
 
-static ACTION_INPUTS_TSV: &str = include_str!("data/action_inputs.tsv");
-
 /// action (`owner/name[/path]`, lowercase) → its inputs.
 pub static ACTION_INPUTS: LazyLock<HashMap<String, Vec<Input>>> = LazyLock::new(|| {
     let mut m: HashMap<String, Vec<Input>> = HashMap::new();
-    for line in ACTION_INPUTS_TSV.lines() {
+    for line in crate::tables::ACTION_INPUTS.text().lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
