@@ -36,7 +36,7 @@ use crate::sanitize::{self, Redactor};
 
 /// Bytes read at a time: small enough that the kernel's copy and our passes
 /// over it stay in the L2 cache, big enough that syscalls do not matter.
-const BLOCK: usize = 1 << 20;
+const BLOCK: usize = 1 << 18;
 /// Raw bytes kept of one line: the cap plus room for a BOM and timestamp.
 pub(crate) const RAW_CAP: usize = MAX_LINE_BYTES + 64;
 /// The command of a `##[group]Run` header, at most.
