@@ -101,3 +101,77 @@ fn a_pip_line_that_installs_the_project_is_still_a_pip_line() {
         "{stdout}"
     );
 }
+
+/// A checkout whose CI installs with `install`, plus `files`; the run log
+/// of `import yaml` failing.
+fn fix_with(
+    install: &str,
+    files: &[(&str, &str)],
+) -> (i32, String, String, std::path::PathBuf, tempfile::TempDir) {
+    let wf = format!(
+        "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: {install}\n      - run: pytest\n"
+    );
+    let mut all = vec![
+        (".github/workflows/ci.yml", wf.as_str()),
+        ("tests/test_app.py", "import yaml\n"),
+    ];
+    all.extend_from_slice(files);
+    let (tmp, ws) = checkout::repo(&all);
+    let log_path = tmp.path().join("run.log");
+    fs::write(&log_path, log("yaml")).unwrap();
+    let (code, out, err) = checkout::fix(&["--diff-only"], &ws, &log_path);
+    (code, out, err, ws, tmp)
+}
+
+const HASHED: &str = "requests==2.32.3 \\\n    --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n";
+
+#[test]
+fn hash_mode_is_seen_through_includes() {
+    // The edited file includes a hashed one: pip then wants hashes for all.
+    let (code, out, err, ..) = fix_with(
+        "pip install -r requirements-dev.txt",
+        &[
+            ("requirements-dev.txt", "-r requirements.txt\npytest\n"),
+            ("requirements.txt", HASHED),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("refused (hash-mode)") && err.contains("requirements.txt has hashes"),
+        "{err}"
+    );
+    // Two levels down, and through `-c` constraints and `--requirement=`.
+    let (code, _, err, ..) = fix_with(
+        "pip install -r ci/dev.txt",
+        &[
+            ("ci/dev.txt", "--requirement=base.txt\npytest\n"),
+            ("ci/base.txt", "-c ../constraints.txt\nrequests\n"),
+            ("constraints.txt", HASHED),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("constraints.txt has hashes"), "{err}");
+    // An inline pip line with hashed constraints, and one with --require-hashes.
+    for install in [
+        "pip install -c constraints.txt pytest",
+        "pip install --require-hashes pytest",
+    ] {
+        let (code, out, err, ..) = fix_with(install, &[("constraints.txt", HASHED)]);
+        assert_eq!(code, 3, "{install}: {err}");
+        assert!(
+            out.is_empty() && err.contains("refused (hash-mode)"),
+            "{install}: {err}"
+        );
+    }
+    // Includes that leave the workspace or loop are not followed forever.
+    let (code, out, err, ..) = fix_with(
+        "pip install -r requirements-dev.txt",
+        &[(
+            "requirements-dev.txt",
+            "-r requirements-dev.txt\n-r ../../etc/passwd\npytest\n",
+        )],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("+PyYAML"), "{out}");
+}

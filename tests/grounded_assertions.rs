@@ -609,15 +609,86 @@ fn real_pytest_suite_fixes_the_primary_failure_not_its_neighbour() {
 }
 
 #[test]
-fn real_pytest_shortened_values_are_refused() {
-    let ws = Ws::real();
+fn real_pytest_shortened_values_are_read_whole_from_its_diff() {
+    // pytest shortens both sides of the `assert` line, then prints both
+    // whole in its string diff (`- expected`, `+ actual`).
     let log = real_logs().join("shortened.log");
-    assert_eq!(facts(&log)["expected"], "'Welcome to t...on 1 (stable)'");
+    assert!(
+        real_log("shortened.log")
+            .contains("assert 'Welcome to t...on 2 (stable)' == 'Welcome to t...on 1 (stable)'")
+    );
+    assert_eq!(
+        facts(&log)["actual"],
+        "'Welcome to the ACME API, version 2 (stable)'"
+    );
+    fixed_then_already_fixed(
+        "shortened.log",
+        &[],
+        "tests/test_long.py",
+        "    assert greeting() == \"Welcome to the ACME API, version 1 (stable)\"",
+        "    assert greeting() == \"Welcome to the ACME API, version 2 (stable)\"",
+    );
+}
+
+#[test]
+fn real_pytest_shortened_expected_value_singles_out_the_literal() {
+    // pytest 9 shortens only the longer side here, and its diff lines are
+    // the only whole copy of the expected value.
+    let log = real_log("shortened-expected.log");
+    assert!(log.contains("assert 'Literal(\"test\")' == 'Literal(\"tes...scription=\"\")'"));
+    fixed_then_already_fixed(
+        "shortened-expected.log",
+        &[],
+        "more/test_describe.py",
+        "    assert describe() == 'Literal(\"test\", description=\"\")'",
+        "    assert describe() == 'Literal(\"test\")'",
+    );
+}
+
+#[test]
+fn real_unittest_adjacent_literals_become_one() {
+    // `assertEqual('app.Duration(10, 10, 0,'\n    ' years=10, months=10)', got)`:
+    // Python joins the two literals; the expectation is their joined value,
+    // and unittest prints it first because it is the first argument.
+    let ws = Ws::real();
+    let file = "more/test_joined.py";
+    let before = ws.read(file);
+    let old = "self.assertEqual('app.Duration(10, 10, 0,'\n                         ' years=10, months=10)', duration())";
+    assert!(before.contains(old), "{before}");
+    let input = real_logs().join("joined.log");
+    // The model is at the bar on this short log (0.85): the user lowers it.
+    let args = ["--unsafe-fixes", "--min-confidence", "0.5"];
+    let out = ws.fix(&input, &args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let new = "self.assertEqual('Duration(10, 10, 0, years=10, months=10)', duration())";
+    assert_eq!(ws.read(file), before.replacen(old, new, 1));
+    assert!(
+        out.stderr.contains("joined literals made one"),
+        "{}",
+        out.stderr
+    );
+    let again = ws.fix(&input, &["--unsafe-fixes"]);
+    assert_eq!(again.code, 3, "{}", again.stderr);
+    assert!(again.stderr.contains("already fixed"), "{}", again.stderr);
+}
+
+#[test]
+fn shortened_actual_values_without_a_whole_copy_are_refused() {
+    // The shortened log with its diff lines removed: the new value is not
+    // in the log whole, so nothing is written.
+    let log: String = real_log("shortened.log")
+        .lines()
+        .filter(|l| !l.contains("E         - ") && !l.contains("E         + "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let ws = Ws::real();
+    let input = ws.input("cut.log", &log);
+    assert_eq!(facts(&input)["actual"], "'Welcome to t...on 2 (stable)'");
     assert_refused(
         &ws,
-        &log,
+        &input,
         &["--unsafe-fixes"],
-        "refused (unsafe-literal): the log shows the value \"'Welcome to t...on 1 (stable)'\" shortened",
+        "refused (unsafe-literal): the log shows the value \"'Welcome to t...on 2 (stable)'\" shortened",
     );
 }
 

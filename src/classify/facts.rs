@@ -379,6 +379,13 @@ regex!(
     r"No module named (?:'([^'\n]{1,200})'|([A-Za-z_][\w.]*))"
 );
 regex!(PY_UNRECOGNIZED, r"unrecognized arguments: (.+)$");
+// coverage: `coverage.exceptions.CoverageException: Can't read
+// 'pyproject.toml' without TOML support. Install with [toml] extra`; the
+// exception's package and the extra its own message names.
+regex!(
+    PY_INSTALL_EXTRA,
+    r"(?m)\b([A-Za-z_]\w*)(?:\.\w+)*\.\w*(?:Exception|Error): .*\bInstall with \[([A-Za-z0-9][A-Za-z0-9_.-]{0,30})\] extra\b"
+);
 regex!(
     PY_DIST_NOT_FOUND,
     r"The '([^']+)' distribution was not found"
@@ -475,6 +482,11 @@ regex!(
 );
 regex!(PY_ASSERTION_MSG, r"(?m)AssertionError: assert (.+)$");
 regex!(PYTEST_SOURCE, r"(?m)^>\s+assert (.+)$");
+// `self.assertEqual('expected', got)`: the first argument is a literal.
+regex!(
+    UNITTEST_SOURCE_LITERAL_FIRST,
+    r#"(?m)^>\s+self\.assert(?:Equal|Equals|MultiLineEqual)\(\s*(?:['"]|-?\d|True\b|False\b|None\b)"#
+);
 regex!(PYTEST_SECTION, r"^_{3,} .+ _{3,}$");
 regex!(PYTEST_NEXT_SECTION, r"^(?:_{3,} .+ _{3,}|=+ .+ =+)$");
 regex!(
@@ -725,6 +737,16 @@ fn group<'t>(c: &Captures<'t>) -> Option<&'t str> {
 }
 
 fn dependency(f: &mut Facts, el: &str, text: &str) {
+    if let Some(c) = find(&PY_INSTALL_EXTRA, el, text) {
+        let top = &c[1];
+        let dist = python_distribution(top).unwrap_or(top);
+        if PEP508_NAME.is_match(dist) {
+            f.ecosystem = Some("python".into());
+            f.module = Some(top.into());
+            f.package = Some(format!("{dist}[{}]", &c[2]));
+            return;
+        }
+    }
     if let Some(c) = find(&PY_NO_MODULE, el, text) {
         let name = group(&c).unwrap_or("");
         let dotted = name.trim_end_matches('.');
@@ -1198,6 +1220,52 @@ fn own_section<'t>(text: &'t str, el: &str) -> &'t str {
     &body[start..end]
 }
 
+/// The whole strings behind a pytest `assert 'a...b' == 'c...d'` whose
+/// sides were shortened: its string diff prints the right side as the one
+/// `- ` line and the left as the one `+ ` line. Each shortened side must
+/// match its diff line by what it kept; else nothing is taken.
+fn pytest_whole_strings(text: &str, left: &str, right: &str) -> Option<(String, String)> {
+    if !(left.contains("...") || right.contains("...")) {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    // The `E` lines under an `E ... assert` line (the text may hold the
+    // root-cause line twice: alone first, then in its region).
+    let (minus, plus) = lines.iter().enumerate().find_map(|(i, l)| {
+        if !PYTEST_E_ASSERT.is_match(l) {
+            return None;
+        }
+        let block: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| l.starts_with('E'))
+            .map(|l| l[1..].trim_start())
+            .collect();
+        let one = |sign: &str| -> Option<&str> {
+            let mut it = block.iter().filter_map(|l| l.strip_prefix(sign));
+            let first = it.next()?;
+            it.next().is_none().then_some(first)
+        };
+        Some((one("- ")?, one("+ ")?))
+    })?;
+    let whole = |shown: &str, line: &str| -> Option<String> {
+        let q = shown.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+        let body = shown.strip_prefix(q)?.strip_suffix(q)?;
+        let keeps = match body.split_once("...") {
+            Some((head, tail)) => {
+                line.len() > head.len() + tail.len()
+                    && line.starts_with(head)
+                    && line.ends_with(tail)
+            }
+            None => body == line,
+        };
+        if !keeps || line.contains('\\') || line.contains(q) {
+            return None;
+        }
+        Some(format!("{q}{line}{q}"))
+    };
+    Some((whole(left, plus)?, whole(right, minus)?))
+}
+
 fn assertion(f: &mut Facts, el: &str, text: &str, frames: &[Frame]) {
     python_assertion(f, el, text);
     // pytest prints `tests/x.py:N: AssertionError` after the assertion's
@@ -1228,14 +1296,20 @@ fn python_assertion(f: &mut Facts, el: &str, text: &str) {
                 split_comparison(s[1].trim()).map(|(l, r, _)| is_literal(l) && !is_literal(r))
             })
             .unwrap_or(false);
+        // pytest shortens long strings in the `assert` line (`'Welc...ble)'`)
+        // but diffs them whole below it: `- right` and `+ left`.
+        let (left, right) = match pytest_whole_strings(text, left, right) {
+            Some((l, r)) => (l, r),
+            None => (left.to_owned(), right.to_owned()),
+        };
         let (expected, actual) = if source_left_literal {
             (left, right)
         } else {
             (right, left)
         };
         f.framework = Some("pytest".into());
-        f.expected = Some(expected.into());
-        f.actual = Some(actual.into());
+        f.expected = Some(expected);
+        f.actual = Some(actual);
         if let Some(loc) = PYTEST_LOCATION
             .captures_iter(text)
             .find(|c| !c[1].contains("site-packages"))
@@ -1305,10 +1379,16 @@ fn python_assertion(f: &mut Facts, el: &str, text: &str) {
         f.expected = Some(c[1].to_owned());
         f.actual = Some(c[2].to_owned());
     } else if let Some(c) = find(&UNITTEST_PAIR, el, text) {
-        // `self.assertEqual(got, want)` prints `got != want`.
+        // `self.assertEqual(got, want)` prints `got != want`; a literal
+        // first argument (`assertEqual('want', got)`) is the expectation.
         f.framework = Some("unittest".into());
-        f.actual = Some(c[1].to_owned());
-        f.expected = Some(c[2].to_owned());
+        let (a, e) = if UNITTEST_SOURCE_LITERAL_FIRST.is_match(text) {
+            (2, 1)
+        } else {
+            (1, 2)
+        };
+        f.actual = Some(c[a].to_owned());
+        f.expected = Some(c[e].to_owned());
     } else if let Some(c) = RSPEC_PAIR.captures(text) {
         f.framework = Some("rspec".into());
         f.expected = Some(c[1].trim().to_owned());
@@ -1587,13 +1667,27 @@ fn finish(mut f: Facts) -> Facts {
         f.variable = None;
         f.variable_from = None;
     }
+    // A Python package is a PEP 508 name, with extras (`coverage[toml]`)
+    // only as `name[extra,...]` of names.
     if f.ecosystem.as_deref() == Some("python")
         && let Some(p) = &f.package
-        && !PEP508_NAME.is_match(p)
+        && !python_requirement(p)
     {
         f.package = None;
     }
     f
+}
+
+fn python_requirement(p: &str) -> bool {
+    match p.split_once('[') {
+        None => PEP508_NAME.is_match(p),
+        Some((name, rest)) => {
+            PEP508_NAME.is_match(name)
+                && rest.strip_suffix(']').is_some_and(|inner| {
+                    inner.split(',').all(|e| PEP508_NAME.is_match(e.trim()))
+                })
+        }
+    }
 }
 
 /// Control and Bidi characters removed, capped at [`MAX_FACT_CHARS`].
@@ -2234,6 +2328,56 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             (s("unittest"), s("'1.2.0'"), s("'1.3.0'"))
         );
         assert_eq!((f.file, f.line), (s("tests/test_unit.py"), Some(8)));
+    }
+
+    #[test]
+    fn pytest_shortened_strings_are_read_whole_from_the_diff() {
+        // pytest 8, tests/test_long.py of the grounded fixtures.
+        let region = ">       assert greeting() == \"Welcome to the ACME API, version 1 (stable)\"\nE       AssertionError: assert 'Welcome to t...on 2 (stable)' == 'Welcome to t...on 1 (stable)'\nE         \nE         - Welcome to the ACME API, version 1 (stable)\nE         ?                                  ^\nE         + Welcome to the ACME API, version 2 (stable)\nE         ?                                  ^\n\ntests/test_long.py:5: AssertionError";
+        let f = facts(region.lines().nth(1).unwrap(), region);
+        assert_eq!(
+            (f.expected, f.actual),
+            (
+                s("'Welcome to the ACME API, version 1 (stable)'"),
+                s("'Welcome to the ACME API, version 2 (stable)'")
+            )
+        );
+        // A diff line that does not complete the shortened side is not taken.
+        let forged = region.replace(
+            "+ Welcome to the ACME API, version 2",
+            "+ Goodbye, version 2",
+        );
+        let f = facts(forged.lines().nth(1).unwrap(), &forged);
+        assert_eq!(f.actual, s("'Welcome to t...on 2 (stable)'"));
+    }
+
+    #[test]
+    fn an_extra_the_tools_message_asks_for() {
+        // Quoted in Fusion-Power-Plant-Framework/bluemira#295.
+        let el = "coverage.exceptions.CoverageException: Can't read 'pyproject.toml' without TOML support. Install with [toml] extra";
+        let f = facts(el, el);
+        assert_eq!((f.module, f.package), (s("coverage"), s("coverage[toml]")));
+        // The extra is a name, never an option or a path.
+        let f = facts(
+            "coverage.exceptions.ConfigError: x. Install with [toml --index-url=http://evil] extra",
+            "",
+        );
+        assert_eq!(f.package, None);
+    }
+
+    #[test]
+    fn unittest_literal_first_argument_is_the_expectation() {
+        // pytest 8 on isodate's test_repr: `assertEqual(LITERAL, repr(d))`.
+        let region = "    def test_repr(self):\n>       self.assertEqual('isodate.duration.Duration(10, 10, 0,'\n                         ' years=10, months=10)', repr(dur))\nE       AssertionError: 'isodate.duration.Duration(10, 10, 0, years=10, months=10)' != 'Duration(10, 10, 0, years=10, months=10)'";
+        let el = region.lines().last().unwrap();
+        let f = facts(el, region);
+        assert_eq!(
+            (f.expected, f.actual),
+            (
+                s("'isodate.duration.Duration(10, 10, 0, years=10, months=10)'"),
+                s("'Duration(10, 10, 0, years=10, months=10)'")
+            )
+        );
     }
 
     #[test]

@@ -21,7 +21,9 @@
 //! (pytest node id or title, JUnit name, Jest title, `--- FAIL:`, Rust test
 //! name), found through the traceback's frames. Else nothing is written
 //! (`not-a-test`, `no-evidence`). Both sides must be simple literals of the
-//! same type, shown whole (no `...` from a shortening reporter), with no
+//! same type, the actual one shown whole (no `...` from a shortening
+//! reporter; a shortened expected string must single out the file's
+//! literal by what it kept, or Python's adjacent literals joined), with no
 //! control, Bidi or zero-width characters, no workflow-command or shell
 //! syntax, at most 1,000 chars, and nothing that looks like a secret
 //! (`secret-value`, SECURITY.md §8); the expected literal occurs exactly
@@ -77,11 +79,12 @@ impl Fixer for AssertionExpectedStale {
         let Some(site) = ground(d, ws)? else {
             return Ok(None);
         };
-        let (exp, act) = check_values(expected, actual)?;
+        let (want, act) = check_values(expected, actual)?;
         let mut site = site;
+        let statement_line = site.line_no;
         // `self.assertEqual(repr(d),\n    'Duration(...)')`: the location is
         // the statement's first line, the literal on a continuation line.
-        if let Some((start, n)) = continuation_with(&site, &exp) {
+        if let Some((start, n)) = continuation_with(&site, &want) {
             site.line_start = start;
             site.line_no = n;
         }
@@ -103,7 +106,7 @@ impl Fixer for AssertionExpectedStale {
         };
         let hits: Vec<&Token> = tokens
             .iter()
-            .filter(|t| t.lit.as_ref() == Some(&exp))
+            .filter(|t| t.lit.as_ref().is_some_and(|l| want.matches(l)))
             .collect();
         let tok = match hits[..] {
             [one] => one,
@@ -117,6 +120,11 @@ impl Fixer for AssertionExpectedStale {
                     return Err(Refusal::already(format!(
                         "{path}:{line_no} already expects {actual}"
                     )));
+                }
+                // `'isodate.duration.Duration(10, 10, 0,'\n' years=10)'`:
+                // adjacent literals Python joins into the one expected.
+                if let Some(run) = concat_run(&site, &want)? {
+                    return rewrite_run(&site, &run, &act, actual);
                 }
                 return Err(Refusal::new(
                     "ambiguous-line",
@@ -136,6 +144,20 @@ impl Fixer for AssertionExpectedStale {
                 ));
             }
         };
+        // A piece of literals Python joins is not the expectation by itself.
+        let at = site.line_start + tok.start;
+        if joined_runs(&site, statement_line)
+            .iter()
+            .any(|(r, _)| (r.start..r.end).contains(&at))
+        {
+            return Err(Refusal::new(
+                "ambiguous-line",
+                format!(
+                    "the expected value {} is only part of adjacent literals on {path}:{line_no}",
+                    quoted(expected)
+                ),
+            ));
+        }
         let Some(new_lit) = act.render(lang, tok.quote) else {
             return Err(Refusal::new(
                 "unsafe-literal",
@@ -205,33 +227,19 @@ const MAX_CONTINUATION_LINES: u64 = 4;
 /// The continuation line of the statement at the site that holds the
 /// expected literal once, when the site's own line holds it nowhere; the
 /// statement must stay open (brackets) and inside the failing test.
-fn continuation_with(site: &Site, exp: &Lit) -> Option<(usize, u64)> {
+fn continuation_with(site: &Site, want: &Want) -> Option<(usize, u64)> {
     let hits = |line: &str| {
         tokenize(line, site.lang).map_or(0, |t| {
-            t.iter().filter(|t| t.lit.as_ref() == Some(exp)).count()
+            t.iter()
+                .filter(|t| t.lit.as_ref().is_some_and(|l| want.matches(l)))
+                .count()
         })
     };
     let first = site.line();
     if hits(first) > 0 {
         return None;
     }
-    let depth = |line: &str| -> i64 {
-        let mut d = 0;
-        let mut quote: Option<char> = None;
-        for c in line.chars() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '\'' | '"' | '`') => quote = Some(c),
-                (None, '(' | '[' | '{') => d += 1,
-                (None, ')' | ']' | '}') => d -= 1,
-                (None, '#') if site.lang == Lang::Python => break,
-                _ => {}
-            }
-        }
-        d
-    };
-    let mut open = depth(first);
+    let mut open = bracket_depth(first, site.lang);
     for k in 1..=MAX_CONTINUATION_LINES {
         if open <= 0 {
             return None;
@@ -243,11 +251,173 @@ fn continuation_with(site: &Site, exp: &Lit) -> Option<(usize, u64)> {
         let (start, line) = nth_line(&site.text, n)?;
         match hits(line) {
             1 => return Some((start, n)),
-            0 => open += depth(line),
+            0 => open += bracket_depth(line, site.lang),
             _ => return None,
         }
     }
     None
+}
+
+/// How many brackets a line leaves open (negative: closes more).
+fn bracket_depth(line: &str, lang: Lang) -> i64 {
+    let mut d = 0;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(' | '[' | '{') => d += 1,
+            (None, ')' | ']' | '}') => d -= 1,
+            (None, '#') if lang == Lang::Python => break,
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Adjacent string literals of one statement that Python joins into one
+/// value, as byte offsets into the file.
+struct Run {
+    start: usize,
+    end: usize,
+    quote: Option<char>,
+    first_line: u64,
+    last_line: u64,
+}
+
+/// The one run of two or more adjacent plain string literals, within the
+/// statement at the site, whose joined value is the expected one.
+fn concat_run(site: &Site, want: &Want) -> Result<Option<Run>, Refusal> {
+    let mut runs: Vec<Run> = joined_runs(site, site.line_no)
+        .into_iter()
+        .filter(|(_, v)| want.matches(&Lit::Str(v.clone())))
+        .map(|(r, _)| r)
+        .collect();
+    match runs.len() {
+        0 => Ok(None),
+        1 => Ok(runs.pop()),
+        _ => Err(Refusal::new(
+            "ambiguous-line",
+            format!(
+                "the expected value appears more than once in the statement at {}:{}",
+                site.path, site.line_no
+            ),
+        )),
+    }
+}
+
+/// Runs of two or more adjacent plain string literals that Python joins into
+/// one value, with that value, in the statement at the site (its line and
+/// the lines its brackets keep open, inside the failing test). Literals count
+/// as adjacent only when nothing but whitespace lies between them: a
+/// comment, a backslash or an operator ends the run.
+fn joined_runs(site: &Site, from: u64) -> Vec<(Run, String)> {
+    if site.lang != Lang::Python {
+        return Vec::new();
+    }
+    struct Piece {
+        start: usize,
+        end: usize,
+        line: u64,
+        quote: Option<char>,
+        text: Option<String>,
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut open = 0;
+    for k in 0..=MAX_CONTINUATION_LINES {
+        let n = from + k;
+        if k > 0 && (open <= 0 || !site.test.contains(n)) {
+            break;
+        }
+        let Some((start, line)) = nth_line(&site.text, n) else {
+            break;
+        };
+        let Some(tokens) = tokenize(line, site.lang) else {
+            break;
+        };
+        for t in tokens {
+            let text = match (&t.lit, t.quote) {
+                (Some(Lit::Str(s)), Some('\'' | '"')) => Some(s.clone()),
+                _ => None,
+            };
+            pieces.push(Piece {
+                start: start + t.start,
+                end: start + t.end,
+                line: n,
+                quote: t.quote,
+                text,
+            });
+        }
+        open += bracket_depth(line, site.lang);
+    }
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let Some(first) = pieces[i].text.as_ref() else {
+            i += 1;
+            continue;
+        };
+        let mut value = first.clone();
+        let mut j = i + 1;
+        while j < pieces.len()
+            && pieces[j].text.is_some()
+            && site.text[pieces[j - 1].end..pieces[j].start]
+                .chars()
+                .all(char::is_whitespace)
+        {
+            value.push_str(pieces[j].text.as_deref().unwrap_or_default());
+            j += 1;
+        }
+        if j - i >= 2 {
+            let run = Run {
+                start: pieces[i].start,
+                end: pieces[j - 1].end,
+                quote: pieces[i].quote,
+                first_line: pieces[i].line,
+                last_line: pieces[j - 1].line,
+            };
+            runs.push((run, value));
+        }
+        i = j;
+    }
+    runs
+}
+
+/// Replace a run of joined literals with one literal of the actual value.
+fn rewrite_run(site: &Site, run: &Run, act: &Lit, actual: &str) -> Result<Option<Fix>, Refusal> {
+    let path = site.path.as_str();
+    let Some(new_lit) = act.render(site.lang, run.quote) else {
+        return Err(Refusal::new(
+            "unsafe-literal",
+            format!("{} cannot be written as a literal here", quoted(actual)),
+        ));
+    };
+    // The new text must read back as exactly the one literal.
+    let back = tokenize(&new_lit, site.lang).unwrap_or_default();
+    if back.len() != 1 || back[0].lit.as_ref() != Some(act) || back[0].end != new_lit.len() {
+        return Err(Refusal::new(
+            "unsafe-literal",
+            format!("{} cannot be written as a literal here", quoted(actual)),
+        ));
+    }
+    let old = &site.text[run.start..run.end];
+    let mut evidence =
+        Evidence::of(DecidedBy::Workspace).at(path, site.test.start, site.nth(site.test.start));
+    for n in run.first_line..=run.last_line {
+        evidence = evidence.at(path, n, site.nth(n));
+    }
+    Ok(Some(Fix {
+        fixer: ID,
+        description: format!(
+            "expected value changed from {} to {new_lit} on the basis of CI output ({path}:{}, joined literals made one)",
+            old.split_whitespace().collect::<Vec<_>>().join(" "),
+            run.first_line
+        ),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit::replace(path, run.start..run.end, new_lit)],
+        evidence,
+    }))
 }
 
 /// What one claimed location came to.
@@ -452,7 +622,47 @@ fn locate(
 }
 
 /// The two values as literals, or the reason they may not be written.
-fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
+/// What the log says the test expected: the whole literal, or a string
+/// the reporter shortened (pytest: `'Literal("tes...scription="")'`), which
+/// a literal of the repository must complete.
+#[derive(Debug, Clone, PartialEq)]
+enum Want {
+    Whole(Lit),
+    Shortened {
+        whole: String,
+        head: String,
+        tail: String,
+    },
+}
+
+/// Characters a shortened value must keep, so that it still singles out
+/// one literal.
+const MIN_SHORTENED_KEPT: usize = 12;
+
+impl Want {
+    fn matches(&self, lit: &Lit) -> bool {
+        match (self, lit) {
+            (Want::Whole(w), l) => w == l,
+            (Want::Shortened { whole, head, tail }, Lit::Str(s)) => {
+                s == whole
+                    || head.chars().count() + tail.chars().count() >= MIN_SHORTENED_KEPT
+                        && s.len() > head.len() + tail.len()
+                        && s.starts_with(head.as_str())
+                        && s.ends_with(tail.as_str())
+            }
+            _ => false,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Want::Whole(l) => l.kind(),
+            Want::Shortened { .. } => "string",
+        }
+    }
+}
+
+fn check_values(expected: &str, actual: &str) -> Result<(Want, Lit), Refusal> {
     for v in [expected, actual] {
         if v.chars().count() > MAX_LITERAL_CHARS {
             return Err(Refusal::new(
@@ -471,15 +681,17 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
                 ),
             ));
         }
-        if v.contains("...") || v.contains('…') {
-            return Err(Refusal::new(
-                "unsafe-literal",
-                format!(
-                    "the log shows the value {} shortened (`...`), not whole",
-                    quoted(v)
-                ),
-            ));
-        }
+    }
+    // The new value is written into the file, so it must be whole; the
+    // expected one only has to single out the literal the file holds.
+    if actual.contains("...") || actual.contains('…') {
+        return Err(Refusal::new(
+            "unsafe-literal",
+            format!(
+                "the log shows the value {} shortened (`...`), not whole",
+                quoted(actual)
+            ),
+        ));
     }
     if looks_like_secret(actual) {
         return Err(Refusal::new(
@@ -492,6 +704,26 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
             "unsafe-literal",
             "expected and actual are not both simple literals",
         ));
+    };
+    let want = match &exp {
+        Lit::Str(s) if s.contains('…') => {
+            return Err(Refusal::new(
+                "unsafe-literal",
+                format!(
+                    "the log shows the value {} shortened (`…`), not whole",
+                    quoted(expected)
+                ),
+            ));
+        }
+        Lit::Str(s) if s.contains("...") => {
+            let (head, tail) = s.split_once("...").unwrap_or_default();
+            Want::Shortened {
+                whole: s.clone(),
+                head: head.to_string(),
+                tail: tail.to_string(),
+            }
+        }
+        _ => Want::Whole(exp.clone()),
     };
     if let Lit::Str(s) = &act
         && let Some(m) = ["##[", "::", "$(", "`", "${{"]
@@ -512,12 +744,12 @@ fn check_values(expected: &str, actual: &str) -> Result<(Lit, Lit), Refusal> {
             format!(
                 "the actual value {} is not a {} like the expected {}",
                 quoted(actual),
-                exp.kind(),
+                want.kind(),
                 quoted(expected)
             ),
         ));
     }
-    Ok((exp, act))
+    Ok((want, act))
 }
 
 /// Whether a value looks like a secret: the redactor's own test
@@ -882,6 +1114,100 @@ mod tests {
                 "tests/test_d.py::T::test_repr",
                 6,
                 ("'Duration(10, 10)'", "'x'")
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn adjacent_literals_over_two_lines_are_one_expectation() {
+        let text = "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_repr(self):\n        self.assertEqual('isodate.Duration(10,'\n                         ' years=10)', repr(d))\n";
+        let id = "tests/test_d.py::T::test_repr";
+        let fix = plan_in(
+            "tests/test_d.py",
+            text,
+            id,
+            6,
+            (
+                "'isodate.Duration(10, years=10)'",
+                "'Duration(10, years=10)'",
+            ),
+        )
+        .unwrap()
+        .unwrap();
+        let e = &fix.edits[0];
+        assert_eq!(
+            &text[e.range.clone()],
+            "'isodate.Duration(10,'\n                         ' years=10)'"
+        );
+        assert_eq!(e.content, "'Duration(10, years=10)'");
+        // A comment or an operator between the pieces ends the run.
+        for broken in [
+            text.replace("(10,'\n", "(10,' # c\n"),
+            text.replace("(10,'\n", "(10,' +\n"),
+        ] {
+            assert!(
+                plan_in(
+                    "tests/test_d.py",
+                    &broken,
+                    id,
+                    6,
+                    ("'isodate.Duration(10, years=10)'", "'x'")
+                )
+                .is_err()
+            );
+        }
+        // The joined value must be whole: a part of it is not the expectation,
+        // on the statement's first line or its continuation.
+        assert!(plan_in("tests/test_d.py", text, id, 6, ("' years=10)'", "'x'")).is_err());
+        assert!(
+            plan_in(
+                "tests/test_d.py",
+                text,
+                id,
+                6,
+                ("'isodate.Duration(10,'", "'x'")
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_shortened_expected_string_singles_out_the_literal() {
+        let text = "def test_literal_repr():\n    assert repr(Literal(\"test\")) == 'Literal(\"test\", description=\"\")'\n";
+        let id = "test_schema.py::test_literal_repr";
+        let fix = plan_in(
+            "test_schema.py",
+            text,
+            id,
+            2,
+            ("'Literal(\"tes...scription=\"\")'", "'Literal(\"test\")'"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            &text[fix.edits[0].range.clone()],
+            "'Literal(\"test\", description=\"\")'"
+        );
+        assert_eq!(fix.edits[0].content, "'Literal(\"test\")'");
+        // Too little kept to single anything out; a shortened actual is never written.
+        assert!(
+            plan_in(
+                "test_schema.py",
+                text,
+                id,
+                2,
+                ("'Lit...\")'", "'Literal(\"test\")'")
+            )
+            .is_err()
+        );
+        assert!(
+            plan_in(
+                "test_schema.py",
+                text,
+                id,
+                2,
+                ("'Literal(\"test\", description=\"\")'", "'Lite...test\")'")
             )
             .is_err()
         );

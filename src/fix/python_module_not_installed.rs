@@ -134,6 +134,17 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
         ))
     };
     if let Some(p) = f.package.as_deref() {
+        // `coverage[toml]`: the tool's own message named the extra.
+        if let Some((name, extras)) = split_extras(p) {
+            let name = trusted(name)?;
+            if extras.is_empty() || extras.iter().any(|e| !valid_extra(e)) {
+                return Err(Refusal::new(
+                    "invalid-package-name",
+                    format!("{} is not a valid package name with extras", quoted(p)),
+                ));
+            }
+            return Ok(Some(format!("{name}[{}]", extras.join(","))));
+        }
         return trusted(p).map(Some);
     }
     if let Some(opt) = f.option.as_deref()
@@ -159,6 +170,54 @@ fn choose_package(f: &Facts) -> Result<Option<String>, Refusal> {
         return trusted(top).map(Some);
     }
     Ok(None)
+}
+
+/// `name[a,b]` → (`name`, [`a`, `b`]); None without extras.
+fn split_extras(req: &str) -> Option<(&str, Vec<&str>)> {
+    let (name, rest) = req.split_once('[')?;
+    let inner = rest.strip_suffix(']')?;
+    Some((name, inner.split(',').map(str::trim).collect()))
+}
+
+/// An extra's name (PEP 685): letters, digits, `-`, `_`, `.`, short.
+fn valid_extra(e: &str) -> bool {
+    e.len() <= 30 && pypi::valid_name(e)
+}
+
+/// Whether a requirement as written (`Coverage[toml,x]>=5`, quoted or not)
+/// already installs `package` (`coverage[toml]`): the same distribution,
+/// with every extra asked for.
+fn satisfies(written: &str, package: &str) -> bool {
+    let written = written.trim().trim_matches(|c| c == '"' || c == '\'');
+    let (want, want_extras) = split_extras(package).unwrap_or((package, Vec::new()));
+    if pypi::normalize(requirement_name(written)) != pypi::normalize(want) {
+        return false;
+    }
+    let rest = &written[requirement_name(written).len()..];
+    let have: Vec<String> = rest
+        .trim_start()
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .map(|(inner, _)| {
+            inner
+                .split(',')
+                .map(|e| pypi::normalize(e.trim()))
+                .collect()
+        })
+        .unwrap_or_default();
+    want_extras
+        .iter()
+        .all(|e| have.contains(&pypi::normalize(e)))
+}
+
+/// How a package is written on a shell line: brackets are a glob, so a
+/// name with extras is quoted.
+fn shell_word(package: &str) -> String {
+    if package.contains('[') {
+        format!("'{package}'")
+    } else {
+        package.to_string()
+    }
 }
 
 /// Where a pip line in a workflow sends us.
@@ -414,7 +473,7 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
         if let Some(i) = chosen {
             let pl = &lines[i];
             match &pl.target {
-                PipTarget::Inline => return edit_pip_line(wf, job, pl, package),
+                PipTarget::Inline => return edit_pip_line(ws, wf, job, pl, package),
                 PipTarget::Requirements(file) => {
                     let path = match &pl.working_dir {
                         Some(w) if !file.starts_with('/') => {
@@ -427,7 +486,7 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
                 // `pip install -e . pytest` also names packages: still a
                 // plain pip line, and the one the job reads.
                 PipTarget::Project(_) if !pl.names.is_empty() => {
-                    return edit_pip_line(wf, job, pl, package);
+                    return edit_pip_line(ws, wf, job, pl, package);
                 }
                 PipTarget::Project(extras) => {
                     if let Some(fix) = edit_pyproject(ws, package, extras)? {
@@ -452,7 +511,13 @@ fn place(package: &str, d: &Diagnosis, ws: &Workspace, opts: &FixOptions) -> Res
     .with_evidence(curated()))
 }
 
-fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Result<Fix, Refusal> {
+fn edit_pip_line(
+    ws: &Workspace,
+    wf: &Workflow,
+    job: &Job,
+    pl: &PipLine,
+    package: &str,
+) -> Result<Fix, Refusal> {
     let complex = |why: &str| {
         Refusal::new(
             "complex-run-block",
@@ -486,13 +551,50 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
     if pl.names.iter().any(|n| !pypi::valid_name(n)) {
         return Err(complex("it has something other than package names"));
     }
-    let want = pypi::normalize(package);
-    if pl.names.iter().any(|n| pypi::normalize(n) == want) {
+    // `pip install -c constraints.txt x` with hashes in the constraints:
+    // a bare name on the line would break the install.
+    let toks: Vec<&str> = command.split_whitespace().collect();
+    for (i, t) in toks.iter().enumerate() {
+        let file = match *t {
+            "--require-hashes" => {
+                return Err(Refusal::new(
+                    "hash-mode",
+                    format!(
+                        "the `pip install` line in {} uses --require-hashes; cannot add '{package}' without hashes",
+                        wf.path
+                    ),
+                ));
+            }
+            "-r" | "-c" | "--requirement" | "--constraint" => toks.get(i + 1).copied(),
+            _ => include_of(t),
+        };
+        let Some(file) = file.map(|f| f.trim_matches(|c| c == '"' || c == '\'')) else {
+            continue;
+        };
+        let rel = match &pl.working_dir {
+            Some(w) if !file.starts_with('/') => format!("{}/{file}", w.trim_end_matches('/')),
+            _ => file.to_string(),
+        };
+        if let Ok(rel) = ws.resolve(&rel)
+            && let Ok(Some(text)) = ws.read_text(&rel)
+            && let Some(hashed) = hash_mode(ws, &rel, &text)?
+        {
+            return Err(Refusal::new(
+                "hash-mode",
+                format!(
+                    "the `pip install` line in {} installs in hash-checking mode ({hashed} has hashes); cannot add '{package}' without hashes",
+                    wf.path
+                ),
+            ));
+        }
+    }
+    if command.split_whitespace().any(|t| satisfies(t, package)) {
         return Err(Refusal::already(format!(
             "{package} is already on the `pip install` line of job `{}` in {}",
             job.id, wf.path
         )));
     }
+    let word = shell_word(package);
     // Find the physical line of the step that holds this run line.
     let needle = pl.line.trim();
     let candidates: Vec<usize> = (pl.step_line..pl.next_step_line)
@@ -516,12 +618,12 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
         return Err(complex("its text could not be located unambiguously"));
     };
     let at = l.start + cmd_at + command.trim_start().len();
-    let edit = Edit::insert(&wf.path, at, format!(" {package}"));
+    let edit = Edit::insert(&wf.path, at, format!(" {word}"));
     // Re-parse: the only change is this step's run text gaining the name.
     let new_text = workflow::apply_one(&wf.text, &edit);
     let new_value = workflow::parse(&wf.path, &new_text)?;
     let mut expected = wf.value.clone();
-    let new_line = format!("{command} {package}{}", &pl.line[command.len()..]);
+    let new_line = format!("{command} {word}{}", &pl.line[command.len()..]);
     let new_run = pl.run.replacen(&pl.line, &new_line, 1);
     if let Some(step) = expected
         .get_mut("jobs")
@@ -545,6 +647,79 @@ fn edit_pip_line(wf: &Workflow, job: &Job, pl: &PipLine, package: &str) -> Resul
         edits: vec![edit],
         evidence: curated().at(&wf.path, k as u64 + 1, physical),
     })
+}
+
+/// Requirement files read through `-r`/`-c` includes, at most.
+const MAX_INCLUDES: usize = 16;
+
+/// The first file, `path` or one it includes with `-r`/`-c` (transitively,
+/// inside the workspace), that puts pip in hash-checking mode: one hashed
+/// requirement anywhere makes pip demand hashes for all.
+fn hash_mode(ws: &Workspace, path: &str, text: &str) -> Result<Option<String>, Refusal> {
+    let mut queue = vec![(path.to_string(), text.to_string())];
+    let mut seen = vec![path.to_string()];
+    while let Some((file, body)) = queue.pop() {
+        if body.contains("--hash") || body.contains("--require-hashes") {
+            return Ok(Some(file));
+        }
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        for line in body.lines() {
+            let Some(inc) = include_of(line) else {
+                continue;
+            };
+            // Outside the workspace or unreadable: nothing to see there.
+            let Some(rel) = beside(dir, inc) else {
+                continue;
+            };
+            let Ok(rel) = ws.resolve(&rel) else {
+                continue;
+            };
+            if seen.contains(&rel) || seen.len() >= MAX_INCLUDES {
+                continue;
+            }
+            seen.push(rel.clone());
+            if let Ok(Some(t)) = ws.read_text(&rel) {
+                queue.push((rel, t));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// `inc` read from directory `dir` of the workspace, `..` resolved; None
+/// when it is absolute or climbs out.
+fn beside(dir: &str, inc: &str) -> Option<String> {
+    if inc.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in inc.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The file a requirements line includes (`-r x`, `-c x`, `--requirement=x`).
+fn include_of(line: &str) -> Option<&str> {
+    let line = line.split(" #").next()?.trim();
+    for flag in ["-r", "-c", "--requirement", "--constraint"] {
+        if let Some(rest) = line.strip_prefix(flag) {
+            let rest = rest.strip_prefix('=').unwrap_or(rest);
+            if flag.len() == 2 || rest.starts_with(' ') || line[flag.len()..].starts_with('=') {
+                let f = rest.trim();
+                if !f.is_empty() {
+                    return Some(f);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The package came from the curated tables (import map, pytest options,
@@ -575,19 +750,20 @@ fn edit_requirements(ws: &Workspace, raw_path: &str, package: &str) -> Result<Fi
             format!("requirements file {} does not exist", quoted(&path)),
         ));
     };
-    if text.contains("--hash") || text.contains("--require-hashes") {
+    if let Some(hashed) = hash_mode(ws, &path, &text)? {
         return Err(Refusal::new(
             "hash-mode",
-            format!("{path} uses hash-checking mode; cannot add '{package}' without hashes"),
+            format!(
+                "{path} installs in hash-checking mode ({hashed} has hashes); cannot add '{package}' without hashes"
+            ),
         ));
     }
-    let want = pypi::normalize(package);
     for line in text.lines() {
         let line = line.split(" #").next().unwrap_or("").trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
             continue;
         }
-        if pypi::normalize(requirement_name(line)) == want {
+        if satisfies(line, package) {
             return Err(Refusal::already(format!("{package} is already in {path}")));
         }
     }
@@ -710,10 +886,9 @@ fn edit_pyproject(
     let Some((label, arr)) = arrays.first() else {
         return Ok(None);
     };
-    let want = pypi::normalize(package);
     for v in arr.iter() {
         if let Some(s) = v.as_str()
-            && pypi::normalize(requirement_name(s.trim())) == want
+            && satisfies(s, package)
         {
             return Err(Refusal::already(format!(
                 "{package} is already in {label} of pyproject.toml"
@@ -1120,6 +1295,31 @@ mod tests {
         assert!(matches!(t, PipTarget::Project(ref e) if e == &["test", "dev"]));
         assert!(pip_re().is_match("python -m pip install x"));
         assert!(!pip_re().is_match("pipx run x"));
+    }
+
+    #[test]
+    fn extras_are_part_of_what_is_already_installed() {
+        assert!(satisfies("coverage[toml]>=6", "coverage[toml]"));
+        assert!(satisfies("'Coverage[TOML, yaml]'", "coverage[toml]"));
+        assert!(!satisfies("coverage", "coverage[toml]"));
+        assert!(satisfies("coverage[toml]", "coverage"));
+        assert!(!satisfies("coverage-x[toml]", "coverage[toml]"));
+        assert_eq!(shell_word("coverage[toml]"), "'coverage[toml]'");
+        assert_eq!(beside("ci", "../c.txt").as_deref(), Some("c.txt"));
+        assert_eq!(beside("", "../c.txt"), None);
+        assert_eq!(include_of("--constraint=c.txt"), Some("c.txt"));
+        assert_eq!(include_of("--require-hashes"), None);
+        let facts = |p: &str| Facts {
+            package: Some(p.into()),
+            ..Facts::default()
+        };
+        assert_eq!(
+            choose_package(&facts("coverage[toml]")).unwrap().as_deref(),
+            Some("coverage[toml]")
+        );
+        for bad in ["coverage[toml --x]", "coverage[]", "covrage[toml]", "coverage[a;b]"] {
+            assert!(choose_package(&facts(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]
