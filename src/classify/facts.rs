@@ -1683,9 +1683,9 @@ fn python_requirement(p: &str) -> bool {
         None => PEP508_NAME.is_match(p),
         Some((name, rest)) => {
             PEP508_NAME.is_match(name)
-                && rest.strip_suffix(']').is_some_and(|inner| {
-                    inner.split(',').all(|e| PEP508_NAME.is_match(e.trim()))
-                })
+                && rest
+                    .strip_suffix(']')
+                    .is_some_and(|inner| inner.split(',').all(|e| PEP508_NAME.is_match(e.trim())))
         }
     }
 }

@@ -1317,7 +1317,12 @@ mod tests {
             choose_package(&facts("coverage[toml]")).unwrap().as_deref(),
             Some("coverage[toml]")
         );
-        for bad in ["coverage[toml --x]", "coverage[]", "covrage[toml]", "coverage[a;b]"] {
+        for bad in [
+            "coverage[toml --x]",
+            "coverage[]",
+            "covrage[toml]",
+            "coverage[a;b]",
+        ] {
             assert!(choose_package(&facts(bad)).is_err(), "{bad}");
         }
     }
