@@ -3,7 +3,7 @@
 //!
 //! A per-line pass that decodes and normalises every line costs many times
 //! what `rg -c Error` spends on a file, and a job log can be a gigabyte. So
-//! the scanner reads blocks of 1 MiB (a partial last line is carried to the
+//! the scanner reads blocks of 256 KiB (a partial last line is carried to the
 //! next block) and does only three cheap things to all of the bytes:
 //!
 //! - counts newlines with `memchr`'s vectorised count, for line numbers;
