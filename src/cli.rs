@@ -88,6 +88,32 @@ struct FixArgs {
     /// The workflow file of the failed run (for env fixes); inferred when absent.
     #[arg(long, value_name = "PATH")]
     workflow: Option<PathBuf>,
+    /// Also write a pull-request body for people (diagnosis, evidence, diff, how to undo) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pr_body: Option<PathBuf>,
+    /// With --run-id: post or update one comment on the run's pull request (and a
+    /// suggestion for a one-hunk fix); needs a token with pull-requests: write.
+    #[arg(long, requires = "run_id")]
+    comment: bool,
+    #[command(flatten)]
+    verify: VerifyArgs,
+}
+
+/// `fix --verify`: only as a step of the failed job (see `verify`).
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// Re-run the failed step (and the install step the fix changed) with
+    /// the fix in place; keep it only if the failure is gone. Only inside
+    /// the failed job itself.
+    #[arg(long)]
+    verify: bool,
+    /// Deadline of one round's re-runs: seconds, or with a unit (90s, 10m).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    verify_timeout: std::time::Duration,
+    /// With --verify: fix and verify again while the step progresses (1-5).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=crate::verify::MAX_HEAL_ROUNDS as i64))]
+    heal_rounds: u32,
 }
 
 impl Cli {
@@ -96,6 +122,20 @@ impl Cli {
             Command::Diagnose(a) => a.format,
             Command::Fix(a) => a.common.format,
         }
+    }
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = match t.strip_suffix('m') {
+        Some(n) => (n, 60),
+        None => (t.strip_suffix('s').unwrap_or(t), 1),
+    };
+    match num.parse::<u64>() {
+        Ok(n) if n > 0 && n <= 6 * 3600 / unit => Ok(std::time::Duration::from_secs(n * unit)),
+        _ => Err(format!(
+            "{s:?} is not a duration between 1s and 6h (600, 90s, 10m)"
+        )),
     }
 }
 
@@ -115,6 +155,12 @@ struct Env {
     repository: Option<String>,
     event_path: Option<PathBuf>,
     sinks: GithubSinks,
+    /// `GITHUB_SERVER_URL`: the run page links of the job summary.
+    server_url: String,
+    /// What `fix --verify` needs of the runner: which job this is.
+    job: crate::verify::JobContext,
+    /// `AUTOHEAL_VARS`: the repository's Actions variables as JSON.
+    vars: Option<String>,
 }
 
 impl Env {
@@ -127,13 +173,26 @@ impl Env {
             api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
             repository: var("GITHUB_REPOSITORY"),
             event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
+            job: crate::verify::JobContext {
+                github_actions: var("GITHUB_ACTIONS").as_deref() == Some("true"),
+                event_name: var("GITHUB_EVENT_NAME"),
+                job: var("GITHUB_JOB"),
+                run_id: var("GITHUB_RUN_ID"),
+                workflow_ref: var("GITHUB_WORKFLOW_REF"),
+                repository: var("GITHUB_REPOSITORY"),
+                event: var("GITHUB_EVENT_PATH").and_then(|p| std::fs::read(p).ok()),
+                api_logs: false,
+            },
+            vars: var("AUTOHEAL_VARS"),
             sinks: GithubSinks {
                 output: var("GITHUB_OUTPUT").map(PathBuf::from),
                 summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
                 runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
                 workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
                 token: token.clone(),
+                links: None,
             },
+            server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             token,
         }
     }
@@ -194,11 +253,21 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
         Command::Diagnose(args) => {
             let format = resolve_format(args.format, env);
             let d = diagnose(&args, env, format, false)?;
-            emit_diagnose(&d.report, format, env, scrub)?;
+            emit_diagnose(&d.report, format, env, d.links.clone(), scrub)?;
             Ok(Outcome::Done)
         }
         Command::Fix(args) => {
             let format = resolve_format(args.common.format, env);
+            if args.verify.verify && (args.common.run_id.is_some() || args.common.job_id.is_some())
+            {
+                // Refused before any download: another job's log is never
+                // verified here.
+                let mut job = env.job.clone();
+                job.api_logs = true;
+                let fixed = crate::verify::refuse_outside(&DiagnoseReport::new(Vec::new()), &job);
+                emit_fix(&fixed, format, env, None, scrub)?;
+                return Ok(Outcome::NoFix);
+            }
             let d = diagnose(&args.common, env, format, true)?;
             let (event_fork, previous_autofix) = run_event(env)?;
             let opts = FixOptions {
@@ -215,10 +284,30 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
                 fork_run: event_fork || d.api_fork,
                 previous_autofix,
                 dropped_succeeded_jobs: d.dropped_succeeded,
+                action_manifests: manifest_source(&args.common, env),
             };
             let ws = Workspace::open(&args.workspace).map_err(io_err("opening the workspace"))?;
-            let fixed = crate::fix::run(&d.report, &ws, &opts)?;
-            emit_fix(&fixed, format, env, scrub)?;
+            let fixed = if args.verify.verify {
+                verify(&args, &d.report, &ws, &opts, env, format)?
+            } else {
+                crate::fix::run(&d.report, &ws, &opts)?
+            };
+            if let Some(path) = &args.pr_body {
+                let body = report::pr_body::render(&fixed, scrub);
+                std::fs::write(path, body).map_err(io_err("writing the pull-request body"))?;
+            }
+            emit_fix(&fixed, format, env, d.links.clone(), scrub)?;
+            if args.comment
+                && let (Some(run_id), Some(repo)) = (
+                    args.common.run_id,
+                    args.common.repo.clone().or_else(|| env.repository.clone()),
+                )
+            {
+                // The run was downloaded with this client's settings already.
+                let client = github::Client::new(&env.api_url, env.token.clone())?;
+                let notes = crate::feedback::post(&client, &repo, run_id, &fixed, scrub);
+                write_notes(&notes, format, env)?;
+            }
             Ok(if fixed.diff.is_empty() {
                 Outcome::NoFix
             } else {
@@ -226,6 +315,75 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             })
         }
     }
+}
+
+/// In GitHub mode (`--run-id`/`--job-id`, a token), the contents API reads
+/// the `action.yml` of an action the embedded table does not know. A failed
+/// read is no fix for that action, never an error of the run.
+fn manifest_source(args: &CommonArgs, env: &Env) -> Option<crate::fix::ManifestSource> {
+    if args.run_id.is_none() && args.job_id.is_none() {
+        return None;
+    }
+    let client = github::Client::new(&env.api_url, env.token.clone()).ok()?;
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    Some(crate::fix::ManifestSource(std::sync::Arc::new(
+        move |action: &str, git_ref: &str| {
+            if reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= MAX_MANIFEST_READS {
+                return None;
+            }
+            client.action_manifest(action, git_ref).ok().flatten()
+        },
+    )))
+}
+
+/// `action.yml` reads per run.
+const MAX_MANIFEST_READS: usize = 8;
+
+/// `fix --verify`: the runner's facts and this process's environment,
+/// handed to the verify stage.
+fn verify(
+    args: &FixArgs,
+    report: &DiagnoseReport,
+    ws: &Workspace,
+    opts: &FixOptions,
+    env: &Env,
+    format: Format,
+) -> Result<report::FixReport, Error> {
+    let mut job = env.job.clone();
+    job.api_logs = args.common.run_id.is_some() || args.common.job_id.is_some();
+    // Variables that are not a JSON object are no variables: `${{ vars.X }}`
+    // then takes the default the fix wrote.
+    let vars = env
+        .vars
+        .as_deref()
+        .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
+        .and_then(|v| match v {
+            serde_json::Value::Object(m) => Some(m),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let v = crate::verify::VerifyOptions {
+        timeout: args.verify.verify_timeout,
+        heal_rounds: args.verify.heal_rounds,
+        vars,
+        parent_env: std::env::vars_os().collect(),
+        temp_dir: env
+            .sinks
+            .runner_temp
+            .clone()
+            .unwrap_or_else(std::env::temp_dir),
+        log_names: args
+            .common
+            .inputs
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+            .collect(),
+        github: format == Format::Github,
+        token: env.token.clone(),
+    };
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    Ok(crate::verify::heal(report, ws, opts, &job, &v, &mut err)?)
 }
 
 /// From the event payload (any event that names a head repository: see
@@ -277,6 +435,8 @@ struct Diagnosed {
     api_fork: bool,
     /// The failed run's workflow file, as the API's run object names it.
     api_workflow: Option<String>,
+    /// The run page and its jobs (logs from `--run-id`).
+    links: Option<report::locate::RunLinks>,
 }
 
 /// `for_fix`: also ask the API for the run object (the fork check), which
@@ -325,6 +485,7 @@ fn diagnose(
         dropped_succeeded,
         api_fork: api.fork,
         api_workflow: api.workflow.clone(),
+        links: api.links.clone(),
     })
 }
 
@@ -341,6 +502,8 @@ struct ApiFacts {
     fork: bool,
     /// The workflow file the run object names.
     workflow: Option<String>,
+    /// The run page and its jobs, for the summary's links.
+    links: Option<report::locate::RunLinks>,
 }
 
 impl ApiFacts {
@@ -479,11 +642,14 @@ fn sources(args: &CommonArgs, env: &Env, for_fix: bool) -> Result<Sources, Error
         } else {
             (false, None)
         };
+        let links = run_id
+            .and_then(|id| report::locate::RunLinks::new(&env.server_url, &repo, id, jobs.clone()));
         let facts = ApiFacts {
             jobs: Some(jobs),
             whole,
             fork,
             workflow,
+            links,
         };
         return Ok((vec![source], facts));
     }
@@ -526,6 +692,7 @@ fn emit_diagnose(
     report: &DiagnoseReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
@@ -541,7 +708,11 @@ fn emit_diagnose(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_diagnose(report, fixable(report), &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_diagnose(report, fixable(report), &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))
@@ -551,6 +722,7 @@ fn emit_fix(
     report: &report::FixReport,
     format: Format,
     env: &Env,
+    links: Option<report::locate::RunLinks>,
     scrub: &Redactor,
 ) -> Result<(), Error> {
     let stdout = io::stdout();
@@ -569,7 +741,11 @@ fn emit_fix(
                 .map_err(io_err("writing the report"))?;
         }
         Format::Github => {
-            report::github::write_fix(report, &env.sinks, &mut out)?;
+            let sinks = GithubSinks {
+                links,
+                ..env.sinks.clone()
+            };
+            report::github::write_fix(report, &sinks, &mut out)?;
         }
     }
     out.flush().map_err(io_err("writing the report"))

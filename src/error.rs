@@ -21,6 +21,10 @@ pub enum Error {
     /// Writing the fix (I/O in the workspace).
     #[error(transparent)]
     Fix(#[from] crate::fix::FixError),
+    /// `fix --verify`: a re-run could not be started or the workspace not
+    /// restored (the fix is rolled back first).
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
     /// Writing a report sink (GITHUB_OUTPUT, the summary, stdout).
     #[error(transparent)]
     Output(#[from] crate::report::github::GithubError),

@@ -30,6 +30,8 @@ use crate::frames::{self, Frame};
 use crate::ingest::{Line, LogBundle, StepLog, TestFailure};
 use crate::pattern::{Pattern, PatternSet};
 
+mod markerless;
+
 /// One failing step and the line that explains it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Failure {
@@ -219,7 +221,7 @@ static LINE_PREFIX: Pattern = Pattern::new(
 
 /// Lines that only warn: never a cause, whatever words they contain.
 static WARNING: Pattern = Pattern::new(
-    r"^(?:\w*Warning:|\S+:\d+: \w*Warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)",
+    r"^(?:\w*Warning:|\S+:\d+: \w*Warning:|[^\s:]+:\d+:\d+: warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)",
 );
 
 /// Candidate patterns with their score: the more specific the higher.
@@ -878,19 +880,33 @@ fn step_failure(job: &str, step: &StepLog, failed: Option<bool>) -> Option<Failu
             .any(|l| FAILED_EXIT.is_match(&l.text))
             .then_some(true)
     });
+    // Another CI's verdict: failed, but its cause is found like a plain log's.
+    let foreign_verdict = failed.is_none() && markerless::verdict(&lines);
     match failed {
         None => {
             let index = match pick.filter(|p| p.score >= PLAIN_MIN_SCORE) {
                 Some(p) => p.index,
                 // A test summary naming a failure is evidence on its own.
-                None => lines
+                None => match lines
                     .iter()
-                    .position(|l| SUMMARY_WITH_MESSAGE.is_match(&l.text))?,
+                    .position(|l| SUMMARY_WITH_MESSAGE.is_match(&l.text))
+                {
+                    Some(i) => i,
+                    // No line the scorer trusts: the failure's own evidence.
+                    None => markerless::root(&lines)?,
+                },
             };
-            if ends_clean(&lines) {
+            if !foreign_verdict && ends_clean(&lines) {
                 return None;
             }
-            Some(build(job, step, &lines, index))
+            let mut f = build(job, step, &lines, index);
+            // Another CI's step header names the step a plain stream lacks.
+            if step.name.is_empty()
+                && let Some(name) = markerless::section(&lines, index)
+            {
+                f.step = name;
+            }
+            Some(f)
         }
         _ => match pick {
             Some(p) => Some(build(job, step, &lines, p.index)),

@@ -1,6 +1,8 @@
 //! GitHub REST API client: run and job logs, jobs, artifacts; and the fork check.
 //!
-//! Only what `--run-id`/`--job-id` need, and only GET. Three rules shape it:
+//! Only what `--run-id`/`--job-id` need, and only GET (the opt-in
+//! pull-request comment of `--comment` aside: see [`comment`]). Three rules
+//! shape it:
 //!
 //! - The token goes to the API host and nowhere else. Log and artifact
 //!   downloads answer with a redirect to a storage host; redirects are followed
@@ -19,6 +21,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use ureq::http::{self, Uri};
+
+pub mod comment;
 
 /// The public API; the CLI passes `GITHUB_API_URL` when it is set.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -57,6 +61,10 @@ pub enum ApiError {
     Json { what: String, reason: String },
     #[error("no artifact named {name:?} in run {run}")]
     NoArtifact { name: String, run: u64 },
+    /// A write (`--comment`) was refused: 403 when the token lacks
+    /// `pull-requests: write`, as a fork's `pull_request` token does.
+    #[error("could not send {what}: HTTP {status}")]
+    WriteStatus { what: String, status: u16 },
 }
 
 /// A job of a run, as the Jobs API reports it.
@@ -347,6 +355,46 @@ impl Client {
         )
     }
 
+    /// The `action.yml` (else `action.yaml`) of `owner/name[/path]` at
+    /// `git_ref`, through the contents API; None when neither exists.
+    pub fn action_manifest(&self, action: &str, git_ref: &str) -> Result<Option<String>, ApiError> {
+        let (repo, dir) = check_action(action)?;
+        let git_ref = check_ref(git_ref)?;
+        for file in ["action.yml", "action.yaml"] {
+            let path = match dir {
+                "" => format!("/repos/{repo}/contents/{file}?ref={git_ref}"),
+                d => format!("/repos/{repo}/contents/{d}/{file}?ref={git_ref}"),
+            };
+            let what = format!("{file} of {action}@{git_ref}");
+            let body = match self.get_bytes(&path, &what, MAX_MANIFEST_BYTES) {
+                Ok(b) => b,
+                Err(ApiError::Status { status: 404, .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let c: Contents = serde_json::from_slice(&body).map_err(|e| ApiError::Json {
+                what: what.clone(),
+                reason: e.to_string(),
+            })?;
+            if c.encoding != "base64" {
+                return Err(ApiError::Json {
+                    what,
+                    reason: format!("encoding {:?}", c.encoding),
+                });
+            }
+            let bytes = decode_base64(&c.content).ok_or_else(|| ApiError::Json {
+                what: what.clone(),
+                reason: "content is not base64".into(),
+            })?;
+            return String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| ApiError::Json {
+                    what,
+                    reason: "not UTF-8".into(),
+                });
+        }
+        Ok(None)
+    }
+
     fn get_json<T: for<'de> Deserialize<'de>>(
         &self,
         path: &str,
@@ -463,6 +511,88 @@ impl Client {
             what: what.to_string(),
         }))
     }
+}
+
+/// Largest `action.yml` read (the contents API's JSON, base64 included).
+const MAX_MANIFEST_BYTES: u64 = 512 * 1024;
+
+/// The contents API's answer for a file.
+#[derive(Deserialize)]
+struct Contents {
+    #[serde(default)]
+    encoding: String,
+    #[serde(default)]
+    content: String,
+}
+
+/// `owner/name[/path]` → (`owner/name`, `path`): every part a plain name,
+/// so that nothing the log says can steer the request elsewhere.
+fn check_action(action: &str) -> Result<(String, &str), ApiError> {
+    let bad = || ApiError::BadRepo(action.chars().take(100).collect());
+    let parts: Vec<&str> = action.split('/').collect();
+    let plain = |p: &&str| {
+        !p.is_empty()
+            && p.len() <= 100
+            && *p != "."
+            && *p != ".."
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    if parts.len() < 2 || parts.len() > 6 || !parts.iter().all(plain) {
+        return Err(bad());
+    }
+    let repo = check_repo(&format!("{}/{}", parts[0], parts[1]))?.to_string();
+    let dir_start = parts[0].len() + parts[1].len() + 2;
+    Ok((repo, action.get(dir_start..).unwrap_or("")))
+}
+
+/// A git ref as `uses:` writes it: a tag, branch or sha, no `..`.
+fn check_ref(r: &str) -> Result<&str, ApiError> {
+    let ok = !r.is_empty()
+        && r.len() <= 100
+        && !r.contains("..")
+        && !r.starts_with('/')
+        && r.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+    if ok {
+        Ok(r)
+    } else {
+        Err(ApiError::BadRepo(r.chars().take(100).collect()))
+    }
+}
+
+/// Standard base64 with the line breaks the contents API puts in.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    let mut ended = false;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                ended = true;
+                continue;
+            }
+            b'\n' | b'\r' => continue,
+            _ => return None,
+        };
+        if ended {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 enum Attempt {
@@ -643,6 +773,35 @@ pub fn previous_autofix(event_json: &[u8]) -> Result<bool, EventError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn action_manifest_requests_stay_plain() {
+        assert_eq!(
+            decode_base64("aGVs\nbG8=\n").as_deref(),
+            Some(&b"hello"[..])
+        );
+        assert_eq!(decode_base64("aGVsbG8=x"), None);
+        assert_eq!(decode_base64("a$b"), None);
+        assert_eq!(
+            check_action("Acme/deploy-action/sub/dir").unwrap(),
+            ("Acme/deploy-action".to_string(), "sub/dir")
+        );
+        for bad in [
+            "acme",
+            "acme/../x",
+            "acme/x/..",
+            "acme/x?ref=y",
+            "acme/x#y",
+            "acme//x",
+            "a/b/c/d/e/f/g",
+        ] {
+            assert!(check_action(bad).is_err(), "{bad}");
+        }
+        assert!(check_ref("v4.1.0").is_ok() && check_ref("releases/v2").is_ok());
+        for bad in ["", "v1&x=y", "../main", "/etc", "v1 x", "a..b"] {
+            assert!(check_ref(bad).is_err(), "{bad}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use yaml_serde::Value;
 
-const INPUTS: [&str; 12] = [
+const INPUTS: [&str; 16] = [
     "logs",
     "run-id",
     "job-id",
@@ -20,11 +20,15 @@ const INPUTS: [&str; 12] = [
     "min-confidence",
     "unsafe-fixes",
     "workflow-file",
+    "comment",
+    "verify",
+    "verify-timeout",
+    "heal-rounds",
     "version",
     "download-base-url",
 ];
 
-const OUTPUTS: [&str; 12] = [
+const OUTPUTS: [&str; 16] = [
     "category",
     "confidence",
     "fixable",
@@ -33,10 +37,14 @@ const OUTPUTS: [&str; 12] = [
     "diff-file",
     "files-changed",
     "touches-workflows",
+    "pr-body",
+    "pr-body-file",
     "error-line",
     "failed-job",
     "failed-step",
     "suggested-fix",
+    "verified",
+    "verified-reason",
 ];
 
 fn action() -> Value {
@@ -392,6 +400,10 @@ fn run_step(vars: &[(&str, &str)], rc: i32) -> (Output, Vec<String>) {
         ("INPUT_MIN_CONFIDENCE", "0.85"),
         ("INPUT_UNSAFE_FIXES", "false"),
         ("INPUT_WORKFLOW_FILE", ""),
+        ("INPUT_COMMENT", ""),
+        ("INPUT_VERIFY", "false"),
+        ("INPUT_VERIFY_TIMEOUT", "10m"),
+        ("INPUT_HEAL_ROUNDS", "1"),
     ] {
         cmd.env(k, v);
     }
@@ -405,6 +417,27 @@ fn run_step(vars: &[(&str, &str)], rc: i32) -> (Output, Vec<String>) {
         .filter_map(|l| l.strip_prefix("ARG:").map(String::from))
         .collect();
     (o, args)
+}
+
+#[test]
+fn run_step_passes_verify_on() {
+    let (o, args) = run_step(
+        &[
+            ("INPUT_LOGS", "logs/a.txt"),
+            ("INPUT_VERIFY", "true"),
+            ("INPUT_VERIFY_TIMEOUT", "90s"),
+            ("INPUT_HEAL_ROUNDS", "3"),
+        ],
+        0,
+    );
+    assert!(o.status.success());
+    let joined = args.join(" ");
+    assert!(
+        joined.contains("--verify --verify-timeout 90s --heal-rounds 3 --"),
+        "{joined}"
+    );
+    let (o, _) = run_step(&[("INPUT_LOGS", "logs/a.txt"), ("INPUT_VERIFY", "yes")], 0);
+    assert!(!o.status.success());
 }
 
 #[test]
@@ -476,4 +509,22 @@ fn run_step_rejects_bad_inputs() {
     assert_eq!(o.status.code(), Some(1));
     assert!(args.is_empty());
     assert!(stdout(&o).contains("input diff-only must be true or false"));
+    // The pull request comes from the API's run object: no run-id, no comment.
+    let (o, args) = run_step(&[("INPUT_LOGS", "x"), ("INPUT_COMMENT", "true")], 0);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(args.is_empty());
+    assert!(stdout(&o).contains("input comment needs run-id"));
+    let (o, _) = run_step(&[("INPUT_RUN_ID", "1"), ("INPUT_COMMENT", "yes")], 0);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn run_step_passes_comment_with_run_id() {
+    let (o, args) = run_step(&[("INPUT_RUN_ID", "123"), ("INPUT_COMMENT", "true")], 0);
+    assert!(o.status.success());
+    let tail: Vec<&str> = args.iter().skip(7).map(String::as_str).collect();
+    assert_eq!(
+        tail,
+        ["--comment", "--repo", "octo/app", "--run-id", "123", "--"]
+    );
 }

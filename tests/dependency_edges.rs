@@ -175,3 +175,63 @@ fn hash_mode_is_seen_through_includes() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("+PyYAML"), "{out}");
 }
+
+/// coverage under Python 3.8, as quoted in
+/// Fusion-Power-Plant-Framework/bluemira#295, with the traceback lines of
+/// coverage 6.0's tomlconfig.py (coveragepy/coveragepy#1373).
+fn coverage_toml_log() -> String {
+    [
+        "##[group]Run pytest --cov=app tests",
+        "pytest --cov=app tests",
+        "shell: /usr/bin/bash -e {0}",
+        "##[endgroup]",
+        "INTERNALERROR> Traceback (most recent call last):",
+        "INTERNALERROR>   File \"/opt/hostedtoolcache/Python/3.8.12/x64/lib/python3.8/site-packages/coverage/tomlconfig.py\", line 49, in read",
+        "INTERNALERROR>     raise CoverageException(\"Can't read {!r} without TOML support. Install with [toml] extra\".format(filename))",
+        "coverage.exceptions.CoverageException: Can't read 'pyproject.toml' without TOML support. Install with [toml] extra",
+        "##[error]Process completed with exit code 1.",
+    ]
+    .iter()
+    .map(|l| format!("2026-11-20T10:00:00.0000000Z {l}\n"))
+    .collect()
+}
+
+#[test]
+fn an_extra_the_message_asks_for_is_added_with_the_package() {
+    let wf = "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install pytest pytest-cov\n      - run: pytest --cov=app tests\n";
+    let (tmp, ws) = checkout::repo(&[
+        (".github/workflows/ci.yml", wf),
+        ("pyproject.toml", "[tool.coverage.run]\nbranch = true\n"),
+    ]);
+    let log = tmp.path().join("run.log");
+    fs::write(&log, coverage_toml_log()).unwrap();
+    // The model is unsure of this short log (about 0.8): the user lowers the bar.
+    let args = ["--min-confidence", "0.5"];
+    let (code, out, err) = checkout::fix(&args, &ws, &log);
+    assert_eq!(code, 0, "{err}");
+    // Quoted: unquoted brackets are a shell glob.
+    assert!(
+        out.contains("+      - run: pip install pytest pytest-cov 'coverage[toml]'"),
+        "{out}"
+    );
+    git(&ws, &["commit", "-qam", "fix"]);
+    let (code, out, err) = checkout::fix(&args, &ws, &log);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty() && err.contains("already"), "{err}");
+    // A requirements file gets the bare requirement, once.
+    let (tmp, ws) = checkout::repo(&[
+        (
+            ".github/workflows/ci.yml",
+            &wf.replace(
+                "pip install pytest pytest-cov",
+                "pip install -r requirements-dev.txt",
+            ),
+        ),
+        ("requirements-dev.txt", "pytest\npytest-cov\ncoverage\n"),
+    ]);
+    let log = tmp.path().join("run.log");
+    fs::write(&log, coverage_toml_log()).unwrap();
+    let (code, out, err) = checkout::fix(&args, &ws, &log);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("+coverage[toml]\n"), "{out}");
+}

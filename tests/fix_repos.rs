@@ -325,7 +325,7 @@ fn python_refuses_hash_mode() {
         &c,
         &d,
         &FixOptions::default(),
-        "refused (hash-mode): requirements.txt uses hash-checking mode; cannot add 'PyYAML' without hashes",
+        "refused (hash-mode): requirements.txt installs in hash-checking mode (requirements.txt has hashes); cannot add 'PyYAML' without hashes",
     );
 }
 

@@ -99,7 +99,7 @@ fn assert_only_ours(stream: &str, text: &str) {
                 assert_eq!(c.data.len(), 32);
                 assert!(c.data.bytes().all(|b| b.is_ascii_hexdigit()));
             }
-            "error" | "warning" => {
+            "error" | "warning" | "notice" => {
                 assert!(c.props.contains("title=autoheal"), "{stream}: {c:?}");
             }
             other => panic!("{stream}: unexpected command {other}: {c:?}"),
@@ -180,7 +180,9 @@ fn fix_in_github_mode_injects_nothing() {
             "diff",
             "diff-file",
             "files-changed",
-            "touches-workflows"
+            "touches-workflows",
+            "pr-body",
+            "pr-body-file"
         ]
     );
     for (k, v) in &outputs {
@@ -201,6 +203,13 @@ fn fix_in_github_mode_injects_nothing() {
         assert!(f.starts_with(s.p("tmp")));
         assert_inert("diff-file", &std::fs::read_to_string(f).expect("diff-file"));
     }
+    // The pull-request body: inert, and printing it issues no command.
+    let body = Path::new(&map["pr-body-file"]);
+    assert!(body.starts_with(s.p("tmp")));
+    let body = std::fs::read_to_string(body).expect("pr-body-file");
+    assert_eq!(body, map["pr-body"]);
+    assert_inert("pr-body", &body);
+    assert!(runner_commands(&body).is_empty(), "{body}");
 }
 
 #[test]

@@ -78,6 +78,7 @@ fn sinks(dir: &tempfile::TempDir, token: Option<&str>) -> GithubSinks {
         runner_temp: Some(dir.path().join("tmp")),
         workspace: Some("/home/runner/work/r/r".into()),
         token: token.map(String::from),
+        ..GithubSinks::default()
     }
 }
 
@@ -91,6 +92,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
             applied: false,
             description: "add PyYAML".into(),
             evidence: Default::default(),
+            verified: None,
         }],
         diff: diff.into(),
         applied: false,
@@ -98,6 +100,7 @@ fn fix_report(diag: DiagnoseReport, diff: &str) -> FixReport {
         files_changed: vec!["requirements.txt".into()],
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        verification: None,
     }
 }
 
@@ -126,7 +129,7 @@ fn read_run(dir: tempfile::TempDir, stdout: Vec<u8>) -> Run {
     }
 }
 
-const FIX_OUTPUTS: [&str; 12] = [
+const FIX_OUTPUTS: [&str; 14] = [
     "category",
     "confidence",
     "error-line",
@@ -139,13 +142,24 @@ const FIX_OUTPUTS: [&str; 12] = [
     "diff-file",
     "files-changed",
     "touches-workflows",
+    "pr-body",
+    "pr-body-file",
 ];
 
 /// The runner must see exactly our commands: the mask, our annotations, one
 /// stop-commands block and nothing else.
 fn assert_only_our_commands(stdout: &str, token: Option<&str>) {
     let cmds = runner_commands(stdout);
-    let mut names: Vec<&str> = cmds.iter().map(|c| c.name.as_str()).collect();
+    // The notice on the line a fix changes is ours: a path from our diff.
+    for n in cmds.iter().filter(|c| c.name == "notice") {
+        assert!(n.props.starts_with("file="), "{n:?}");
+        assert!(n.props.contains(",title=autoheal fix ("), "{n:?}");
+    }
+    let mut names: Vec<&str> = cmds
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| *n != "notice")
+        .collect();
     names.dedup();
     let expected: Vec<&str> = if token.is_some() {
         vec!["add-mask", "error", "stop-commands"]
@@ -253,7 +267,10 @@ fn assert_no_markdown_injection(md: &str) {
         };
         for bad in ['<', '[', '@', '|', '`'] {
             // `> [!WARNING]` alerts are ours.
-            let ours = line.starts_with("> [!") || (bad == '`' && body.contains("`workflows`"));
+            let ours = line.starts_with("> [!")
+                || (bad == '`' && body.contains("`workflows`"))
+                || (bad == '<'
+                    && ["<details><summary>Log excerpt</summary>", "</details>"].contains(&line));
             assert!(ours || !body.contains(bad), "raw {bad:?} in {line:?}");
         }
         assert!(

@@ -9,15 +9,17 @@
 //! Peak memory is measured by `scripts/bounds` on a release build; here the
 //! bounded behaviour (caps, counts, notes) is what is asserted.
 
+#[path = "support/api.rs"]
+mod api;
 #[path = "support/runner.rs"]
 mod runner;
+use api::Api;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
-use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
 use runner::{runner_commands, runner_outputs};
@@ -257,62 +259,6 @@ fn assert_only_our_commands(stream: &str) {
 }
 
 // ---------------------------------------------------------------- mock API
-
-/// A loopback GitHub API: every request is answered from `routes` by its
-/// path (`/repos/acme/app/actions/...`), 404 otherwise, and recorded.
-struct Api {
-    port: u16,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl Api {
-    fn start(routes: Vec<(String, Vec<u8>)>) -> Api {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let seen2 = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    head.push_str(&line);
-                }
-                let path = head.split(' ').nth(1).unwrap_or("").to_string();
-                let body = routes.iter().find(|(p, _)| *p == path).map(|(_, b)| b);
-                let (status, body) = match body {
-                    Some(b) => ("200 OK", b.clone()),
-                    None => ("404 Not Found", b"{\"message\":\"Not Found\"}".to_vec()),
-                };
-                seen2.lock().expect("lock").push(path);
-                let mut r = format!(
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                )
-                .into_bytes();
-                r.extend_from_slice(&body);
-                let _ = stream.write_all(&r);
-                let _ = stream.flush();
-                let _ = stream.shutdown(std::net::Shutdown::Write);
-                let _ = reader.read(&mut [0u8; 16]);
-            }
-        });
-        Api { port, seen }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn seen(&self) -> Vec<String> {
-        self.seen.lock().expect("lock").clone()
-    }
-}
 
 const REPO: &str = "/repos/acme/app/actions";
 

@@ -34,8 +34,8 @@ pub const CUE_PREFIX: &str = "C:";
 /// Describes everything above and the tokeniser's rules; its hash is stored
 /// with the weights, so weights made for other features are detected. Bump
 /// the version whenever the tokeniser changes.
-pub const CONFIG: &str = "features v2; fnv1a64 mod 2^18; region tail 16384 B; line 1024 B; \
-     48 tokens/line; unigrams+bigrams per line; L: root line copy; C: cues; \
+pub const CONFIG: &str = "features v3; fnv1a64 mod 2^18; region tail 16384 B; line 1024 B; \
+     48 tokens/line; unigrams+bigrams per line; L: root line copy; C: cues; F: signals v1; \
      placeholders <num> <ip> <ver> <hex> <id> <path> <url> <q>; 1+ln(count); l2";
 
 /// The hash of [`CONFIG`], recorded in the weights file.
@@ -154,6 +154,13 @@ pub fn for_each_feature(region: &str, root_line: &str, mut emit: impl FnMut(&str
         .find(|l| !l.trim().is_empty())
         .unwrap_or("");
     line_features(root, ROOT_PREFIX, &mut buf, &mut emit);
+    // What the log settles for certain, by name (see `signals`).
+    for fact in super::signals::signals(region, root) {
+        buf.clear();
+        buf.push_str(super::signals::FACT_PREFIX);
+        buf.push_str(&fact);
+        emit(&buf);
+    }
 }
 
 fn line_features(line: &str, prefix: &str, buf: &mut String, emit: &mut impl FnMut(&str)) {

@@ -104,6 +104,11 @@ pub struct Example {
     pub root: String,
     /// The pipeline found no failure; the region is the text's last lines.
     pub fallback: bool,
+    /// The corpus file's ecosystem (`public-node.jsonl`: `node`).
+    pub ecosystem: String,
+    /// The text is a GitHub job log with its step markers (`##[group]`,
+    /// `##[error]`), not an excerpt without them.
+    pub marked: bool,
     pub fv: FeatureVec,
 }
 
@@ -204,12 +209,15 @@ pub fn load_corpus(dir: &Path) -> Result<Corpus, TrainError> {
                 }
             }
             let fv = features::vectorize(&region, &root);
+            let marked = item.text.contains("##[group]") || item.text.contains("##[error]");
             corpus.examples.push(Example {
                 label,
                 source: item.source,
                 region,
                 root,
                 fallback,
+                ecosystem: ecosystem(&name),
+                marked,
                 fv,
             });
         }
@@ -221,6 +229,17 @@ pub fn load_corpus(dir: &Path) -> Result<Corpus, TrainError> {
         }
     }
     Ok(corpus)
+}
+
+/// The ecosystem a corpus file covers: its name without the origin prefix
+/// (`public-`, `generated-`) and the extension.
+pub fn ecosystem(file_name: &str) -> String {
+    let stem = file_name.strip_suffix(".jsonl").unwrap_or(file_name);
+    let stem = stem
+        .strip_prefix("public-")
+        .or_else(|| stem.strip_prefix("generated-"))
+        .unwrap_or(stem);
+    stem.to_string()
 }
 
 /// The region and root line of a labelled text, through the binary's own
@@ -759,6 +778,8 @@ mod tests {
             region: String::new(),
             root: String::new(),
             fallback: false,
+            ecosystem: String::new(),
+            marked: false,
             fv: FeatureVec::default(),
         }
     }

@@ -22,6 +22,7 @@
 //! an input the action declares (the embedded table of action inputs); the
 //! step must use the action the log names. Never added to `env:`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -35,16 +36,50 @@ use crate::classify::{Category, Diagnosis};
 
 pub struct ActionInputMissing;
 
-const ID: &str = "action-input-missing";
+pub(super) const ID: &str = "action-input-missing";
 
-/// One input of an action, from `data/action_inputs.tsv`.
+/// One input of an action, from `data/action_inputs.tsv` or the action's
+/// own `action.yml` read at the step's ref (GitHub mode).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     pub required: bool,
-    pub default: &'static str,
-    pub description: &'static str,
+    pub default: Cow<'static, str>,
+    pub description: Cow<'static, str>,
 }
+
+/// Inputs an `action.yml` declares; None when it is not one.
+pub fn manifest_inputs(text: &str) -> Option<Vec<Input>> {
+    let v: yaml_serde::Value = yaml_serde::from_str(text).ok()?;
+    let inputs = v.get("inputs")?.as_mapping()?;
+    let scalar = |v: Option<&yaml_serde::Value>| -> String {
+        match v {
+            Some(yaml_serde::Value::String(s)) => s.clone(),
+            Some(yaml_serde::Value::Bool(b)) => b.to_string(),
+            Some(yaml_serde::Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    };
+    let mut out = Vec::new();
+    for (k, spec) in inputs.iter().take(MAX_MANIFEST_INPUTS) {
+        let Some(name) = k.as_str().filter(|n| valid_input(n)) else {
+            continue;
+        };
+        let required = matches!(spec.get("required"), Some(yaml_serde::Value::Bool(true)))
+            || scalar(spec.get("required")) == "true";
+        let cut = |s: String| -> Cow<'static, str> { Cow::Owned(s.chars().take(300).collect()) };
+        out.push(Input {
+            name: Cow::Owned(name.to_string()),
+            required,
+            default: cut(scalar(spec.get("default"))),
+            description: cut(scalar(spec.get("description")).replace('\n', " ")),
+        });
+    }
+    Some(out)
+}
+
+/// Inputs read from one `action.yml`, at most.
+const MAX_MANIFEST_INPUTS: usize = 200;
 
 /// action (`owner/name[/path]`, lowercase) → its inputs.
 pub static ACTION_INPUTS: LazyLock<HashMap<String, Vec<Input>>> = LazyLock::new(|| {
@@ -63,10 +98,10 @@ pub static ACTION_INPUTS: LazyLock<HashMap<String, Vec<Input>>> = LazyLock::new(
         m.entry(action.to_ascii_lowercase())
             .or_default()
             .push(Input {
-                name,
+                name: Cow::Borrowed(name),
                 required: required == "true",
-                default,
-                description,
+                default: Cow::Borrowed(default),
+                description: Cow::Borrowed(description),
             });
     }
     m
@@ -158,7 +193,7 @@ fn words(s: &str) -> Vec<String> {
 
 /// The inputs a message asks for, among the action's declared inputs that
 /// have no default: each of the input's name parts appears in the message.
-fn inputs_named_by(message: &str, inputs: &[Input]) -> Vec<&'static str> {
+fn inputs_named_by<'i>(message: &str, inputs: &'i [Input]) -> Vec<&'i str> {
     let msg = words(message);
     let asks = msg.iter().any(|w| {
         matches!(
@@ -181,10 +216,10 @@ fn inputs_named_by(message: &str, inputs: &[Input]) -> Vec<&'static str> {
         .iter()
         .filter(|i| i.default.is_empty())
         .filter(|i| {
-            let parts = words(&split_camel(i.name));
+            let parts = words(&split_camel(&i.name));
             !parts.is_empty() && parts.iter().all(|p| msg.contains(p))
         })
-        .map(|i| i.name)
+        .map(|i| i.name.as_ref())
         .collect()
 }
 
@@ -277,10 +312,33 @@ impl Fixer for ActionInputMissing {
             Some(a) => a,
             None => return Ok(None),
         };
-        let declared = ACTION_INPUTS.get(&action.action);
+        let table = ACTION_INPUTS.get(&action.action).map(Vec::as_slice);
+        // An action the table does not know, or an input it does not list
+        // (a newer version): in GitHub mode, the action's own `action.yml`
+        // at the ref the workflow's step uses (never the log's ref).
+        let fetched = match (&opts.action_manifests, table) {
+            (Some(source), t)
+                if t.is_none()
+                    || d.facts
+                        .action_input
+                        .as_deref()
+                        .is_some_and(|i| !t.unwrap_or_default().iter().any(|x| x.name == i)) =>
+            {
+                let step = find_step(&wf, &job, d, &action)?;
+                step_ref(&wf, &job, step)
+                    .and_then(|r| Some((source.read(&action.action, &r)?, r)))
+                    .and_then(|(text, r)| Some((manifest_inputs(&text)?, r)))
+            }
+            _ => None,
+        };
+        let declared: Option<&[Input]> = fetched.as_ref().map(|(v, _)| v.as_slice()).or(table);
         // The exact runner message decides; else the action's own words
         // matched against the inputs it declares.
         let (names, decided) = match d.facts.action_input.as_deref() {
+            // The runner's words, confirmed by the action's declaration.
+            Some(i) if declared.is_some_and(|d| d.iter().any(|x| x.name == i)) => {
+                (vec![i.to_string()], DecidedBy::Workspace)
+            }
             Some(i) => (vec![i.to_string()], DecidedBy::ToolMessage),
             None => {
                 let Some(inputs) = declared else {
@@ -344,10 +402,14 @@ impl Fixer for ActionInputMissing {
                 .unwrap_or("");
             let e =
                 Evidence::of(decided).at(&wf.path, uses_line as u64 + 1, &format!("uses: {uses}"));
+            let manifest = match &fetched {
+                Some((_, r)) => format!("{}/action.yml@{r}", action.action),
+                None => format!("{}/action.yml", action.action),
+            };
             match declared.and_then(|inputs| inputs.iter().find(|i| i.name == missing[0].as_str()))
             {
                 Some(i) => e.at(
-                    &format!("{}/action.yml", action.action),
+                    &manifest,
                     0,
                     &format!(
                         "input `{}` (required: {}): {}",
@@ -446,6 +508,19 @@ impl Fixer for ActionInputMissing {
             evidence,
         }))
     }
+}
+
+/// The ref in the `uses:` of the workflow's step.
+fn step_ref(wf: &Workflow, job: &workflow::Job, step: Step) -> Option<String> {
+    let uses = wf
+        .value
+        .get("jobs")?
+        .get(job.id.as_str())?
+        .get("steps")?
+        .get(step.index)?
+        .get("uses")?
+        .as_str()?;
+    ActionRef::parse(uses)?.git_ref
 }
 
 /// A credential input: by its name's words, or the action's description.
@@ -610,26 +685,18 @@ mod tests {
 
     #[test]
     fn message_words_name_inputs() {
-        let inputs = [
-            Input {
-                name: "api-key",
-                required: true,
-                default: "",
-                description: "",
-            },
-            Input {
-                name: "api-secret",
-                required: true,
-                default: "",
-                description: "",
-            },
-            Input {
-                name: "region",
-                required: false,
-                default: "us",
-                description: "",
-            },
-        ];
+        let inputs = manifest_inputs(
+            "inputs:\n  api-key:\n    required: true\n  api-secret:\n    required: 'true'\n  region:\n    default: us\n  bad name:\n    required: true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            inputs
+                .iter()
+                .map(|i| (i.name.as_ref(), i.required))
+                .collect::<Vec<_>>(),
+            [("api-key", true), ("api-secret", true), ("region", false)]
+        );
+        assert_eq!(manifest_inputs("runs: {using: node20}"), None);
         assert_eq!(
             inputs_named_by("Error: API key and secret required", &inputs),
             ["api-key", "api-secret"]

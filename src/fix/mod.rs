@@ -61,6 +61,34 @@ pub struct FixOptions {
     pub dropped_succeeded_jobs: usize,
     /// The failed run's head commit is an autoheal fix (`Autofix-By: autoheal`).
     pub previous_autofix: bool,
+    /// Reads an action's `action.yml` at a ref (GitHub mode, the contents
+    /// API), for actions the embedded table does not know.
+    pub action_manifests: Option<ManifestSource>,
+}
+
+/// `read(owner/name[/path], ref)` → the text of that action's `action.yml`.
+#[derive(Clone)]
+pub struct ManifestSource(pub std::sync::Arc<ReadManifest>);
+
+/// `(action, ref)` → the manifest's text.
+pub type ReadManifest = dyn Fn(&str, &str) -> Option<String> + Send + Sync;
+
+impl ManifestSource {
+    pub fn read(&self, action: &str, git_ref: &str) -> Option<String> {
+        (self.0)(action, git_ref)
+    }
+}
+
+impl std::fmt::Debug for ManifestSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ManifestSource")
+    }
+}
+
+impl PartialEq for ManifestSource {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Default for FixOptions {
@@ -73,6 +101,7 @@ impl Default for FixOptions {
             fork_run: false,
             dropped_succeeded_jobs: 0,
             previous_autofix: false,
+            action_manifests: None,
         }
     }
 }
@@ -172,6 +201,7 @@ pub fn run(
         files_changed: Vec::new(),
         touches_workflows: false,
         failure_fixes: Vec::new(),
+        verification: None,
     };
     if opts.fork_run {
         out.reason = Some(
@@ -298,6 +328,7 @@ pub fn run(
                 applied: included && out.applied,
                 description,
                 evidence: fix.evidence.clone(),
+                verified: None,
             });
         }
         let d = &report.failures[i];
@@ -412,10 +443,11 @@ fn plan_failure(
         // Evidence gates the fix, the model the category: below the
         // threshold only a fix the repository vouches for stands.
         // That is the environment chain (the failing frame reads X, the
-        // workflow lacks X); an assertion's place in a test says where, not
+        // workflow lacks X), and an input the step's action declares and
+        // the step lacks; an assertion's place in a test says where, not
         // whether the contract changed, so it stays gated by the model.
         planned.fixes.retain(|f| {
-            f.fixer == env_var_unset::ID
+            (f.fixer == env_var_unset::ID || f.fixer == action_input_missing::ID)
                 && f.evidence.decided_by == DecidedBy::Workspace
                 && !f.edits.is_empty()
         });

@@ -60,6 +60,9 @@ pub struct GithubSinks {
     pub workspace: Option<PathBuf>,
     /// The token we were given: masked on stdout, redacted everywhere.
     pub token: Option<String>,
+    /// The run page and its jobs, when the logs came through the API: each
+    /// failure links to its log line.
+    pub links: Option<super::locate::RunLinks>,
 }
 
 /// Why GitHub mode could not write. Each maps to exit code 1.
@@ -99,7 +102,7 @@ pub fn write_diagnose(
         write_outputs(path, &outs)?;
     }
     if let Some(path) = &sinks.summary {
-        let md = summary(report, None, &red);
+        let md = summary(report, None, sinks.links.as_ref(), &red);
         append(path, md.as_bytes())?;
     }
     write_stdout(report, None, sinks, &red, stdout)
@@ -117,6 +120,11 @@ pub fn write_fix(
     let diff_file = match (&sinks.runner_temp, diff.is_empty()) {
         (Some(dir), false) => Some(write_diff_file(dir, &guard_printed(&diff, usize::MAX)?)?),
         _ => None,
+    };
+    let pr_body = super::pr_body::render(report, &red);
+    let body_file = match &sinks.runner_temp {
+        Some(dir) => Some(write_temp_file(dir, "pr-body.md", &pr_body)?),
+        None => None,
     };
     if let Some(path) = &sinks.output {
         let mut outs = common_outputs(&report.diagnosis, &red);
@@ -141,11 +149,30 @@ pub fn write_fix(
                 "touches-workflows",
                 bool_str(report.touches_workflows).to_string(),
             ),
+            // Already inert for the runner and capped below 1 MiB.
+            ("pr-body", pr_body.clone()),
+            (
+                "pr-body-file",
+                body_file
+                    .as_ref()
+                    .map(|p| red.clean_line(&p.to_string_lossy()))
+                    .unwrap_or_default(),
+            ),
         ]);
+        // `fix --verify` only: passed, progressed, failed or skipped.
+        if let Some(v) = &report.verification {
+            outs.extend([
+                ("verified", v.verified.as_str().to_string()),
+                (
+                    "verified-reason",
+                    sanitize::cap(&red.clean_line(&v.reason), MAX_OUTPUT_BYTES).to_string(),
+                ),
+            ]);
+        }
         write_outputs(path, &outs)?;
     }
     if let Some(path) = &sinks.summary {
-        let md = summary(&report.diagnosis, Some(report), &red);
+        let md = summary(&report.diagnosis, Some(report), sinks.links.as_ref(), &red);
         append(path, md.as_bytes())?;
     }
     write_stdout(&report.diagnosis, Some(report), sinks, &red, stdout)
@@ -156,7 +183,7 @@ fn bool_str(b: bool) -> &'static str {
 }
 
 /// `0.97`, `0.8512`: enough digits to compare against a threshold.
-fn confidence_str(c: f64) -> String {
+pub(crate) fn confidence_str(c: f64) -> String {
     let c = if c.is_finite() {
         c.clamp(0.0, 1.0)
     } else {
@@ -188,7 +215,7 @@ fn common_outputs(report: &DiagnoseReport, red: &Redactor) -> Vec<(&'static str,
 
 /// Redacts and escapes a diff, keeping the CR of CRLF line ends so that the
 /// diff still applies to CRLF files; every other control is escaped.
-fn clean_diff(red: &Redactor, diff: &str) -> String {
+pub(crate) fn clean_diff(red: &Redactor, diff: &str) -> String {
     let redacted = red.redact(diff);
     let mut out = String::with_capacity(redacted.len());
     for line in redacted.split_inclusive('\n') {
@@ -220,7 +247,7 @@ fn has_runner_command(text: &str) -> bool {
 /// goes between `::stop-commands::<token>` and `::<token>::`, as our own echo
 /// does, and a later print of it is inert. `git apply` and `patch` skip lines
 /// before the first header and after the last hunk, so the diff still applies.
-fn guard_printed(text: &str, max: usize) -> Result<String, GithubError> {
+pub(crate) fn guard_printed(text: &str, max: usize) -> Result<String, GithubError> {
     if !has_runner_command(text) {
         return Ok(sanitize::cap(text, max).to_string());
     }
@@ -310,7 +337,12 @@ fn append(path: &Path, data: &[u8]) -> Result<(), GithubError> {
 
 /// Creates `autoheal-<random>.diff` in `dir`, never overwriting a file.
 fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
-    let name = format!("autoheal-{}.diff", &hex(&random_bytes()?)[..16]);
+    write_temp_file(dir, "diff", diff)
+}
+
+/// Creates `autoheal-<random>.<ext>` in `dir`, never overwriting a file.
+fn write_temp_file(dir: &Path, ext: &str, text: &str) -> Result<PathBuf, GithubError> {
+    let name = format!("autoheal-{}.{ext}", &hex(&random_bytes()?)[..16]);
     let path = dir.join(name);
     let io = |source| GithubError::Io {
         path: path.display().to_string(),
@@ -321,7 +353,7 @@ fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
         .create_new(true)
         .open(&path)
         .map_err(io)?;
-    f.write_all(diff.as_bytes()).map_err(io)?;
+    f.write_all(text.as_bytes()).map_err(io)?;
     f.sync_all().map_err(io)?;
     Ok(path)
 }
@@ -332,7 +364,7 @@ fn write_diff_file(dir: &Path, diff: &str) -> Result<PathBuf, GithubError> {
 /// backtick fence is longer than any backtick run inside, and one space
 /// pads each side (CommonMark strips exactly that one). Entities would show
 /// literally inside a code span, so none are used.
-fn md_field(red: &Redactor, s: &str) -> String {
+pub(crate) fn md_field(red: &Redactor, s: &str) -> String {
     code_span(red, s, false)
 }
 
@@ -391,7 +423,7 @@ fn longest_backtick_run(s: &str) -> usize {
 
 /// A fenced block that no line of `body` can close: the fence is one backtick
 /// longer than the longest backtick run in it, and at least three.
-fn fenced(info: &str, body: &str) -> String {
+pub(crate) fn fenced(info: &str, body: &str) -> String {
     let longest = longest_backtick_run(body);
     let fence = "`".repeat((longest + 1).max(3));
     let mut s = String::with_capacity(body.len() + 2 * fence.len() + 16);
@@ -404,7 +436,7 @@ fn fenced(info: &str, body: &str) -> String {
     s
 }
 
-fn cut_with_marker(s: &str, max: usize) -> String {
+pub(crate) fn cut_with_marker(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
@@ -413,7 +445,12 @@ fn cut_with_marker(s: &str, max: usize) -> String {
 }
 
 /// The job summary, capped at [`MAX_SUMMARY_BYTES`].
-fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> String {
+fn summary(
+    report: &DiagnoseReport,
+    fix: Option<&FixReport>,
+    links: Option<&super::locate::RunLinks>,
+    red: &Redactor,
+) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -426,19 +463,22 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
         Some(p) => {
             let _ = writeln!(
                 md,
-                "**Failed job:** {}  \n**Failed step:** {}  \n**Root cause** (log line {}): {}\n",
+                "**Failed job:** {}  \n**Failed step:** {}  \n**Root cause** ({}): {}\n",
                 md_field(red, &p.failure.job),
                 md_field(red, &p.failure.step),
-                p.failure.line,
+                log_line_ref(links, &p.failure),
                 md_field(red, &p.failure.error_line),
             );
             let excerpt = red.clean(&p.failure.excerpt);
             if !excerpt.trim().is_empty() {
+                // Folded: the root-cause line above says it; the excerpt is
+                // for whoever wants the lines around it.
+                md.push_str("<details><summary>Log excerpt</summary>\n\n");
                 md.push_str(&fenced(
                     "text",
                     &cut_with_marker(&excerpt, MAX_SUMMARY_EXCERPT_BYTES),
                 ));
-                md.push('\n');
+                md.push_str("\n</details>\n\n");
             }
             if !p.suggested_fix.is_empty() {
                 let _ = writeln!(
@@ -452,7 +492,7 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
     if let Some(fix) = fix {
         fix_section(&mut md, report, fix, red);
     }
-    failures_table(&mut md, report, fix, red);
+    failures_table(&mut md, report, fix, links, red);
     if md.len() > MAX_SUMMARY_BYTES {
         // Leave room for the marker itself.
         let kept = sanitize::cap(&md, MAX_SUMMARY_BYTES - 64).len();
@@ -465,6 +505,7 @@ fn summary(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> 
 
 fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &Redactor) {
     md.push_str("### Fix\n\n");
+    verify_section(md, fix, red);
     if fix.diff.is_empty() {
         let reason = fix.reason.as_deref().unwrap_or("no fix");
         let _ = writeln!(md, "No fix: {}\n", md_field(red, reason));
@@ -538,10 +579,57 @@ fn fix_section(md: &mut String, report: &DiagnoseReport, fix: &FixReport, red: &
     md.push('\n');
 }
 
+/// `log line N`, linked to the line on the run page when the logs came
+/// through the API. The link is built from trusted parts only (see
+/// [`super::locate`]); the line is a number.
+fn log_line_ref(links: Option<&super::locate::RunLinks>, f: &crate::extract::Failure) -> String {
+    match links {
+        Some(l) => format!(
+            "[log line {}]({})",
+            f.line,
+            l.log_line(&f.job, &f.step, f.line)
+        ),
+        None => format!("log line {}", f.line),
+    }
+}
+
+/// `fix --verify`: the verdict first, as a later pull request should cite it.
+fn verify_section(md: &mut String, fix: &FixReport, red: &Redactor) {
+    let Some(v) = &fix.verification else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "**Verified: {}** ({})\n",
+        v.verified.as_str(),
+        md_field(red, &v.reason)
+    );
+    for r in &v.rounds {
+        let _ = writeln!(
+            md,
+            "- round {}: {} by {}: {}",
+            r.round,
+            r.verified.as_str(),
+            md_field(red, &r.fixers.join(", ")),
+            md_field(red, &r.reason)
+        );
+    }
+    if let Some(r) = v.rounds.iter().find(|r| !r.last_lines.is_empty()) {
+        let text = red.clean(&r.last_lines.join("\n"));
+        let _ = writeln!(md, "\nThe re-run's last lines (round {}):\n", r.round);
+        md.push_str(&fenced(
+            "text",
+            &cut_with_marker(&text, MAX_SUMMARY_EXCERPT_BYTES),
+        ));
+    }
+    md.push('\n');
+}
+
 fn failures_table(
     md: &mut String,
     report: &DiagnoseReport,
     fix: Option<&FixReport>,
+    links: Option<&super::locate::RunLinks>,
     red: &Redactor,
 ) {
     if report.failures.is_empty() {
@@ -569,7 +657,14 @@ fn failures_table(
             i + 1,
             md_cell(red, &d.failure.job),
             md_cell(red, &d.failure.step),
-            d.failure.line,
+            match links {
+                Some(l) => format!(
+                    "[{}]({})",
+                    d.failure.line,
+                    l.log_line(&d.failure.job, &d.failure.step, d.failure.line)
+                ),
+                None => d.failure.line.to_string(),
+            },
             d.category.as_str(),
             confidence_str(d.confidence),
             md_cell(red, &d.failure.error_line),
@@ -688,6 +783,41 @@ fn annotations(report: &DiagnoseReport, sinks: &GithubSinks, red: &Redactor) -> 
     lines
 }
 
+/// A `::notice` on the line each hunk of the diff changes (the line as it is
+/// in the checked-out commit, which is what the annotation points at), with
+/// the fix's description; at most [`MAX_ANNOTATIONS`]. Paths come from our
+/// own diff and pass the same check as every annotated path.
+fn fix_notices(fix: &FixReport, sinks: &GithubSinks, red: &Redactor) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in super::locate::hunks(&fix.diff)
+        .into_iter()
+        .take(MAX_ANNOTATIONS)
+    {
+        let Some(path) = annotation_path(sinks.workspace.as_deref(), &h.file) else {
+            continue;
+        };
+        let what = fix
+            .fixes
+            .iter()
+            .find(|e| e.files.contains(&h.file))
+            .map(|e| e.description.as_str())
+            .unwrap_or("autoheal changes this line");
+        let line = red.clean_line(what);
+        let msg = escape_message(sanitize::cap(&line, 4096)).replace("##[", "#\\u{23}[");
+        out.push(format!(
+            "::notice file={},line={},title={}::{msg}",
+            escape_property(&red.clean_line(&path)),
+            h.old_line.max(1),
+            escape_property(if fix.applied {
+                "autoheal fix (applied)"
+            } else {
+                "autoheal fix (proposed)"
+            }),
+        ));
+    }
+    out
+}
+
 /// The human report, echoed between stop-commands markers.
 fn echo_text(report: &DiagnoseReport, fix: Option<&FixReport>, red: &Redactor) -> String {
     let mut s = String::new();
@@ -802,6 +932,12 @@ fn write_stdout(
     for a in annotations(report, sinks, red) {
         buf.push_str(&a);
         buf.push('\n');
+    }
+    if let Some(fix) = fix {
+        for n in fix_notices(fix, sinks, red) {
+            buf.push_str(&n);
+            buf.push('\n');
+        }
     }
     if fix.is_some_and(|f| f.touches_workflows) {
         buf.push_str(
@@ -970,10 +1106,14 @@ mod tests {
             "diff-file",
             "files-changed",
             "touches-workflows",
+            "pr-body",
+            "pr-body-file",
             "error-line",
             "failed-job",
             "failed-step",
             "suggested-fix",
+            "verified",
+            "verified-reason",
         ] {
             assert!(valid_output_name(n));
         }

@@ -2,6 +2,8 @@
 //! Everything in it that came from a log is untrusted when printed or written.
 
 pub mod github;
+pub mod locate;
+pub mod pr_body;
 
 use serde::Serialize;
 
@@ -146,6 +148,9 @@ pub struct FixEntry {
     pub applied: bool,
     pub description: String,
     pub evidence: Evidence,
+    /// What re-running the failed step said of it (`fix --verify`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Verified>,
 }
 
 /// What became of one failure's fix.
@@ -215,6 +220,60 @@ pub struct FixReport {
     /// shows it as `diagnosis.failures[].fix`.
     #[serde(skip)]
     pub failure_fixes: Vec<FailureFix>,
+    /// `fix --verify`: each round's re-run and the verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
+}
+
+/// The verdict of re-running the failed step with a fix in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verified {
+    /// The step is green.
+    Passed,
+    /// The original failure is gone; a different one stops the step.
+    Progressed,
+    /// The same failure again: the fix was rolled back.
+    Failed,
+    /// Not re-run, with the reason.
+    Skipped,
+}
+
+impl Verified {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verified::Passed => "passed",
+            Verified::Progressed => "progressed",
+            Verified::Failed => "failed",
+            Verified::Skipped => "skipped",
+        }
+    }
+}
+
+/// One fix-and-verify round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifyRound {
+    pub round: u32,
+    pub verified: Verified,
+    /// `needs-secret: ...`, `the same failure again: ...`.
+    pub reason: String,
+    /// The fixers applied in this round.
+    pub fixers: Vec<String>,
+    /// The failure that stops the step after this round's fix, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// The re-run's last lines (on `failed` and `progressed`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub last_lines: Vec<String>,
+}
+
+/// What `fix --verify` established: the last kept round's verdict, and
+/// every round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verification {
+    pub verified: Verified,
+    pub reason: String,
+    pub rounds: Vec<VerifyRound>,
 }
 
 pub mod json;

@@ -151,6 +151,40 @@ fn write_evidence(out: &mut dyn Write, e: &Evidence, scrub: &Redactor) -> io::Re
 }
 
 /// The human part of `fix`'s report (stderr; the diff itself goes to stdout).
+/// `fix --verify`: the verdict, each round, and the re-run's last lines
+/// where they tell what stops the step.
+fn write_verification(
+    out: &mut dyn Write,
+    v: &crate::report::Verification,
+    scrub: &Redactor,
+    s: &Style,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {}: {}",
+        s.bold("verified:"),
+        v.verified.as_str(),
+        scrub.clean_line(&v.reason)
+    )?;
+    for r in &v.rounds {
+        writeln!(
+            out,
+            "  round {} [{}] {}: {}",
+            r.round,
+            r.verified.as_str(),
+            scrub.clean_line(&r.fixers.join(", ")),
+            scrub.clean_line(&r.reason)
+        )?;
+        if r.verified == crate::report::Verified::Failed && !r.last_lines.is_empty() {
+            writeln!(out, "    last lines of the re-run:")?;
+            for l in &r.last_lines {
+                writeln!(out, "      {}", scrub.clean_line(l))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn write_fix_summary(
     out: &mut dyn Write,
     report: &FixReport,
@@ -212,6 +246,9 @@ pub fn write_fix_summary(
                 f.status.as_str()
             )?;
         }
+    }
+    if let Some(v) = &report.verification {
+        write_verification(out, v, scrub, &s)?;
     }
     if let Some(reason) = &report.reason {
         writeln!(out, "{} {}", s.bold("no fix:"), scrub.clean_line(reason))?;
