@@ -24,11 +24,11 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
 use serde::Serialize;
 
 use crate::frames::{self, Frame};
 use crate::ingest::{Line, LogBundle, StepLog, TestFailure};
+use crate::pattern::{Pattern, PatternSet};
 
 mod markerless;
 
@@ -102,8 +102,8 @@ const DISTANCE_STEP: usize = 50;
 
 /// Lines that are never the cause: exit-code echoes, runner housekeeping and
 /// test-runner or build-tool summaries that repeat a cause printed above.
-static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([
+static BOILERPLATE: LazyLock<PatternSet> = LazyLock::new(|| {
+    PatternSet::new([
         // GitHub runner and actions toolkit.
         r"^(?:##\[error\])?(?:Error: )?Process completed with exit code -?\d+",
         r"^(?:##\[error\])?(?:Error: )?The process '.*' failed with exit code -?\d+",
@@ -211,23 +211,18 @@ static BOILERPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^The build failed\. Fix the build errors",
         r"^If you still have problems, please stop by",
     ])
-    .expect("boilerplate patterns are valid")
 });
 
 /// Prefixes other tools put before each line: BuildKit's `#8 2.345 `, Compose's
 /// `api-1  | `, Jenkins' and loggers' clock times and dates.
-static LINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? |\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
-    )
-    .expect("line prefix pattern is valid")
-});
+static LINE_PREFIX: Pattern = Pattern::new(
+    r"^(?:\s*[│╷╵]\s*|remote: |#\d+ \d+\.\d+ |[a-z0-9][\w.-]*-\d+\s+\| |\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\d.,]*Z?\s+(?:-\s+)?|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? |\[?\d\d?:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?\s+)+",
+);
 
 /// Lines that only warn: never a cause, whatever words they contain.
-static WARNING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\w*Warning:|\S+:\d+: \w*Warning:|[^\s:]+:\d+:\d+: warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)")
-        .expect("warning pattern is valid")
-});
+static WARNING: Pattern = Pattern::new(
+    r"^(?:\w*Warning:|\S+:\d+: \w*Warning:|[^\s:]+:\d+:\d+: warning:|##\[warning\]|warning(?:\[\w+\])?:|npm WARN|npm warn|WARNING:|WARN\b|\[WARNING\]|\[WARN\]|.*\bDeprecationWarning\b|.*PytestConfigWarning)",
+);
 
 /// Candidate patterns with their score: the more specific the higher.
 const PATTERNS: &[(&str, u32)] = &[
@@ -579,75 +574,56 @@ const PATTERNS: &[(&str, u32)] = &[
     (r"(?i)(?:^|[^\w-])fail(?:ed|ure)?(?:[^\w-]|$)", 15),
 ];
 
-static SCORES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
-    let set = RegexSet::new(PATTERNS.iter().map(|(p, _)| *p)).expect("score patterns are valid");
+static SCORES: LazyLock<(PatternSet, Vec<u32>)> = LazyLock::new(|| {
+    let set = PatternSet::new(PATTERNS.iter().map(|(p, _)| *p));
     (set, PATTERNS.iter().map(|(_, s)| *s).collect())
 });
 
 /// A clear success summary at the end of a plain log: its errors were tolerated.
-static SUCCESS_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:skipped|todo), )*\d+ passed, \d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures$|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
-    )
-    .expect("success pattern is valid")
-});
+static SUCCESS_END: Pattern = Pattern::new(
+    r"^(?:=+ (?:\d+ (?:passed|skipped|deselected|xfailed|xpassed|warnings?)(?:, )?)+ in [\d.]+s|test result: ok\.|\[INFO\] BUILD SUCCESS|BUILD SUCCESSFUL|Tests: +(?:\d+ (?:skipped|todo), )*\d+ passed, \d+ total|ok\s+\S+\s+[\d.]+s|PASS$|\d+ examples?, 0 failures$|All checks passed|Success: no issues found|Finished `?\w+`? profile|found 0 vulnerabilities)",
+);
 
 /// The last line of a Python traceback: an exception name, maybe dotted, maybe
 /// with a message.
-static PY_FINAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?::(?: .*)?)?$")
-        .expect("final exception pattern is valid")
-});
+static PY_FINAL: Pattern = Pattern::new(r"^(?:[a-z_]\w*\.)*[A-Z]\w*(?::(?: .*)?)?$");
 
 /// A linter, type checker or javac finding: `path/file.ext:line[:col]: message`,
 /// tsc's `file.ts(line,col): error` and `file.ts:line:col - error`, ESLint's
 /// `  line:col  error  message` under its file name, rustfmt's and black's files.
-static LINT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:[A-Za-z]:)?[\w./\\-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s|Diff in \S+ at line \d+:|would reformat \S)")
-        .expect("lint location pattern is valid")
-});
+static LINT_LOCATION: Pattern = Pattern::new(
+    r"^(?:(?:[A-Za-z]:)?[\w./\\-]+\.\w{1,5}(?::\d+(?::\d+)?: \S|\(\d+,\d+\): error|:\d+:\d+ - error)|\s+\d+:\d+\s+error\s|Diff in \S+ at line \d+:|would reformat \S)",
+);
 
 /// A rustc or clippy diagnostic header: `error: message`, `error[E0308]: message`.
-static RUST_DIAGNOSTIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^error(?:\[\w+\])?: \S").expect("rust diagnostic pattern is valid")
-});
+static RUST_DIAGNOSTIC: Pattern = Pattern::new(r"^error(?:\[\w+\])?: \S");
 
 /// A test runner's one-line summary of a failure that carries its message:
 /// pytest's `FAILED tests/x.py::t - AssertionError: ...`.
-static SUMMARY_WITH_MESSAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:FAILED|ERROR) \S+ - \S").expect("summary pattern is valid"));
+static SUMMARY_WITH_MESSAGE: Pattern = Pattern::new(r"^(?:FAILED|ERROR) \S+ - \S");
 
 /// The runner's last words on a finished job.
-static RUNNER_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:Cleaning up orphan processes|Evaluate and set job outputs|Job completed|Finishing: SUCCESS)")
-        .expect("runner end pattern is valid")
-});
+static RUNNER_END: Pattern = Pattern::new(
+    r"^(?:Cleaning up orphan processes|Evaluate and set job outputs|Job completed|Finishing: SUCCESS)",
+);
 
 /// The runner's verdict on a step, kept as text when the marker was lost.
-static FAILED_EXIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:##\[error\])?(?:Error: )?Process completed with exit code [1-9]\d*\.?$")
-        .expect("failed exit pattern is valid")
-});
+static FAILED_EXIT: Pattern =
+    Pattern::new(r"^(?:##\[error\])?(?:Error: )?Process completed with exit code [1-9]\d*\.?$");
 
 /// An error that shows a value that was never set (`https://None/`, `host='none'`).
-static UNSET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b|with base 10: ''",
-    )
-    .expect("unset value pattern is valid")
-});
+static UNSET_VALUE: Pattern = Pattern::new(
+    r"(?i)(?:://|host=')(?:none|undefined|null)\b|resolve (?:host: )?'?(?:none|undefined|null)\b|\b(?:None|undefined)\b|with base 10: ''",
+);
 
 /// A failure count or verdict among the last lines: the run did not pass.
-static FAILURE_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[1-9]\d* (?:failed|failures?|errors?)\b|\bFAILED\b|^FAIL\b|\b[1-9]\d* failing\b")
-        .expect("failure end pattern is valid")
-});
+static FAILURE_END: Pattern = Pattern::new(
+    r"\b[1-9]\d* (?:failed|failures?|errors?)\b|\bFAILED\b|^FAIL\b|\b[1-9]\d* failing\b",
+);
 
 /// Source lines that read an environment variable, or build a URL from a name.
-static ENV_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"getenv\(|environ\.get\(|environ\[|process\.env\b|ENV\[|ENV\.fetch|://\$?\{")
-        .expect("env source pattern is valid")
-});
+static ENV_SOURCE: Pattern =
+    Pattern::new(r"getenv\(|environ\.get\(|environ\[|process\.env\b|ENV\[|ENV\.fetch|://\$?\{");
 
 /// Failures kept per run at most; the rest are counted.
 pub const MAX_RUN_FAILURES: usize = 5_000;
@@ -840,11 +816,14 @@ fn score(text: &str) -> u32 {
     {
         return 0;
     }
+    // The highest score of the patterns that match: tried from the highest
+    // down, so the generic low scorers are rarely compiled or run.
     let (set, scores) = &*SCORES;
-    set.matches(t)
-        .iter()
-        .filter_map(|i| scores.get(i).copied())
-        .max()
+    let mut cand = set.candidates(t);
+    cand.sort_by_key(|&i| std::cmp::Reverse(scores.get(i).copied().unwrap_or(0)));
+    cand.into_iter()
+        .find(|&i| set.is_match_one(i, t))
+        .and_then(|i| scores.get(i).copied())
         .unwrap_or(0)
 }
 
@@ -1290,12 +1269,9 @@ fn build(job: &str, step: &StepLog, lines: &[&Line], index: usize) -> Failure {
 /// A test runner's count of failed tests in its closing summary: pytest's
 /// `== 2 failed, 95 passed in 1.2s ==`, Jest's `Tests: 2 failed`, cargo's
 /// `test result: FAILED. 0 passed; 2 failed;`, node's `# fail 2`.
-static TESTS_FAILED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:=+ (?:.*?, )?(\d+) failed\b.* in [\d.]+s|Tests:\s+(\d+) failed\b|test result: FAILED\. \d+ passed; (\d+) failed;|# fail (\d+)$)",
-    )
-    .expect("regex")
-});
+static TESTS_FAILED: Pattern = Pattern::new(
+    r"^(?:=+ (?:.*?, )?(\d+) failed\b.* in [\d.]+s|Tests:\s+(\d+) failed\b|test result: FAILED\. \d+ passed; (\d+) failed;|# fail (\d+)$)",
+);
 
 fn tests_failed(lines: &[&Line]) -> Option<u64> {
     lines.iter().rev().find_map(|l| {
@@ -1306,10 +1282,8 @@ fn tests_failed(lines: &[&Line]) -> Option<u64> {
 
 /// A test section's first line: pytest's `___ test_x ___`, Rust's
 /// `---- name stdout ----`, Go's `--- FAIL:`, Jest's `●`.
-static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:_{3,} .+ _{3,}|---- \S+ stdout ----|\s*--- FAIL: \S+.*|\s*● .+|=+ .+ =+)$")
-        .expect("regex")
-});
+static SECTION: Pattern =
+    Pattern::new(r"^(?:_{3,} .+ _{3,}|---- \S+ stdout ----|\s*--- FAIL: \S+.*|\s*● .+|=+ .+ =+)$");
 
 /// How far after the root cause a failure's own frames are looked for.
 const FRAMES_AFTER: usize = 80;

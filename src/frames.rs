@@ -11,7 +11,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 /// One frame: a file and line the log says the failure passed through.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -27,19 +27,16 @@ pub struct Frame {
 const MAX_FRAMES: usize = 64;
 const MAX_PATH_CHARS: usize = 300;
 
-static RUNNER_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:/home/runner/work/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|/github/workspace/|/builds/[^/]+/[^/]+/|/workspace/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\|\./)",
-    )
-    .expect("regex")
-});
+static RUNNER_PREFIX: Pattern = Pattern::new(
+    r"^(?:/home/runner/work/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|/github/workspace/|/builds/[^/]+/[^/]+/|/workspace/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\|\./)",
+);
 
 /// A frame shape and its groups: (pattern, file, line, func).
-type Shape = (Regex, usize, usize, Option<usize>);
+type Shape = (Pattern, usize, usize, Option<usize>);
 
 /// Frame shapes, each with the groups (file, line, func).
 static FRAME_SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
-    let r = |s: &str| Regex::new(s).expect("regex");
+    let r = Pattern::new;
     vec![
         // Python: `  File "tests/a.py", line 12, in test_x`
         (
@@ -89,7 +86,7 @@ static FRAME_SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
 
 /// Test ids: pytest section titles and node ids, `--- FAIL: TestX`, Rust's
 /// `---- name stdout ----`, Jest's `● Suite › title`, JUnit's `Class > method`.
-static TEST_IDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+static TEST_IDS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     [
         r"^_{3,} ([\w.\[\]-]+(?:\[[^\]]*\])?) _{3,}$",
         r"^(?:FAILED|ERROR) (\S+::\S+)",
@@ -99,9 +96,8 @@ static TEST_IDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Vitest: ` FAIL  tests/a.test.ts > suite > title`.
         r"^\s*FAIL\s+(\S+\.[cm]?[jt]sx? > .+?)\s*$",
     ]
-    .iter()
-    .map(|s| Regex::new(s).expect("regex"))
-    .collect()
+    .map(Pattern::new)
+    .into()
 });
 
 /// Installed or generated code, never the project's.

@@ -18,6 +18,8 @@ pub mod fix;
 pub mod frames;
 pub mod github;
 pub mod ingest;
+pub mod pattern;
 pub mod report;
 pub mod sanitize;
+pub mod tables;
 pub mod verify;

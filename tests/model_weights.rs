@@ -41,17 +41,12 @@ fn committed_weights_match_a_fresh_training_run() {
     assert_eq!(fresh.threshold, committed.threshold, "threshold differs");
     assert_eq!(fresh.examples, committed.examples);
     let zero = [0.0f32; model::N_CLASSES];
-    let mut buckets: Vec<u32> = fresh
-        .buckets
-        .iter()
-        .chain(&committed.buckets)
-        .copied()
-        .collect();
+    let mut buckets: Vec<u32> = fresh.buckets().chain(committed.buckets()).collect();
     buckets.sort_unstable();
     buckets.dedup();
     for b in buckets {
-        let a = fresh.row(b).unwrap_or(&zero);
-        let c = committed.row(b).unwrap_or(&zero);
+        let a = fresh.row(b).unwrap_or(zero);
+        let c = committed.row(b).unwrap_or(zero);
         for (x, y) in a.iter().zip(c) {
             assert!(
                 (x - y).abs() <= TOLERANCE,

@@ -12,11 +12,12 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::{Captures, Regex};
+use regex::Captures;
 use serde::Serialize;
 
 use crate::extract::Failure;
 use crate::frames::Frame;
+use crate::pattern::Pattern;
 
 /// What the parsers could pull out of a failure. Every field is optional and
 /// every value came from (untrusted) log text.
@@ -162,23 +163,40 @@ const PYTEST_INI_KEYS: &[(&str, &str)] = &[
 ];
 
 /// Tools whose missing credential has one conventional variable.
-static KNOWN_CREDENTIALS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    [
-        // AWS SDKs and Terraform read the key pair from the environment; the
-        // access key id is the one to name first.
-        (r"Unable to locate credentials|NoCredentialsError|No valid credential sources found", "AWS_ACCESS_KEY_ID"),
-        (r"(?i)codecov.*token (?:not found|required)|Token required (?:-|because)", "CODECOV_TOKEN"),
-        // actions/setup-node writes an .npmrc that reads NODE_AUTH_TOKEN.
-        (r"npm (?:ERR!|error) (?:need auth|code ENEEDAUTH)|requires you to be logged in to https://registry\.npmjs\.org", "NODE_AUTH_TOKEN"),
-        (r"No token defined in the environment|No GitHub token specified", "GITHUB_TOKEN"),
-        (r"No npm token specified", "NPM_TOKEN"),
-        (r"no (?:upload )?token found, please run `cargo login`", "CARGO_REGISTRY_TOKEN"),
-        (r"could not find default credentials", "GOOGLE_APPLICATION_CREDENTIALS"),
-    ]
-    .into_iter()
-    .map(|(p, v)| (re(p), v))
-    .collect()
-});
+static KNOWN_CREDENTIALS: [(Pattern, &str); 7] = [
+    // AWS SDKs and Terraform read the key pair from the environment; the
+    // access key id is the one to name first.
+    (
+        Pattern::new(
+            r"Unable to locate credentials|NoCredentialsError|No valid credential sources found",
+        ),
+        "AWS_ACCESS_KEY_ID",
+    ),
+    (
+        Pattern::new(r"(?i)codecov.*token (?:not found|required)|Token required (?:-|because)"),
+        "CODECOV_TOKEN",
+    ),
+    // actions/setup-node writes an .npmrc that reads NODE_AUTH_TOKEN.
+    (
+        Pattern::new(
+            r"npm (?:ERR!|error) (?:need auth|code ENEEDAUTH)|requires you to be logged in to https://registry\.npmjs\.org",
+        ),
+        "NODE_AUTH_TOKEN",
+    ),
+    (
+        Pattern::new(r"No token defined in the environment|No GitHub token specified"),
+        "GITHUB_TOKEN",
+    ),
+    (Pattern::new(r"No npm token specified"), "NPM_TOKEN"),
+    (
+        Pattern::new(r"no (?:upload )?token found, please run `cargo login`"),
+        "CARGO_REGISTRY_TOKEN",
+    ),
+    (
+        Pattern::new(r"could not find default credentials"),
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    ),
+];
 
 /// pytest markers that only a plugin registers.
 const PYTEST_MARKS: &[(&str, &str)] = &[
@@ -336,13 +354,10 @@ pub fn normalize_distribution(name: &str) -> String {
     out
 }
 
-fn re(p: &str) -> Regex {
-    Regex::new(p).expect("facts patterns are valid")
-}
-
+// Compiled only when a text holds one of its literals (see `crate::pattern`).
 macro_rules! regex {
     ($name:ident, $p:expr) => {
-        static $name: LazyLock<Regex> = LazyLock::new(|| re($p));
+        static $name: Pattern = Pattern::new($p);
     };
 }
 
@@ -712,7 +727,7 @@ pub fn parse(failure: &Failure) -> Facts {
 }
 
 /// Captures from the root-cause line, else from the whole text.
-fn find<'t>(r: &Regex, el: &'t str, text: &'t str) -> Option<Captures<'t>> {
+fn find<'t>(r: &Pattern, el: &'t str, text: &'t str) -> Option<Captures<'t>> {
     r.captures(el).or_else(|| r.captures(text))
 }
 
@@ -792,9 +807,9 @@ fn dependency(f: &mut Facts, el: &str, text: &str) {
         }
     }
     for (r, table) in [
-        (&*PY_FIXTURE, PYTEST_FIXTURES),
-        (&*PY_INI_KEY, PYTEST_INI_KEYS),
-        (&*PY_MARK, PYTEST_MARKS),
+        (&PY_FIXTURE, PYTEST_FIXTURES),
+        (&PY_INI_KEY, PYTEST_INI_KEYS),
+        (&PY_MARK, PYTEST_MARKS),
     ] {
         if let Some(c) = find(r, el, text)
             && let Some(name) = group(&c)
@@ -1010,12 +1025,7 @@ fn environment_named(f: &mut Facts, el: &str, text: &str) {
         f.variable = Some(name);
         return;
     }
-    for r in [
-        &*BASH_UNBOUND,
-        &*RUST_ENV,
-        &*RUBY_ENV_FETCH,
-        &*NO_NAME_PROVIDED,
-    ] {
+    for r in [&BASH_UNBOUND, &RUST_ENV, &RUBY_ENV_FETCH, &NO_NAME_PROVIDED] {
         if let Some(c) = find(r, el, text) {
             f.variable = Some(c[1].to_owned());
             return;
@@ -1054,7 +1064,7 @@ fn environment_named(f: &mut Facts, el: &str, text: &str) {
         return;
     }
     if UNSET_VALUE.is_match(el) || (UNSET_VALUE.is_match(text) && el.contains("URL")) {
-        let names = |r: &Regex| {
+        let names = |r: &Pattern| {
             unique(
                 r.captures_iter(text)
                     .filter_map(|c| group(&c).map(str::to_owned)),
@@ -2995,7 +3005,8 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
         let rows = table_keys(PY_IMPORTS_TSV);
         assert!(rows.len() >= 300, "{} entries", rows.len());
         let mut seen = HashSet::new();
-        let dotted = re(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$");
+        let dotted =
+            regex::Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$").unwrap();
         for (import, dist) in &rows {
             assert!(seen.insert(*import), "duplicate import {import}");
             assert!(dotted.is_match(import), "bad import name {import}");
@@ -3036,7 +3047,7 @@ FAILED tests/test_a.py::test_health - AssertionError: assert 'ok' == 'healthy'";
             }
         }
         let mut seen = HashSet::new();
-        let debian = re(r"^[a-z0-9][a-z0-9.+-]+$");
+        let debian = regex::Regex::new(r"^[a-z0-9][a-z0-9.+-]+$").unwrap();
         for (cmd, pkg) in table_keys(COMMANDS_TSV) {
             assert!(seen.insert(cmd), "duplicate command {cmd}");
             assert!(COMMAND_NAME.is_match(cmd), "bad command {cmd}");

@@ -9,6 +9,7 @@ pub mod signals;
 pub mod suggest;
 #[cfg(feature = "train")]
 pub mod train;
+mod weights_format;
 
 use serde::{Deserialize, Serialize};
 

@@ -52,8 +52,8 @@ impl Registry {
 
     fn data(self) -> &'static str {
         match self {
-            Registry::Pypi => include_str!("../fix/data/pypi_top.txt"),
-            Registry::Npm => include_str!("data/well_known/npm.txt"),
+            Registry::Pypi => crate::tables::PYPI_TOP.text(),
+            Registry::Npm => crate::tables::NPM.text(),
             Registry::Crates => include_str!("data/well_known/crates.txt"),
             Registry::Go => include_str!("data/well_known/go.txt"),
             Registry::Gems => include_str!("data/well_known/gems.txt"),
@@ -123,25 +123,20 @@ pub fn normalize(reg: Registry, name: &str) -> String {
     }
 }
 
-/// Normalised name → the list's spelling.
+/// Normalised name → the list's spelling. Each list is read on its first
+/// use, so a failure of one ecosystem does not pay for the others.
 pub fn list(reg: Registry) -> &'static HashMap<String, &'static str> {
-    static LISTS: OnceLock<HashMap<Registry, HashMap<String, &'static str>>> = OnceLock::new();
-    let all = LISTS.get_or_init(|| {
-        Registry::ALL
-            .into_iter()
-            .map(|r| {
-                let names = r
-                    .data()
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(|l| (normalize(r, l), l))
-                    .collect();
-                (r, names)
-            })
+    static LISTS: [OnceLock<HashMap<String, &'static str>>; 6] =
+        [const { OnceLock::new() }; Registry::ALL.len()];
+    let slot = Registry::ALL.iter().position(|r| *r == reg).unwrap_or(0);
+    LISTS[slot].get_or_init(|| {
+        reg.data()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| (normalize(reg, l), l))
             .collect()
-    });
-    &all[&reg]
+    })
 }
 
 /// The curated list's spelling of `name`, if it is well known. A Go import

@@ -353,15 +353,14 @@ pub fn fit(
         }
         rows64.push(row);
     }
-    let model = Model {
-        feature_hash: features::config_hash(),
-        corpus_hash: 0,
-        examples: examples.len(),
-        threshold: 0.0,
-        intercept: intercept.map(|v| v as f32),
-        buckets: cols,
-        rows: rows64.iter().map(|r| r.map(|v| v as f32)).collect(),
-    };
+    let rows32: Vec<[f32; N_CLASSES]> = rows64.iter().map(|r| r.map(|v| v as f32)).collect();
+    let model = Model::from_rows(
+        features::config_hash(),
+        examples.len(),
+        intercept.map(|v| v as f32),
+        &cols,
+        &rows32,
+    );
     Ok((model, rows64))
 }
 
@@ -629,7 +628,7 @@ fn render_weights(
         .collect();
     let _ = writeln!(out, "intercept\t{}", icpt.join("\t"));
     let mut rows = 0;
-    for (b, r) in m.buckets.iter().zip(rows64) {
+    for (b, r) in m.buckets().zip(rows64) {
         if r.iter().all(|v| v.abs() < PRUNE) {
             continue;
         }

@@ -81,12 +81,10 @@ pub fn manifest_inputs(text: &str) -> Option<Vec<Input>> {
 /// Inputs read from one `action.yml`, at most.
 const MAX_MANIFEST_INPUTS: usize = 200;
 
-static ACTION_INPUTS_TSV: &str = include_str!("data/action_inputs.tsv");
-
 /// action (`owner/name[/path]`, lowercase) → its inputs.
 pub static ACTION_INPUTS: LazyLock<HashMap<String, Vec<Input>>> = LazyLock::new(|| {
     let mut m: HashMap<String, Vec<Input>> = HashMap::new();
-    for line in ACTION_INPUTS_TSV.lines() {
+    for line in crate::tables::ACTION_INPUTS.text().lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }

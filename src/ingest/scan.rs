@@ -3,7 +3,7 @@
 //!
 //! A per-line pass that decodes and normalises every line costs many times
 //! what `rg -c Error` spends on a file, and a job log can be a gigabyte. So
-//! the scanner reads blocks of 1 MiB (a partial last line is carried to the
+//! the scanner reads blocks of 256 KiB (a partial last line is carried to the
 //! next block) and does only three cheap things to all of the bytes:
 //!
 //! - counts newlines with `memchr`'s vectorised count, for line numbers;
@@ -36,7 +36,7 @@ use crate::sanitize::{self, Redactor};
 
 /// Bytes read at a time: small enough that the kernel's copy and our passes
 /// over it stay in the L2 cache, big enough that syscalls do not matter.
-const BLOCK: usize = 1 << 20;
+const BLOCK: usize = 1 << 18;
 /// Raw bytes kept of one line: the cap plus room for a BOM and timestamp.
 pub(crate) const RAW_CAP: usize = MAX_LINE_BYTES + 64;
 /// The command of a `##[group]Run` header, at most.

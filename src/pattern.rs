@@ -1,0 +1,504 @@
+//! Patterns compiled on first need, behind a literal prefilter.
+//!
+//! The fact parsers and the line scorers hold a few hundred regexes, and a
+//! short log used to spend almost all of its run time compiling them (Unicode
+//! classes such as `\w` become large UTF-8 automata), although one failure
+//! needs a handful. A [`Pattern`] therefore starts as its source text. On the
+//! first search it parses the pattern's syntax tree (cheap: no Unicode table,
+//! no automaton) and derives a set of literals of which every match must
+//! contain one, e.g. `No module named ` for `No module named '(\w+)'`. A
+//! haystack holding none of them cannot match, and the regex is compiled only
+//! when some haystack does.
+//!
+//! The tree comes from `regex-syntax`, the parser the `regex` crate itself
+//! uses, so the literals describe the same language: the prefilter only says
+//! "cannot match" when the regex would say the same. A pattern with no usable
+//! literal (`^\s*\d+`) or with case-insensitive parts is compiled on first use.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{CaptureMatches, Captures, Match, Matches, Regex};
+use regex_syntax::ast::{
+    Ast, Flag, Flags, FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
+};
+
+/// A literal set is used only if each literal has at least this many bytes
+/// (shorter ones occur in almost any text) ...
+const MIN_LITERAL_BYTES: usize = 2;
+/// ... and it has at most this many literals.
+const MAX_LITERALS: usize = 32;
+
+/// A regex compiled on first need; see the module documentation.
+pub struct Pattern {
+    source: &'static str,
+    needles: OnceLock<Option<AhoCorasick>>,
+    regex: OnceLock<Regex>,
+}
+
+impl Pattern {
+    pub const fn new(source: &'static str) -> Pattern {
+        Pattern {
+            source,
+            needles: OnceLock::new(),
+            regex: OnceLock::new(),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.source
+    }
+
+    /// The compiled regex (compiling it now if need be). Panics on an
+    /// invalid pattern, which the tests of each table rule out.
+    pub fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| Regex::new(self.source).expect("built-in patterns are valid"))
+    }
+
+    /// Whether `haystack` may match: false only when it cannot.
+    pub fn may_match(&self, haystack: &str) -> bool {
+        let needles = self.needles.get_or_init(|| needles(self.source));
+        needles.as_ref().is_none_or(|ac| ac.is_match(haystack))
+    }
+
+    /// The regex if `haystack` may match.
+    fn for_haystack(&self, haystack: &str) -> Option<&Regex> {
+        self.may_match(haystack).then(|| self.regex())
+    }
+
+    pub fn is_match(&self, haystack: &str) -> bool {
+        self.for_haystack(haystack)
+            .is_some_and(|r| r.is_match(haystack))
+    }
+
+    pub fn find<'h>(&self, haystack: &'h str) -> Option<Match<'h>> {
+        self.for_haystack(haystack)?.find(haystack)
+    }
+
+    pub fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
+        self.for_haystack(haystack)?.captures(haystack)
+    }
+
+    pub fn replace<'h>(&self, haystack: &'h str, rep: &str) -> Cow<'h, str> {
+        match self.for_haystack(haystack) {
+            Some(r) => r.replace(haystack, rep),
+            None => Cow::Borrowed(haystack),
+        }
+    }
+
+    pub fn replace_all<'h>(&self, haystack: &'h str, rep: &str) -> Cow<'h, str> {
+        match self.for_haystack(haystack) {
+            Some(r) => r.replace_all(haystack, rep),
+            None => Cow::Borrowed(haystack),
+        }
+    }
+
+    pub fn captures_iter<'r, 'h>(
+        &'r self,
+        haystack: &'h str,
+    ) -> std::iter::Flatten<std::option::IntoIter<CaptureMatches<'r, 'h>>> {
+        self.for_haystack(haystack)
+            .map(|r| r.captures_iter(haystack))
+            .into_iter()
+            .flatten()
+    }
+
+    pub fn find_iter<'r, 'h>(
+        &'r self,
+        haystack: &'h str,
+    ) -> std::iter::Flatten<std::option::IntoIter<Matches<'r, 'h>>> {
+        self.for_haystack(haystack)
+            .map(|r| r.find_iter(haystack))
+            .into_iter()
+            .flatten()
+    }
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// Many patterns tried on the same lines (a `RegexSet` without compiling
+/// the whole set): one Aho-Corasick pass over the line finds the patterns
+/// whose literals it holds, and only those are run, each compiled on first
+/// need. Patterns without usable literals are tried on every line.
+pub struct PatternSet {
+    patterns: Vec<Pattern>,
+    /// The literals of the patterns, exact and ignoring ASCII case, each
+    /// with a map from literal index to pattern index.
+    literals: [Option<(AhoCorasick, Vec<usize>)>; 2],
+    always: Vec<usize>,
+}
+
+impl PatternSet {
+    pub fn new<I: IntoIterator<Item = &'static str>>(sources: I) -> PatternSet {
+        let patterns: Vec<Pattern> = sources.into_iter().map(Pattern::new).collect();
+        let mut lits: [(Vec<Vec<u8>>, Vec<usize>); 2] = Default::default();
+        let mut always = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            match literals(p.source) {
+                Some((ls, ci)) => {
+                    let (l, owner) = &mut lits[usize::from(ci)];
+                    owner.extend(std::iter::repeat_n(i, ls.len()));
+                    l.extend(ls);
+                }
+                None => always.push(i),
+            }
+        }
+        let mut built = Vec::new();
+        for (ci, (l, owner)) in [false, true].into_iter().zip(lits) {
+            if l.is_empty() {
+                built.push(None);
+                continue;
+            }
+            let ac = AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(ci)
+                .build(&l);
+            match ac {
+                Ok(ac) => built.push(Some((ac, owner))),
+                // Cannot happen for so few literals; then the pattern is tried always.
+                Err(_) => {
+                    always.extend(owner);
+                    built.push(None);
+                }
+            }
+        }
+        always.sort_unstable();
+        always.dedup();
+        let ci = built.pop().flatten();
+        let exact = built.pop().flatten();
+        let literals = [exact, ci];
+        PatternSet {
+            patterns,
+            literals,
+            always,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The indices of the patterns that match `haystack`, in increasing order.
+    pub fn matches(&self, haystack: &str) -> Vec<usize> {
+        let mut cand = self.candidates(haystack);
+        cand.retain(|&i| self.is_match_one(i, haystack));
+        cand
+    }
+
+    /// The indices of the patterns that may match `haystack` (a superset of
+    /// [`PatternSet::matches`]), in increasing order, none compiled yet.
+    pub fn candidates(&self, haystack: &str) -> Vec<usize> {
+        let mut cand = self.always.clone();
+        for (ac, owner) in self.literals.iter().flatten() {
+            cand.extend(
+                ac.find_overlapping_iter(haystack)
+                    .map(|m| owner[m.pattern().as_usize()]),
+            );
+        }
+        cand.sort_unstable();
+        cand.dedup();
+        cand
+    }
+
+    /// Whether pattern `i` matches (false for an index out of range).
+    pub fn is_match_one(&self, i: usize, haystack: &str) -> bool {
+        self.patterns
+            .get(i)
+            .is_some_and(|p| p.regex().is_match(haystack))
+    }
+
+    pub fn is_match(&self, haystack: &str) -> bool {
+        let hit = |i: &usize| self.patterns[*i].regex().is_match(haystack);
+        if self.always.iter().any(hit) {
+            return true;
+        }
+        let mut tried = Vec::new();
+        for (ac, owner) in self.literals.iter().flatten() {
+            for m in ac.find_overlapping_iter(haystack) {
+                let i = owner[m.pattern().as_usize()];
+                if !tried.contains(&i) {
+                    if hit(&i) {
+                        return true;
+                    }
+                    tried.push(i);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Literals of which every match of `source` contains one, if good ones
+/// exist, and whether they are to be found ignoring ASCII case.
+fn literals(source: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+    let ast = regex_syntax::ast::parse::Parser::new().parse(source).ok()?;
+    let ci = case_insensitive(&ast);
+    let lits = usable(required(&ast, ci)?)?;
+    Some((lits.into_iter().map(String::into_bytes).collect(), ci))
+}
+
+/// An automaton over the literals of `source`, if it has usable ones.
+fn needles(source: &str) -> Option<AhoCorasick> {
+    let (lits, ci) = literals(source)?;
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .ascii_case_insensitive(ci)
+        .build(lits)
+        .ok()
+}
+
+/// Whether `c` can stand in a literal searched for ignoring ASCII case: an
+/// ASCII character whose case forms are all ASCII (Unicode folds `k` with the
+/// Kelvin sign and `s` with the long s, so those two break a literal).
+fn ascii_foldable(c: char) -> bool {
+    c.is_ascii() && !matches!(c, 'k' | 'K' | 's' | 'S')
+}
+
+/// Literal strings of which every match of `ast` contains one.
+///
+/// Read off the syntax tree, before any Unicode class is built (which is what
+/// makes parsing to the compiler's form costly): in a concatenation each run
+/// of plain characters must appear as written, as must the required strings
+/// of each part; the longest is kept. An alternation needs one from every
+/// branch; a repetition at least once, one from its body.
+///
+/// With `ci` (the pattern has an `i` flag somewhere) every literal is taken
+/// as case-insensitive, and only characters that [`ascii_foldable`] allows
+/// stay in a run: a search ignoring ASCII case then finds every match.
+fn required(ast: &Ast, ci: bool) -> Option<Vec<String>> {
+    let plain = |c: char| !ci || ascii_foldable(c);
+    match ast {
+        Ast::Literal(l) if plain(l.c) => Some(vec![l.c.to_string()]),
+        Ast::Concat(c) => {
+            let mut best: Option<Vec<String>> = None;
+            let mut run = String::new();
+            for part in c.asts.iter().chain([&Ast::empty(c.span)]) {
+                if let Ast::Literal(l) = part
+                    && plain(l.c)
+                {
+                    run.push(l.c);
+                    continue;
+                }
+                if !run.is_empty() {
+                    best = better(best, Some(vec![std::mem::take(&mut run)]));
+                }
+                best = better(best, required(part, ci));
+            }
+            best
+        }
+        Ast::Alternation(a) => {
+            let mut all = Vec::new();
+            for b in &a.asts {
+                all.extend(required(b, ci)?);
+            }
+            Some(all)
+        }
+        Ast::Group(g) => required(&g.ast, ci),
+        Ast::Repetition(r) if min_repeat(&r.op.kind) >= 1 => required(&r.ast, ci),
+        _ => None,
+    }
+}
+
+fn min_repeat(kind: &RepetitionKind) -> u32 {
+    match kind {
+        RepetitionKind::OneOrMore => 1,
+        RepetitionKind::Range(
+            RepetitionRange::Exactly(n)
+            | RepetitionRange::AtLeast(n)
+            | RepetitionRange::Bounded(n, _),
+        ) => *n,
+        RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+    }
+}
+
+/// Whether any `i` flag appears (set or cleared): some literals are then not
+/// matched as written.
+fn case_insensitive(ast: &Ast) -> bool {
+    let has_i = |f: &Flags| {
+        f.items
+            .iter()
+            .any(|i| i.kind == FlagsItemKind::Flag(Flag::CaseInsensitive))
+    };
+    match ast {
+        Ast::Flags(f) => has_i(&f.flags),
+        Ast::Group(g) => {
+            matches!(&g.kind, GroupKind::NonCapturing(f) if has_i(f)) || case_insensitive(&g.ast)
+        }
+        Ast::Concat(c) => c.asts.iter().any(case_insensitive),
+        Ast::Alternation(a) => a.asts.iter().any(case_insensitive),
+        Ast::Repetition(r) => case_insensitive(&r.ast),
+        _ => false,
+    }
+}
+
+fn shortest(lits: &[String]) -> usize {
+    lits.iter().map(String::len).min().unwrap_or(0)
+}
+
+fn usable(mut lits: Vec<String>) -> Option<Vec<String>> {
+    lits.sort();
+    lits.dedup();
+    (!lits.is_empty() && lits.len() <= MAX_LITERALS && shortest(&lits) >= MIN_LITERAL_BYTES)
+        .then_some(lits)
+}
+
+/// The set with the longer shortest literal (fewer false candidates).
+fn better(a: Option<Vec<String>>, b: Option<Vec<String>>) -> Option<Vec<String>> {
+    let b = b.and_then(usable);
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if shortest(&b) > shortest(&a) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(p: &str) -> Option<Vec<String>> {
+        let (v, _) = literals(p)?;
+        Some(
+            v.into_iter()
+                .map(|l| String::from_utf8(l).unwrap())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn required_literals_of_typical_patterns() {
+        assert_eq!(
+            lits(r"No module named (?:'([^'\n]{1,200})'|([A-Za-z_][\w.]*))"),
+            Some(vec!["No module named ".into()])
+        );
+        // An inner literal after an unbounded class.
+        assert_eq!(
+            lits(r"(?m)(?:^|: )([^\s:/']+): command not found"),
+            Some(vec![": command not found".into()])
+        );
+        // Every branch must give one.
+        assert_eq!(
+            lits(r"package (\w+) does not exist|ClassNotFoundException"),
+            Some(vec![
+                " does not exist".into(),
+                "ClassNotFoundException".into()
+            ])
+        );
+        assert_eq!(lits(r"^\s*\d+\s*\|"), None);
+        assert_eq!(lits(r"foo|\d+"), None);
+        assert_eq!(lits(r"(?:abc)?\d"), None);
+        // Case-insensitive literals are cut where a character has a non-ASCII
+        // case form (`k` also matches the Kelvin sign).
+        assert_eq!(literals(r"(?i)xyz"), Some((vec![b"xyz".to_vec()], true)));
+        assert_eq!(lits(r"(?i)the socket closed"), Some(vec!["et clo".into()]));
+        assert_eq!(lits(r"(?i)kiss"), None);
+        assert_eq!(lits(r"abcd(?i:xyz)"), Some(vec!["abcd".into()]));
+        assert_eq!(lits(r"a{2}b{1,}cd"), Some(vec!["cd".into()]));
+    }
+
+    /// Patterns with their prefilter must answer exactly as the plain regex,
+    /// on texts that hold a literal, lack it, or hold it in another case or
+    /// as a Unicode case variant.
+    #[test]
+    fn prefiltered_search_agrees_with_the_regex() {
+        let patterns = [
+            r"No module named (?:'([^'\n]{1,200})'|([A-Za-z_][\w.]*))",
+            r"(?i)codecov.*token (?:not found|required)|Token required (?:-|because)",
+            r"(?m)(?:^|: )([^\s:/']+): command not found|exec: .([^/\s]+).: executable file not found",
+            r"\b[1-9]\d* (?:failed|failures?|errors?)\b|\bFAILED\b|^FAIL\b",
+            r"(?i)(?:^|[^\w-])error(?:[^\w-]|$)",
+            r"(?i)\bkelvin\b",
+            r"(?i)connection refused|permission denied",
+            r"^\s*(?:>+\s*)?\d+\s*\|(?:\s|$)",
+            r"a{0}b|c",
+            r"[^\x00-\x{10FFFF}]",
+        ];
+        let hays = [
+            "",
+            "E   ModuleNotFoundError: No module named 'yaml'",
+            "No module named",
+            "codecov: TOKEN NOT FOUND",
+            "Codecov upload: token required",
+            "bash: line 1: foo: command not found",
+            "exec: \"x\": executable file not found in $PATH",
+            "3 failed, 2 passed in 0.1s",
+            "FAILED tests/x.py::t",
+            "an Error here",
+            "errors-only",
+            "\u{212a}elvin",
+            "KELVIN",
+            "CONNECTION REFUSED",
+            "Permi\u{17f}\u{17f}ion denied",
+            "  12 | const x = 1;",
+            "b c",
+            "nothing to see",
+        ];
+        for p in patterns {
+            let lazy = Pattern::new(p);
+            let plain = Regex::new(p).unwrap();
+            for h in hays {
+                assert_eq!(lazy.is_match(h), plain.is_match(h), "{p} on {h:?}");
+                assert_eq!(
+                    lazy.find(h).map(|m| m.range()),
+                    plain.find(h).map(|m| m.range()),
+                    "{p} on {h:?}"
+                );
+                assert_eq!(lazy.find_iter(h).count(), plain.find_iter(h).count());
+                assert_eq!(
+                    lazy.captures_iter(h).count(),
+                    plain.captures_iter(h).count()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_set_agrees_with_a_regex_set() {
+        let sources = [
+            r"^E\s+assert\b",
+            r"\bERROR\b",
+            r"(?i)(?:^|[^\w-])error(?:[^\w-]|$)",
+            r"^\s*\d+\s*\|",
+            r"No module named '(\w+)'",
+            r"Error",
+        ];
+        let set = PatternSet::new(sources);
+        let plain = regex::RegexSet::new(sources).unwrap();
+        for h in [
+            "",
+            "E   assert 1 == 2",
+            "ERROR: x",
+            "an error",
+            "  12 | x",
+            "No module named 'yaml'",
+            "ModuleNotFoundError: No module named 'yaml'",
+            "fine",
+        ] {
+            let want: Vec<usize> = plain.matches(h).iter().collect();
+            assert_eq!(set.matches(h), want, "{h:?}");
+            assert_eq!(set.is_match(h), plain.is_match(h), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_is_compiled_for_a_haystack_without_the_literal() {
+        let p = Pattern::new(r"No module named '(\w+)'");
+        assert!(p.captures("all tests passed").is_none());
+        assert!(
+            p.regex.get().is_none(),
+            "compiled although it could not match"
+        );
+        assert_eq!(&p.captures("No module named 'yaml'").unwrap()[1], "yaml");
+        assert!(p.regex.get().is_some());
+    }
+}
