@@ -327,7 +327,7 @@ impl Sinks {
             assert!(
                 matches!(
                     c.name.as_str(),
-                    "add-mask" | "error" | "warning" | "stop-commands"
+                    "add-mask" | "error" | "warning" | "notice" | "stop-commands"
                 ),
                 "foreign command {c:?}"
             );
