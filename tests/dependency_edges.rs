@@ -7,7 +7,6 @@ use std::fs;
 #[path = "support/checkout.rs"]
 mod checkout;
 use checkout::git;
-use std::process::Command;
 
 /// A pytest collection error for `import <module>` under Python 3.13.
 fn log(module: &str) -> String {
@@ -34,39 +33,32 @@ fn log(module: &str) -> String {
     .collect()
 }
 
-fn fix(install: &str, module: &str) -> (i32, String, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    fs::create_dir_all(ws.join(".github/workflows")).unwrap();
-    fs::create_dir_all(ws.join("tests")).unwrap();
-    fs::write(
-        ws.join(".github/workflows/ci.yml"),
-        format!("name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: {install}\n      - run: pytest\n"),
-    )
-    .unwrap();
-    fs::write(ws.join("tests/test_app.py"), format!("import {module}\n")).unwrap();
-    fs::write(
-        ws.join("pyproject.toml"),
-        "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
-    )
-    .unwrap();
-    git(&ws, &["init", "-q"]);
-    git(&ws, &["add", "-A"]);
-    git(&ws, &["commit", "-qm", "init"]);
+/// A checkout whose CI installs with `install` and whose test imports
+/// `module`, plus `files`; `fix --diff-only` on the log of that import failing.
+fn fix_in(install: &str, module: &str, files: &[(&str, &str)]) -> (i32, String, String) {
+    let wf = format!(
+        "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: {install}\n      - run: pytest\n"
+    );
+    let test = format!("import {module}\n");
+    let mut all = vec![
+        (".github/workflows/ci.yml", wf.as_str()),
+        ("tests/test_app.py", test.as_str()),
+    ];
+    all.extend_from_slice(files);
+    let (tmp, ws) = checkout::repo(&all);
     let log_path = tmp.path().join("run.log");
     fs::write(&log_path, log(module)).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_autoheal"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .args(["fix", "--diff-only", "-C"])
-        .arg(&ws)
-        .arg(&log_path)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
+    checkout::fix(&["--diff-only"], &ws, &log_path)
+}
+
+fn fix(install: &str, module: &str) -> (i32, String, String) {
+    fix_in(
+        install,
+        module,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"0.1\"\n",
+        )],
     )
 }
 
@@ -102,25 +94,9 @@ fn a_pip_line_that_installs_the_project_is_still_a_pip_line() {
     );
 }
 
-/// A checkout whose CI installs with `install`, plus `files`; the run log
-/// of `import yaml` failing.
-fn fix_with(
-    install: &str,
-    files: &[(&str, &str)],
-) -> (i32, String, String, std::path::PathBuf, tempfile::TempDir) {
-    let wf = format!(
-        "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: {install}\n      - run: pytest\n"
-    );
-    let mut all = vec![
-        (".github/workflows/ci.yml", wf.as_str()),
-        ("tests/test_app.py", "import yaml\n"),
-    ];
-    all.extend_from_slice(files);
-    let (tmp, ws) = checkout::repo(&all);
-    let log_path = tmp.path().join("run.log");
-    fs::write(&log_path, log("yaml")).unwrap();
-    let (code, out, err) = checkout::fix(&["--diff-only"], &ws, &log_path);
-    (code, out, err, ws, tmp)
+/// `import yaml` failing in a checkout that installs with `install`.
+fn fix_with(install: &str, files: &[(&str, &str)]) -> (i32, String, String) {
+    fix_in(install, "yaml", files)
 }
 
 const HASHED: &str = "requests==2.32.3 \\\n    --hash=sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n";
@@ -128,7 +104,7 @@ const HASHED: &str = "requests==2.32.3 \\\n    --hash=sha256:70761cfe03c773ceb22
 #[test]
 fn hash_mode_is_seen_through_includes() {
     // The edited file includes a hashed one: pip then wants hashes for all.
-    let (code, out, err, ..) = fix_with(
+    let (code, out, err) = fix_with(
         "pip install -r requirements-dev.txt",
         &[
             ("requirements-dev.txt", "-r requirements.txt\npytest\n"),
@@ -142,7 +118,7 @@ fn hash_mode_is_seen_through_includes() {
         "{err}"
     );
     // Two levels down, and through `-c` constraints and `--requirement=`.
-    let (code, _, err, ..) = fix_with(
+    let (code, _, err) = fix_with(
         "pip install -r ci/dev.txt",
         &[
             ("ci/dev.txt", "--requirement=base.txt\npytest\n"),
@@ -157,7 +133,7 @@ fn hash_mode_is_seen_through_includes() {
         "pip install -c constraints.txt pytest",
         "pip install --require-hashes pytest",
     ] {
-        let (code, out, err, ..) = fix_with(install, &[("constraints.txt", HASHED)]);
+        let (code, out, err) = fix_with(install, &[("constraints.txt", HASHED)]);
         assert_eq!(code, 3, "{install}: {err}");
         assert!(
             out.is_empty() && err.contains("refused (hash-mode)"),
@@ -165,7 +141,7 @@ fn hash_mode_is_seen_through_includes() {
         );
     }
     // Includes that leave the workspace or loop are not followed forever.
-    let (code, out, err, ..) = fix_with(
+    let (code, out, err) = fix_with(
         "pip install -r requirements-dev.txt",
         &[(
             "requirements-dev.txt",
