@@ -8,6 +8,7 @@
 //! unified diff) and `report` (text, JSON and GitHub views of one report).
 //! The library never reads the environment and never prints; `cli` does both.
 
+mod allocator;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -16,55 +16,46 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use crate::pattern::Pattern;
 
 /// Prefix of the named facts among the features.
 pub const FACT_PREFIX: &str = "F:";
 
 /// Python's `cannot import name 'x' from 'pkg.mod' (/path/to/pkg/mod.py)`.
-static IMPORT_FROM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"cannot import name '[\w.]+' from '([\w.]+)' \(([^)]+)\)").expect("regex")
-});
+static IMPORT_FROM: Pattern =
+    Pattern::new(r"cannot import name '[\w.]+' from '([\w.]+)' \(([^)]+)\)");
 
 /// Python's missing module, its top-level package captured.
-static NO_MODULE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"No module named '([A-Za-z_]\w*)(?:\.[\w.]+)?'").expect("regex"));
+static NO_MODULE: Pattern = Pattern::new(r"No module named '([A-Za-z_]\w*)(?:\.[\w.]+)?'");
 
 /// A traceback frame's file.
-static FRAME_FILE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"^\s*File "([^"]+)", line \d+"#).expect("regex"));
+static FRAME_FILE: Pattern = Pattern::new(r#"^\s*File "([^"]+)", line \d+"#);
 
 /// Installed code: never the project's own.
-static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"site-packages|dist-packages|/lib/python\d|\\Lib\\|/usr/lib/|node_modules|/\.cargo/registry/|/go/pkg/mod/")
-        .expect("regex")
-});
+static LIBRARY_PATH: Pattern = Pattern::new(
+    r"site-packages|dist-packages|/lib/python\d|\\Lib\\|/usr/lib/|node_modules|/\.cargo/registry/|/go/pkg/mod/",
+);
 
 /// A module path that is a file of the project: `./x`, `../x`.
-static RELATIVE_MODULE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:Cannot find module|Can't resolve|Could not resolve|Failed to resolve import|Module not found: Error: Can't resolve|ERR_MODULE_NOT_FOUND.*?) ['"`]\.\.?/"#)
-        .expect("regex")
-});
+static RELATIVE_MODULE: Pattern = Pattern::new(
+    r#"(?:Cannot find module|Can't resolve|Could not resolve|Failed to resolve import|Module not found: Error: Can't resolve|ERR_MODULE_NOT_FOUND.*?) ['"`]\.\.?/"#,
+);
 
-static INPUT_REQUIRED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"Input required and not supplied: [\w-]+").expect("regex"));
+static INPUT_REQUIRED: Pattern = Pattern::new(r"Input required and not supplied: [\w-]+");
 
 /// A setup action that has no build of the version asked for.
-static SETUP_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bversion '?[\w.+-]+'? (?:with arch \w+ )?(?:was )?not found\b|Unable to find (?:Node|Go|Python|Java|Ruby|\.NET) version|Could not find a version that matches|No (?:matching )?(?:Node|Python|Go|JDK) version found")
-        .expect("regex")
-});
+static SETUP_VERSION: Pattern = Pattern::new(
+    r"(?i)\bversion '?[\w.+-]+'? (?:with arch \w+ )?(?:was )?not found\b|Unable to find (?:Node|Go|Python|Java|Ruby|\.NET) version|Could not find a version that matches|No (?:matching )?(?:Node|Python|Go|JDK) version found",
+);
 
 /// A version as an unquoted YAML float leaves it: `3.1` for `3.10`.
-static TRUNCATED_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bversion '?3\.1'? (?:with arch \w+ )?(?:was )?not found\b").expect("regex")
-});
+static TRUNCATED_VERSION: Pattern =
+    Pattern::new(r"(?i)\bversion '?3\.1'? (?:with arch \w+ )?(?:was )?not found\b");
 
 /// An HTTP status in a line, with its number.
-static HTTP_STATUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:error|status|http(?:/[\d.]+)?|code|returned|response)[: ]+|npm (?:ERR!|error) )(40[013-9]|429|5\d\d)\b|\b(40[13]|407|429|50[234]) (?:Forbidden|Unauthorized|Not Found|Proxy|Too Many|Bad Gateway|Service Unavailable|Gateway)")
-        .expect("regex")
-});
+static HTTP_STATUS: Pattern = Pattern::new(
+    r"(?i)(?:\b(?:error|status|http(?:/[\d.]+)?|code|returned|response)[: ]+|npm (?:ERR!|error) )(40[013-9]|429|5\d\d)\b|\b(40[13]|407|429|50[234]) (?:Forbidden|Unauthorized|Not Found|Proxy|Too Many|Bad Gateway|Service Unavailable|Gateway)",
+);
 
 /// Which tool printed a line with a status.
 const TOOLS: &[(&str, &str)] = &[
@@ -85,37 +76,32 @@ const TOOLS: &[(&str, &str)] = &[
     ("gh", r"\bgh: |HttpError|api\.github\.com|Octokit|octokit"),
 ];
 
-static TOOL_SETS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+static TOOL_SETS: LazyLock<Vec<(&'static str, Pattern)>> = LazyLock::new(|| {
     TOOLS
         .iter()
-        .map(|(name, p)| (*name, Regex::new(p).expect("tool pattern is valid")))
+        .map(|(name, p)| (*name, Pattern::new(p)))
         .collect()
 });
 
-static SNAPSHOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)toMatch(?:Inline)?Snapshot|snapshots? (?:failed|mismatch(?:ed)?|do(?:es)? not match|obsolete)|\bSnapshot Summary\b|snapshot assertion|assert_snapshot!|\binsta\b.*\bsnapshot\b|SnapshotAssertion|Snapshot comparison failed|stored snapshot|new snapshot|\bsnapshot .* (?:differ|changed)")
-        .expect("regex")
-});
+static SNAPSHOT: Pattern = Pattern::new(
+    r"(?i)toMatch(?:Inline)?Snapshot|snapshots? (?:failed|mismatch(?:ed)?|do(?:es)? not match|obsolete)|\bSnapshot Summary\b|snapshot assertion|assert_snapshot!|\binsta\b.*\bsnapshot\b|SnapshotAssertion|Snapshot comparison failed|stored snapshot|new snapshot|\bsnapshot .* (?:differ|changed)",
+);
 
 /// pip naming the versions it has: the pin asks for one that does not exist
 /// (a manifest's mistake), not an index it could not reach (`versions: none`).
-static VERSIONS_LISTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\(from versions: (?:none|[^)]+)\)").expect("regex"));
+static VERSIONS_LISTED: Pattern = Pattern::new(r"\(from versions: (?:none|[^)]+)\)");
 
 /// A compiler's or type checker's finding in code: tsc outside its config
 /// codes (TS5xxx/TS6xxx), rustc's numbered errors other than unresolved
 /// crates, mypy's bracketed codes. Code mistakes, not configuration.
-static TYPE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\berror TS[1-47-9]\d{3,4}\b|^error\[E0(?:[0-35-9]\d\d|4[0-2457-9]\d|43[0-14-9]|46[0-24-9])\]|: error: .* \[[a-z-]+\]$")
-        .expect("regex")
-});
+static TYPE_ERROR: Pattern = Pattern::new(
+    r"\berror TS[1-47-9]\d{3,4}\b|^error\[E0(?:[0-35-9]\d\d|4[0-2457-9]\d|43[0-14-9]|46[0-24-9])\]|: error: .* \[[a-z-]+\]$",
+);
 
 /// A linter's rule finding: ESLint's `  1:24  error  message  rule-name`,
 /// ruff's and flake8's `path:1:1: E501 message`.
-static LINT_RULE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s+\d+:\d+\s+error\s.*\s[@\w/-]+$|^[\w./-]+\.\w+:\d+:\d+: [A-Z]{1,3}\d{2,4}\b")
-        .expect("regex")
-});
+static LINT_RULE: Pattern =
+    Pattern::new(r"^\s+\d+:\d+\s+error\s.*\s[@\w/-]+$|^[\w./-]+\.\w+:\d+:\d+: [A-Z]{1,3}\d{2,4}\b");
 
 /// The facts of a region and its root line, each once, in a fixed order.
 pub fn signals(region: &str, root_line: &str) -> Vec<String> {

@@ -23,7 +23,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use crate::pattern::{Pattern, PatternSet};
 
 use crate::ingest::Line;
 
@@ -37,12 +37,9 @@ const VERDICT_LINES: usize = 6;
 /// Prefixes that other runners and tools put before every line and that the
 /// main scorer does not know: Nix's `pkg> `, a pasted viewer's `516 | `,
 /// Amplify's `[INFO]: `, a clock time followed by two spaces.
-static FOREIGN_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*> |\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.-]*\] |\d\d:\d\d:\d\d\s{2,})+",
-    )
-    .expect("foreign prefix pattern is valid")
-});
+static FOREIGN_PREFIX: Pattern = Pattern::new(
+    r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*> |\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.-]*\] |\d\d:\d\d:\d\d\s{2,})+",
+);
 
 /// The failure's own evidence, with scores on the main scorer's scale.
 const EVIDENCE: &[(&str, u32)] = &[
@@ -104,45 +101,33 @@ const EVIDENCE: &[(&str, u32)] = &[
     (r"(?i)\bshould be an? \w+", 50),
 ];
 
-static EVIDENCE_SET: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
-    let set = RegexSet::new(EVIDENCE.iter().map(|(p, _)| *p)).expect("evidence patterns are valid");
+static EVIDENCE_SET: LazyLock<(PatternSet, Vec<u32>)> = LazyLock::new(|| {
+    let set = PatternSet::new(EVIDENCE.iter().map(|(p, _)| *p));
     (set, EVIDENCE.iter().map(|(_, s)| *s).collect())
 });
 
 /// Lines that report nothing wrong even though they use the words.
-static NOT_EVIDENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b|\b(?:errors?|failures?|failed)\s*[:=]\s*0\b|\bwithout errors\b|\bexit(?:ed with)? (?:code |status )?0\b|^\s*(?:warn(?:ing)?|deprecat\w*|note|hint|info)\b|\bif (?:it|this|that)\b|\bignor(?:e|ed|ing)\b",
-    )
-    .expect("not-evidence pattern is valid")
-});
+static NOT_EVIDENCE: Pattern = Pattern::new(
+    r"(?i)\b(?:0|no|zero) (?:errors?|failures?|failed|problems?|issues?)\b|\b(?:errors?|failures?|failed)\s*[:=]\s*0\b|\bwithout errors\b|\bexit(?:ed with)? (?:code |status )?0\b|^\s*(?:warn(?:ing)?|deprecat\w*|note|hint|info)\b|\bif (?:it|this|that)\b|\bignor(?:e|ed|ing)\b",
+);
 
 /// Another CI's (or a shell's) statement that the job or step failed.
-static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*Error [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
-    )
-    .expect("verdict pattern is valid")
-});
+static VERDICT: Pattern = Pattern::new(
+    r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*Error [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
+);
 
 /// Step headers of other CIs, the step's name captured: GitLab's
 /// `section_start:<time>:<name>`, Travis's `travis_fold:start:<name>`,
 /// Jenkins' `[Pipeline] { (<stage>)`, Azure's `##[section]Starting: <name>`,
 /// Buildkite's `--- <name>` / `+++ <name>` / `~~~ <name>` groups.
-static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:section_start:\d+:([\w.-]+)|travis_fold:start:([\w.-]+)|\[Pipeline\] \{ \((.+)\)$|##\[section\]Starting: (.+)$|(?:---|\+\+\+|~~~) (\S.*)$)",
-    )
-    .expect("section pattern is valid")
-});
+static SECTION: Pattern = Pattern::new(
+    r"^(?:section_start:\d+:([\w.-]+)|travis_fold:start:([\w.-]+)|\[Pipeline\] \{ \((.+)\)$|##\[section\]Starting: (.+)$|(?:---|\+\+\+|~~~) (\S.*)$)",
+);
 
 /// The end of a step of those that mark one.
-static SECTION_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:section_end:\d+:|travis_fold:end:|\[Pipeline\] // stage$|##\[section\]Finishing: )",
-    )
-    .expect("section end pattern is valid")
-});
+static SECTION_END: Pattern = Pattern::new(
+    r"^(?:section_end:\d+:|travis_fold:end:|\[Pipeline\] // stage$|##\[section\]Finishing: )",
+);
 
 /// Lines a step header is looked for above the root cause.
 const SECTION_LOOKBACK: usize = 400;
@@ -192,10 +177,9 @@ pub(super) fn section(lines: &[&Line], index: usize) -> Option<String> {
 
 /// What follows `---`/`+++` when it is not a Buildkite group: a test verdict,
 /// a diff side's path or label.
-static NOT_A_GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:FAIL|PASS|SKIP|RUN|a/|b/|/|expected|actual|got|want|left|right|original|modified|\S+\.\w{1,5}(?:\s|$))")
-        .expect("not-a-group pattern is valid")
-});
+static NOT_A_GROUP: Pattern = Pattern::new(
+    r"(?i)^(?:FAIL|PASS|SKIP|RUN|a/|b/|/|expected|actual|got|want|left|right|original|modified|\S+\.\w{1,5}(?:\s|$))",
+);
 
 /// The line with another CI's failed verdict among the last lines, if any.
 pub(super) fn verdict(lines: &[&Line]) -> bool {
@@ -236,7 +220,7 @@ pub(super) fn evidence(text: &str) -> u32 {
     let (set, scores) = &*EVIDENCE_SET;
     let own = set
         .matches(t)
-        .iter()
+        .into_iter()
         .filter_map(|i| scores.get(i).copied())
         .max()
         .unwrap_or(0);
