@@ -74,6 +74,8 @@ pub struct Model {
     pub intercept: [f32; N_CLASSES],
     /// Number of buckets with a row.
     rows: usize,
+    /// Entries of the image's wide-weight list.
+    wide: usize,
     image: Cow<'static, [u8]>,
 }
 
@@ -124,6 +126,7 @@ impl Model {
             buckets: buckets.to_vec(),
             weights: rows.iter().flatten().copied().collect(),
         };
+        let image = Cow::Owned(p.to_image());
         Model {
             feature_hash,
             corpus_hash: 0,
@@ -131,7 +134,8 @@ impl Model {
             threshold: 0.0,
             intercept,
             rows: buckets.len(),
-            image: Cow::Owned(p.to_image()),
+            wide: format::image_header(&image).map_or(0, |h| h.wide),
+            image,
         }
     }
 
@@ -163,6 +167,7 @@ impl Model {
             threshold: h.threshold,
             intercept,
             rows: h.rows,
+            wide: h.wide,
             image,
         };
         // Binary search needs sorted buckets; the text parser guarantees it
@@ -209,13 +214,41 @@ impl Model {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => {
-                    let at = HEADER + 4 * (N_CLASSES + self.rows + mid * N_CLASSES);
+                    let at = self.weights_at() + 2 * mid * N_CLASSES;
                     let mut r = [0.0f32; N_CLASSES];
                     for (k, w) in r.iter_mut().enumerate() {
-                        *w = format::f32_at(&self.image, at + 4 * k)?;
+                        *w = match format::i16_at(&self.image, at + 2 * k)? {
+                            format::WIDE => self.wide_weight(mid * N_CLASSES + k)?,
+                            units => format::widen(units),
+                        };
                     }
                     return Some(r);
                 }
+            }
+        }
+        None
+    }
+
+    /// Where the wide list starts.
+    fn wide_at(&self) -> usize {
+        HEADER + 4 * (N_CLASSES + self.rows)
+    }
+
+    /// Where the `i16` weights start.
+    fn weights_at(&self) -> usize {
+        self.wide_at() + 8 * self.wide
+    }
+
+    /// Weight number `index` from the wide list (sorted by index).
+    fn wide_weight(&self, index: usize) -> Option<f32> {
+        let (mut lo, mut hi) = (0, self.wide);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let at = self.wide_at() + 8 * mid;
+            match (format::u32_at(&self.image, at)? as usize).cmp(&index) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return format::f32_at(&self.image, at + 4),
             }
         }
         None
@@ -390,6 +423,51 @@ mod tests {
         }
         assert_eq!(rows, m.buckets().count());
         assert!(rows > 1000, "the committed model has thousands of rows");
+    }
+
+    /// Four-decimal weights take two bytes; every other value (large,
+    /// tiny, more decimals, the extremes) comes back bit for bit from the
+    /// wide list, wherever it sits among the narrow ones.
+    #[test]
+    fn the_image_keeps_every_weight_exactly() {
+        let odd = [
+            9.696,
+            -3.2768,
+            3.2767,
+            1e-7,
+            0.12345,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+            -0.0,
+        ];
+        let rows: Vec<[f32; N_CLASSES]> = (0..40u16)
+            .map(|i| {
+                std::array::from_fn(|k| {
+                    let j = usize::from(i) * N_CLASSES + k;
+                    if j % 5 == 0 {
+                        odd[j / 5 % odd.len()]
+                    } else {
+                        (f32::from(i) * 7.0 - f32::from(k as u16) * 311.0) / 10000.0
+                    }
+                })
+            })
+            .collect();
+        let buckets: Vec<u32> = (0..40).map(|i| i * 3 + 1).collect();
+        let m = Model::from_rows(
+            features::config_hash(),
+            1,
+            [0.5; N_CLASSES],
+            &buckets,
+            &rows,
+        );
+        let again = Model::from_image(m.image.clone()).unwrap();
+        let wide = format::image_header(&m.image).unwrap().wide;
+        assert!(wide > 0 && wide < rows.len() * N_CLASSES / 2, "{wide}");
+        for (b, row) in buckets.iter().zip(&rows) {
+            let got = again.row(*b).unwrap();
+            assert_eq!(got.map(f32::to_bits), row.map(f32::to_bits), "bucket {b}");
+        }
+        assert_eq!(again.row(2), None);
     }
 
     #[test]

@@ -7,20 +7,47 @@
 //! the text into the image at every build, so the image cannot go stale when
 //! the model is retrained). It therefore uses nothing but `std`.
 //!
-//! Image layout, little-endian, every field 4-byte aligned:
+//! Image layout, little-endian:
 //! ```text
-//! magic "AHWB0001" | feature_hash u64 | corpus_hash u64 | examples u64 |
-//! threshold f64 | classes u32 | rows u32 |
-//! intercept f32 x classes | buckets u32 x rows | weights f32 x classes x rows
+//! magic "AHWB0002" | feature_hash u64 | corpus_hash u64 | examples u64 |
+//! threshold f64 | classes u32 | rows u32 | wide u32 |
+//! intercept f32 x classes | buckets u32 x rows |
+//! wide weights (index u32, value f32) x wide | weights i16 x classes x rows
 //! ```
+//! The trainer writes weights with four decimals, so a weight is stored as
+//! ten-thousandths in an `i16` (half the bytes of an `f32`: the binary must
+//! stay small) when `units / 10000.0` gives back exactly the same `f32`.
+//! Any other weight (beyond ±3.2767, or not four decimals) is [`WIDE`] in
+//! place and listed with its index and `f32` value, in index order. So the
+//! image holds exactly the values of the text.
+//!
 //! Values are read with `from_le_bytes` straight out of the embedded bytes (a
 //! load each on little-endian targets); the crate forbids `unsafe`, so no
 //! slice cast.
 
 /// The first bytes of an image; bump the digits when the layout changes.
-pub const MAGIC: &[u8; 8] = b"AHWB0001";
+pub const MAGIC: &[u8; 8] = b"AHWB0002";
 /// Bytes before the intercept.
-pub const HEADER: usize = 8 + 8 + 8 + 8 + 8 + 4 + 4;
+pub const HEADER: usize = 8 + 8 + 8 + 8 + 8 + 4 + 4 + 4;
+/// The `i16` of a weight kept in the wide list.
+pub const WIDE: i16 = i16::MIN;
+/// Stored weights are in these units.
+const UNITS: f32 = 10000.0;
+
+/// The `i16` that stores `w` exactly, if one does.
+fn narrow(w: f32) -> Option<i16> {
+    let units = (w * UNITS).round();
+    if !(-32767.0..=32767.0).contains(&units) {
+        return None;
+    }
+    let k = units as i16;
+    (widen(k).to_bits() == w.to_bits()).then_some(k)
+}
+
+/// The weight an `i16` other than [`WIDE`] stores.
+pub fn widen(k: i16) -> f32 {
+    f32::from(k) / UNITS
+}
 
 /// A weights file as written, before any check against the features code.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +153,17 @@ impl Parsed {
     /// `build.rs` does before it writes the image).
     pub fn to_image(&self) -> Vec<u8> {
         let n = self.classes.len();
-        let mut out = Vec::with_capacity(HEADER + 4 * (n + self.buckets.len() * (n + 1)));
+        let narrowed: Vec<Option<i16>> = self.weights.iter().map(|&w| narrow(w)).collect();
+        let wide: Vec<(u32, f32)> = narrowed
+            .iter()
+            .zip(&self.weights)
+            .enumerate()
+            .filter(|(_, (k, _))| k.is_none())
+            .map(|(i, (_, &w))| (i as u32, w))
+            .collect();
+        let mut out = Vec::with_capacity(
+            HEADER + 4 * (n + self.buckets.len()) + 8 * wide.len() + 2 * self.weights.len(),
+        );
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.feature_hash.to_le_bytes());
         out.extend_from_slice(&self.corpus_hash.to_le_bytes());
@@ -134,14 +171,19 @@ impl Parsed {
         out.extend_from_slice(&self.threshold.to_le_bytes());
         out.extend_from_slice(&(n as u32).to_le_bytes());
         out.extend_from_slice(&(self.buckets.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(wide.len() as u32).to_le_bytes());
         for w in &self.intercept {
             out.extend_from_slice(&w.to_le_bytes());
         }
         for b in &self.buckets {
             out.extend_from_slice(&b.to_le_bytes());
         }
-        for w in &self.weights {
+        for (i, w) in &wide {
+            out.extend_from_slice(&i.to_le_bytes());
             out.extend_from_slice(&w.to_le_bytes());
+        }
+        for k in &narrowed {
+            out.extend_from_slice(&k.unwrap_or(WIDE).to_le_bytes());
         }
         out
     }
@@ -156,6 +198,8 @@ pub struct ImageHeader {
     pub threshold: f64,
     pub classes: usize,
     pub rows: usize,
+    /// Entries of the wide list.
+    pub wide: usize,
 }
 
 /// Reads and checks an image's header; `None` if it is not one.
@@ -170,14 +214,17 @@ pub fn image_header(img: &[u8]) -> Option<ImageHeader> {
         threshold: f64::from_bits(u64_at(img, 32)?),
         classes: u32_at(img, 40)? as usize,
         rows: u32_at(img, 44)? as usize,
+        wide: u32_at(img, 48)? as usize,
     };
+    let weights = h.rows.checked_mul(h.classes)?;
     let len = h
         .rows
-        .checked_mul(h.classes + 1)?
         .checked_add(h.classes)?
         .checked_mul(4)?
+        .checked_add(h.wide.checked_mul(8)?)?
+        .checked_add(weights.checked_mul(2)?)?
         .checked_add(HEADER)?;
-    (img.len() == len).then_some(h)
+    (img.len() == len && h.wide <= weights).then_some(h)
 }
 
 pub fn u32_at(img: &[u8], at: usize) -> Option<u32> {
@@ -194,4 +241,10 @@ pub fn u64_at(img: &[u8], at: usize) -> Option<u64> {
 
 pub fn f32_at(img: &[u8], at: usize) -> Option<f32> {
     u32_at(img, at).map(f32::from_bits)
+}
+
+pub fn i16_at(img: &[u8], at: usize) -> Option<i16> {
+    Some(i16::from_le_bytes(
+        img.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
