@@ -444,7 +444,7 @@ mod tests {
             .map(|i| {
                 std::array::from_fn(|k| {
                     let j = usize::from(i) * N_CLASSES + k;
-                    if j % 5 == 0 {
+                    if j.is_multiple_of(5) {
                         odd[j / 5 % odd.len()]
                     } else {
                         (f32::from(i) * 7.0 - f32::from(k as u16) * 311.0) / 10000.0
