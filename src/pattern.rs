@@ -45,6 +45,8 @@ const MAX_LITERALS: usize = 32;
 pub struct Pattern {
     source: &'static str,
     needles: OnceLock<Option<AhoCorasick>>,
+    /// The literals for ASCII haystacks, where `(?i)` may keep `k` and `s`.
+    ascii_needles: OnceLock<Option<AhoCorasick>>,
     regex: OnceLock<Regex>,
     /// The ASCII twin, for ASCII haystacks only.
     ascii: OnceLock<Regex>,
@@ -55,6 +57,7 @@ impl Pattern {
         Pattern {
             source,
             needles: OnceLock::new(),
+            ascii_needles: OnceLock::new(),
             regex: OnceLock::new(),
             ascii: OnceLock::new(),
         }
@@ -87,7 +90,13 @@ impl Pattern {
 
     /// Whether `haystack` may match: false only when it cannot.
     pub fn may_match(&self, haystack: &str) -> bool {
-        let needles = self.needles.get_or_init(|| needles(self.source));
+        let needles = if haystack.is_ascii() {
+            self.ascii_needles
+                .get_or_init(|| needles(self.source, Haystack::Ascii))
+        } else {
+            self.needles
+                .get_or_init(|| needles(self.source, Haystack::Any))
+        };
         needles.as_ref().is_none_or(|ac| ac.is_match(haystack))
     }
 
@@ -168,7 +177,7 @@ impl PatternSet {
         let mut lits: [(Vec<Vec<u8>>, Vec<usize>); 2] = Default::default();
         let mut always = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
-            match literals(p.source) {
+            match literals(p.source, Haystack::Any) {
                 Some((ls, ci)) => {
                     let (l, owner) = &mut lits[usize::from(ci)];
                     owner.extend(std::iter::repeat_n(i, ls.len()));
@@ -314,16 +323,16 @@ fn ascii_hir(h: Hir) -> Hir {
 
 /// Literals of which every match of `source` contains one, if good ones
 /// exist, and whether they are to be found ignoring ASCII case.
-fn literals(source: &str) -> Option<(Vec<Vec<u8>>, bool)> {
+fn literals(source: &str, hay: Haystack) -> Option<(Vec<Vec<u8>>, bool)> {
     let ast = regex_syntax::ast::parse::Parser::new().parse(source).ok()?;
     let ci = case_insensitive(&ast);
-    let lits = usable(required(&ast, ci)?)?;
+    let lits = usable(required(&ast, ci, hay)?)?;
     Some((lits.into_iter().map(String::into_bytes).collect(), ci))
 }
 
 /// An automaton over the literals of `source`, if it has usable ones.
-fn needles(source: &str) -> Option<AhoCorasick> {
-    let (lits, ci) = literals(source)?;
+fn needles(source: &str, hay: Haystack) -> Option<AhoCorasick> {
+    let (lits, ci) = literals(source, hay)?;
     AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .ascii_case_insensitive(ci)
@@ -334,8 +343,17 @@ fn needles(source: &str) -> Option<AhoCorasick> {
 /// Whether `c` can stand in a literal searched for ignoring ASCII case: an
 /// ASCII character whose case forms are all ASCII (Unicode folds `k` with the
 /// Kelvin sign and `s` with the long s, so those two break a literal).
-fn ascii_foldable(c: char) -> bool {
-    c.is_ascii() && !matches!(c, 'k' | 'K' | 's' | 'S')
+/// On ASCII text those two have no other case forms, so every ASCII
+/// character may stand in a literal there.
+fn ascii_foldable(c: char, hay: Haystack) -> bool {
+    c.is_ascii() && (hay == Haystack::Ascii || !matches!(c, 'k' | 'K' | 's' | 'S'))
+}
+
+/// Which haystacks a set of literals is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Haystack {
+    Any,
+    Ascii,
 }
 
 /// Literal strings of which every match of `ast` contains one.
@@ -349,8 +367,8 @@ fn ascii_foldable(c: char) -> bool {
 /// With `ci` (the pattern has an `i` flag somewhere) every literal is taken
 /// as case-insensitive, and only characters that [`ascii_foldable`] allows
 /// stay in a run: a search ignoring ASCII case then finds every match.
-fn required(ast: &Ast, ci: bool) -> Option<Vec<String>> {
-    let plain = |c: char| !ci || ascii_foldable(c);
+fn required(ast: &Ast, ci: bool, hay: Haystack) -> Option<Vec<String>> {
+    let plain = |c: char| !ci || ascii_foldable(c, hay);
     match ast {
         Ast::Literal(l) if plain(l.c) => Some(vec![l.c.to_string()]),
         Ast::Concat(c) => {
@@ -366,19 +384,19 @@ fn required(ast: &Ast, ci: bool) -> Option<Vec<String>> {
                 if !run.is_empty() {
                     best = better(best, Some(vec![std::mem::take(&mut run)]));
                 }
-                best = better(best, required(part, ci));
+                best = better(best, required(part, ci, hay));
             }
             best
         }
         Ast::Alternation(a) => {
             let mut all = Vec::new();
             for b in &a.asts {
-                all.extend(required(b, ci)?);
+                all.extend(required(b, ci, hay)?);
             }
             Some(all)
         }
-        Ast::Group(g) => required(&g.ast, ci),
-        Ast::Repetition(r) if min_repeat(&r.op.kind) >= 1 => required(&r.ast, ci),
+        Ast::Group(g) => required(&g.ast, ci, hay),
+        Ast::Repetition(r) if min_repeat(&r.op.kind) >= 1 => required(&r.ast, ci, hay),
         _ => None,
     }
 }
@@ -440,7 +458,7 @@ mod tests {
     use super::*;
 
     fn lits(p: &str) -> Option<Vec<String>> {
-        let (v, _) = literals(p)?;
+        let (v, _) = literals(p, Haystack::Any)?;
         Some(
             v.into_iter()
                 .map(|l| String::from_utf8(l).unwrap())
@@ -472,9 +490,20 @@ mod tests {
         assert_eq!(lits(r"(?:abc)?\d"), None);
         // Case-insensitive literals are cut where a character has a non-ASCII
         // case form (`k` also matches the Kelvin sign).
-        assert_eq!(literals(r"(?i)xyz"), Some((vec![b"xyz".to_vec()], true)));
+        assert_eq!(
+            literals(r"(?i)xyz", Haystack::Any),
+            Some((vec![b"xyz".to_vec()], true))
+        );
         assert_eq!(lits(r"(?i)the socket closed"), Some(vec!["et clo".into()]));
         assert_eq!(lits(r"(?i)kiss"), None);
+        // On ASCII text `k` and `s` have no other case forms.
+        let ascii = |p| literals(p, Haystack::Ascii).map(|(v, _)| v);
+        assert_eq!(ascii(r"(?i)kiss"), Some(vec![b"kiss".to_vec()]));
+        assert_eq!(
+            ascii(r"(?i)reset|refused"),
+            Some(vec![b"refused".to_vec(), b"reset".to_vec()])
+        );
+        assert_eq!(ascii("(?i)caf\u{e9}x"), Some(vec![b"caf".to_vec()]));
         assert_eq!(lits(r"abcd(?i:xyz)"), Some(vec!["abcd".into()]));
         assert_eq!(lits(r"a{2}b{1,}cd"), Some(vec!["cd".into()]));
     }
@@ -512,6 +541,8 @@ mod tests {
             "KELVIN",
             "CONNECTION REFUSED",
             "Permi\u{17f}\u{17f}ion denied",
+            "PERMISSION DENIED",
+            "Kelvin",
             "  12 | const x = 1;",
             "b c",
             "nothing to see",
