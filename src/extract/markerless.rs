@@ -27,6 +27,8 @@ use regex::{Regex, RegexSet};
 
 use crate::ingest::Line;
 
+mod shapes;
+
 /// A line is evidence at this score or more.
 pub(super) const MIN_EVIDENCE: u32 = 50;
 /// Two evidence lines this many lines apart or closer belong to one region.
@@ -35,11 +37,14 @@ const REGION_GAP: usize = 6;
 const VERDICT_LINES: usize = 6;
 
 /// Prefixes that other runners and tools put before every line and that the
-/// main scorer does not know: Nix's `pkg> `, a pasted viewer's `516 | `,
-/// Amplify's `[INFO]: `, a clock time followed by two spaces.
+/// main scorer does not know: Nix's `pkg> `, gitlab-ci-local's `job   > `, a
+/// Markdown quote's `> `, a pasted viewer's `516 | `, Compose's `db_1  | `,
+/// Amplify's `[INFO]: `, a script's `[run.sh:77] `, TeamCity's `[12:44:28]`,
+/// a clock time followed by two spaces, CTest's `74: `, BuildKit's
+/// `=> => # `, logrus' `INFO[0000] `, npm's `npm verb stack `.
 static FOREIGN_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*> |\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.-]*\] |\d\d:\d\d:\d\d\s{2,})+",
+        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*\s*> |>\s+|[a-z0-9][\w.-]*[_-]\d+\s+\|(?:\s|$)|\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.:-]*\]\s+|\[\d\d:\d\d:\d\d\]\s+|\d\d:\d\d:\d\d\s{2,}|\d{1,4}: |\s*=> => # |(?:INFO|DEBU|WARN)\[\d+\] |npm verb(?:ose)? stack )+",
     )
     .expect("foreign prefix pattern is valid")
 });
@@ -223,7 +228,15 @@ pub(super) fn evidence(text: &str) -> u32 {
     let t = strip(text);
     let base = super::score(text).max(super::score(t));
     let trimmed = t.trim();
-    if trimmed.is_empty() || NOT_EVIDENCE.is_match(trimmed) || VERDICT.is_match(trimmed) {
+    if trimmed.is_empty() {
+        return base;
+    }
+    // A sanitizer's report is a failure though it may start with `WARNING:`.
+    let report = shapes::report(trimmed);
+    if report > 0 {
+        return base.max(report);
+    }
+    if NOT_EVIDENCE.is_match(trimmed) || VERDICT.is_match(trimmed) {
         return base;
     }
     // The main scorer already decided boilerplate and warnings are no cause.
@@ -239,17 +252,29 @@ pub(super) fn evidence(text: &str) -> u32 {
         .iter()
         .filter_map(|i| scores.get(i).copied())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .max(shapes::evidence(t));
     base.max(own)
 }
 
 /// The root-cause line of the last region of evidence, or the last verdict
 /// line when there is no other evidence; `None` when the stream shows none.
 pub(super) fn root(lines: &[&Line]) -> Option<usize> {
+    let stripped: Vec<&str> = lines.iter().map(|l| strip(super::clean(&l.text))).collect();
+    // Retries are warnings, but a stream that ends while still retrying has
+    // no other account of its failure.
+    let retrying = shapes::ends_retrying(&stripped);
     let scored: Vec<(usize, u32)> = lines
         .iter()
         .enumerate()
-        .map(|(i, l)| (i, evidence(&l.text)))
+        .map(|(i, l)| {
+            let s = evidence(&l.text);
+            if retrying && stripped.get(i).is_some_and(|t| shapes::transient(t)) {
+                (i, s.max(shapes::TRANSIENT_SCORE))
+            } else {
+                (i, s)
+            }
+        })
         .filter(|&(_, s)| s >= MIN_EVIDENCE)
         .collect();
     let Some(&(last, _)) = scored.last() else {
