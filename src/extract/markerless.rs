@@ -125,7 +125,7 @@ static NOT_EVIDENCE: LazyLock<Regex> = LazyLock::new(|| {
 /// Another CI's (or a shell's) statement that the job or step failed.
 static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*Error [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
+        r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\]|\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*(?:Error|Fehler|Erreur|Errore|Erro|Ошибка|错误|エラー) [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
     )
     .expect("verdict pattern is valid")
 });
@@ -412,6 +412,9 @@ mod tests {
             ("Finishing: FAILURE", false),
             ("Finished: FAILURE", true),
             ("##[error]Bash exited with code '1'.", true),
+            ("[error]Bash exited with code '1'.", true),
+            ("make: *** [Makefile:7: E3DC-Control] Fehler 127", true),
+            ("make: [Makefile:11: clean] Fehler 1 (ignoriert)", false),
             ("ERROR: Job failed: exit code 1", true),
             ("The command \"npm test\" exited with 0.", false),
             ("Exited with code 0", false),
