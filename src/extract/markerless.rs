@@ -41,10 +41,11 @@ const VERDICT_LINES: usize = 6;
 /// Markdown quote's `> `, a pasted viewer's `516 | `, Compose's `db_1  | `,
 /// Amplify's `[INFO]: `, a script's `[run.sh:77] `, TeamCity's `[12:44:28]`,
 /// a clock time followed by two spaces, CTest's `74: `, BuildKit's
-/// `=> => # `, logrus' `INFO[0000] `, npm's `npm verb stack `.
+/// `=> => # `, logrus' `INFO[0000] `, npm's `npm verb stack `, syslog's
+/// `Jan 25 17:14:56 host prog[12]: `, autopkgtest's `148s `, Heroku's `! `.
 static FOREIGN_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*\s*> |>\s+|[a-z0-9][\w.-]*[_-]\d+\s+\|(?:\s|$)|\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.:-]*\]\s+|\[\d\d:\d\d:\d\d\]\s+|\d\d:\d\d:\d\d\s{2,}|\d{1,4}: |\s*=> => # |(?:INFO|DEBU|WARN)\[\d+\] |npm verb(?:ose)? stack )+",
+        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*\s*> |>\s+|[a-z0-9][\w.-]*[_-]\d+\s+\|(?:\s|$)|\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.:-]*\]\s+|\[\d\d:\d\d:\d\d\](?:[A-Z]?:)?\s+|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [\w.@-]+(?:\[\d+\])?: |\[\s*\d+s\]\s+|\d+s\s+|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |\s*!\s+|\d\d:\d\d:\d\d\s{2,}|\d{1,4}: |\s*=> => # |(?:INFO|DEBU|WARN)\[\d+\] |(?:npm |\d+ )verb(?:ose)? stack )+",
     )
     .expect("foreign prefix pattern is valid")
 });
@@ -268,7 +269,14 @@ pub(super) fn root(lines: &[&Line]) -> Option<usize> {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let s = evidence(&l.text);
+            let mut s = evidence(&l.text);
+            let next = stripped[i + 1..]
+                .iter()
+                .take(3)
+                .find(|t| !t.trim().is_empty());
+            if next.is_some_and(|n| stripped.get(i).is_some_and(|t| shapes::pair(t, n))) {
+                s = s.max(shapes::PAIR_SCORE);
+            }
             if retrying && stripped.get(i).is_some_and(|t| shapes::transient(t)) {
                 (i, s.max(shapes::TRANSIENT_SCORE))
             } else {

@@ -108,6 +108,66 @@ static RULES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
         // `... not found; install specified SDK version`, `... not found!`
         (r"(?i)\bnot found\s*(?:[;!]|$)".into(), 55),
         (r"(?i)\b(?:does not|doesn't|do not|cannot|can't) support\b".into(), 50),
+        // .NET's `Type : message` (NUnit, xUnit, `dotnet test`).
+        (
+            r"^\s*(?:-+> )?(?:[A-Za-z_]\w*\.)+\w*(?:Exception|Error) : \S".into(),
+            62,
+        ),
+        // A variable named as the thing to set, quoted: `Set the 'DOTNET_CLI_HOME'
+        // environment variable`, `Please Set RAPTOR_CONFIGCONNECTIONSTRING`.
+        (
+            r#"(?i)\b(?:set|provide|export|define) (?:the |your |an? )?['"`]\$?[A-Z][A-Z0-9_]{2,}['"`] (?:env(?:ironment)? )?var"#
+                .into(),
+            88,
+        ),
+        (r"\b[Ss]et [A-Z][A-Z0-9]*_[A-Z0-9_]{2,}\b(?: or [A-Z][A-Z0-9_]+)?\s*$".into(), 70),
+        (
+            r"(?i)\b(?:credentials?|token|api key|secret|password)s? (?:(?:is|are) )?(?:not (?:available|set|provided|configured)|missing)\b"
+                .into(),
+            62,
+        ),
+        // A thing the tool needed and could not get.
+        (
+            r"(?i)\b(?:could not|cannot|can ?not) be (?:\w+ly )?(?:determined|found|loaded|resolved|read|opened|created|built|installed|parsed|satisfied|downloaded|authenticated|verified|accessed|located|fetched)\b"
+                .into(),
+            55,
+        ),
+        (
+            r"(?i)^\s*(?:\.\.\. )?[\w.-]+: (?:could not|cannot|can't|unable to|failed to) \w".into(),
+            58,
+        ),
+        // A version requirement not met: `go.mod requires go >= 1.22 (running go
+        // 1.21.4)`, `requires rustc 1.74 or newer, while the currently active`,
+        // Composer's `-> your php version (8.0.9) does not satisfy that requirement`.
+        (
+            r"(?i)\brequires? [\w.-]+ (?:version )?(?:[<>=^~]+ ?)?v?\d[\w.]*.*(?:\(running\b|\bcurrently active\b|\bis installed\b)|\bdoes not satisfy (?:that|the|this) requirement\b"
+                .into(),
+            62,
+        ),
+        // Composer's numbered problems, indented under their header.
+        (r"^\s+Problem \d+\s*$".into(), 55),
+        // A Symfony console exception's header: `In CurlDownloader.php line 365:`.
+        (r"^\s*In \S+\.php line \d+:\s*$".into(), 60),
+        (r"(?i)\bcurl error \d+\b".into(), 62),
+        (r"(?i)\b(?:syntax|parse) error\b".into(), 60),
+        (
+            r"(?i)\binvalid (?:credentials|token|password|api key|username or password)\b".into(),
+            58,
+        ),
+        (
+            r"(?i)\b(?:do(?:es)? not|don't|doesn't) have (?:the )?(?:required )?(?:permissions?|access|rights?)\b"
+                .into(),
+            62,
+        ),
+        // A server's refusal in a status line: `HTTP code: 502`, `HTTP 401`.
+        (r"\bHTTP(?: code| status| error)?:? ?[45]\d\d\b".into(), 58),
+        (r"\bError response from daemon: \S".into(), 65),
+        // Monolog's `production.ERROR:`, a service's exit in systemd's journal.
+        (r"\b\w+\.(?:ERROR|CRITICAL|ALERT|EMERGENCY): \S".into(), 62),
+        (r"\bcode=(?:exited|killed|dumped), status=[1-9]\d*".into(), 58),
+        // A test runner's summary counting errors: Surefire's `Tests in error:`.
+        (r"^\s*Tests in error:\s*$".into(), 58),
+        (r"\b(?:Failures|Errors): [1-9]\d*\b".into(), 55),
         // Go's checks of go.mod against vendor/modules.txt.
         (r"^\s*\S+: inconsistent \w+".into(), 62),
         (
@@ -126,7 +186,7 @@ static RULES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
 /// `failed` that say nothing failed (`Nothing failed.`), a build system's
 /// probe of the platform (CMake's `-- Looking for x - not found`).
 static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:nothing|none|no \w+|0 \w+|zero \w+)(?: of (?:the )?\w+)? (?:has |have )?failed\b|\bskipp\w*\b|\bfalling back\b|^\s*-- |^\s*(?:Looking for|Check(?:ing)? (?:for|if|whether)|Performing Test)\b")
+    Regex::new(r"(?i)\b(?:nothing|none|no \w+|0 \w+|zero \w+)(?: of (?:the )?\w+)? (?:has |have )?failed\b|\bskipping\b|\bfalling back\b|^\s*-- |^\s*(?:Looking for|Check(?:ing)? (?:for|if|whether)|Performing Test)\b")
         .expect("nothing pattern is valid")
 });
 
@@ -187,6 +247,25 @@ pub(super) fn evidence(line: &str) -> u32 {
         best = best.max(60);
     }
     best
+}
+
+/// An assertion's two values on consecutive lines: RSpec's `expected:` over
+/// `got:`, NUnit's `expected:` over `actual:`, Jest's `Expected:` over `Received:`.
+static EXPECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[Ee]xpected|[Ww]ant(?:ed)?)\b[^:]{0,20}:\s*\S")
+        .expect("expected pattern is valid")
+});
+static ACTUAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[Gg]ot|[Aa]ctual|[Rr]eceived|[Bb]ut was)\b[^:]{0,20}:\s*\S")
+        .expect("actual pattern is valid")
+});
+
+/// Score of a line that opens an assertion's pair of values.
+pub(super) const PAIR_SCORE: u32 = 60;
+
+/// Whether `line` states an expected value and `next` the value found.
+pub(super) fn pair(line: &str, next: &str) -> bool {
+    EXPECTED.is_match(line) && ACTUAL.is_match(next)
 }
 
 /// A transient failure a tool retries: pip's `Retrying (Retry(total=3...)) after
@@ -281,6 +360,20 @@ mod tests {
             "The specified SDK version [] from global.json [/x/global.json] not found; install specified SDK version",
             "The current .NET SDK does not support targeting .NET 10.0.",
             "go: inconsistent vendoring in /go/pkg/mod/x@v1.9.4:",
+            "go: go.mod requires go >= 1.22 (running go 1.21.4)",
+            "Caused by:   package `clap_lex v0.7.0` cannot be built because it requires rustc 1.74 or newer",
+            "  - laravel/ui v2.2.0 requires php ^7.2.5 -> your php version (8.0.9) does not satisfy that requirement.",
+            "The user's home directory could not be determined. Set the 'DOTNET_CLI_HOME' environment variable to specify the directory to use.",
+            "----> NUnit.Framework.AssertionException : Incorrect Raptor Config. Please Set RAPTOR_CONFIGCONNECTIONSTRING or RAPTOR_CONFIGENDPOINT",
+            "Artifact Registry credentials not available",
+            "You do not have permission to push to this gem.",
+            "Gemfile syntax error:",
+            "In CurlDownloader.php line 365:",
+            "  curl error 28 while downloading https://repo.packagist.org/packages.json:",
+            "healthHandler: docker Info error: Error response from daemon: client version 1.51 is too new.",
+            "[2023-08-31 13:58:15] production.ERROR: No application encryption key has been specified.",
+            "TechnitiumDNS.service: main process exited, code=exited, status=1/FAILURE",
+            "Tests run: 6, Failures: 0, Errors: 2, Skipped: 0",
             "\tgithub.com/spf13/cobra@v1.6.1: is explicitly required in go.mod, but not marked as explicit in vendor/modules.txt",
         ] {
             assert!(evidence(t) >= 50, "{t}: {}", evidence(t));
@@ -305,9 +398,28 @@ mod tests {
             "Errors: 0",
             "-- Looking for pthread.h - found",
             "-- Looking for sys/random.h - not found",
+            "Tests run: 6, Failures: 0, Errors: 0, Skipped: 0",
+            "HTTP/1.1 200 OK",
+            "[2023-08-31 13:58:15] production.INFO: cache cleared",
+            "TechnitiumDNS.service: main process exited, code=exited, status=0/SUCCESS",
+            "Requirement already satisfied: requests>=2.0 in ./venv (2.31.0)",
         ] {
             assert!(evidence(t) < 50, "{t}: {}", evidence(t));
         }
+    }
+
+    #[test]
+    fn an_assertion_is_two_values() {
+        assert!(pair(
+            "expected: #<ObjectA>",
+            "     got: #<ObjectA> (using ==)"
+        ));
+        assert!(pair(
+            r#"expected: "intValue INT(4)\r\n2  X""#,
+            r#"actual:   "intValue INT(4)\n2  X""#
+        ));
+        assert!(!pair("expected: #<ObjectA>", "all 3 passed"));
+        assert!(!pair("Collecting expected", "got: x"));
     }
 
     #[test]
