@@ -53,7 +53,7 @@ static RULES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
         // A program's own name before a (translated) error: `gcc: 致命错误：`.
         (format!(r"^\s*[\w.+-]+:\s*{ERROR_WORD}\s*[:：]\s*\S"), 62),
         // UBSan: `file:line:col: runtime error: ...`.
-        (r":\d+(?::\d+)?: runtime error: \S".into(), 75),
+        (r":\d+(?::\d+)?: runtime error: \S".into(), 80),
         // A tool or area named before `Error:` (`AWS Error:`, `CMake Error:`).
         (r"^\s*(?:[A-Z][\w.-]* ){1,2}(?:Error|ERROR):\s*\S".into(), 60),
         (r"^\s*(?:ERROR|FATAL)(?: [A-Z]{2,}\d{2,})?:\s*\S".into(), 58),
