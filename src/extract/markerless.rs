@@ -261,7 +261,10 @@ pub(super) fn evidence(text: &str) -> u32 {
 /// The root-cause line of the last region of evidence, or the last verdict
 /// line when there is no other evidence; `None` when the stream shows none.
 pub(super) fn root(lines: &[&Line]) -> Option<usize> {
-    let stripped: Vec<&str> = lines.iter().map(|l| strip(super::clean(&l.text))).collect();
+    let stripped: Vec<&str> = lines
+        .iter()
+        .map(|l| strip(super::floor(super::clean(&l.text), super::SCORE_MAX_BYTES)))
+        .collect();
     // Retries are warnings, but a stream that ends while still retrying has
     // no other account of its failure.
     let retrying = shapes::ends_retrying(&stripped);
