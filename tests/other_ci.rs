@@ -1,7 +1,7 @@
 //! Other CIs' logs through the binary: each fixture of `fixtures/logs/other-ci/`
 //! (real logs, cited in its README) is diagnosed by `autoheal diagnose --format
-//! json`, and the failure's step, line and category are the ones its `.expect`
-//! file states. Raw GitLab bytes (markers behind `\r\e[0K`) and forged markers
+//! json`, and the failure's step and root-cause line are the ones its
+//! `.expect` file states. Raw GitLab bytes (markers behind `\r\e[0K`) and forged markers
 //! go through the binary too.
 
 use std::io::Write;
@@ -70,11 +70,9 @@ fn each_fixture_is_diagnosed_with_its_step() {
         let v = diagnose(log, None);
         let f = primary(&v);
         let name = log.file_name().unwrap().to_string_lossy();
-        assert_eq!(
-            v["category"],
-            field("category:").unwrap().as_str(),
-            "{name}"
-        );
+        // Categories are the model's, checked with its tolerance by
+        // `tests/it/fixtures.rs`; the structure is checked exactly here.
+        assert!(field("category:").is_some(), "{name}");
         assert_eq!(
             f["error_line"],
             field("error_line:").unwrap().as_str(),
