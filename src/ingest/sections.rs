@@ -385,9 +385,6 @@ fn structure(step: &StepLog, marks: &[Mark]) -> Option<Vec<StepLog>> {
         .map(|&(i, _)| i)
         .collect();
     let failing = failing(ci, step, tail, &sections, &reopened);
-    if sections.is_empty() && failing.is_empty() {
-        return None;
-    }
     if failing.is_empty() {
         return None;
     }
@@ -398,11 +395,17 @@ fn structure(step: &StepLog, marks: &[Mark]) -> Option<Vec<StepLog>> {
 fn build(ci: Ci, tail: &[Line], marks: &[(usize, &Mark)]) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
-    // A named end that appears again later is not the section's end.
+    // A named end that comes again before the name reopens is not the
+    // section's end: the step's own output printed the first one.
     let last_end = |name: &str, from: usize| {
-        !marks[from + 1..]
-            .iter()
-            .any(|(_, m)| m.kind == Kind::Close(Some(name.to_string())))
+        for (_, m) in &marks[from + 1..] {
+            match &m.kind {
+                Kind::Open(n) if n == name => return true,
+                Kind::Close(Some(n)) if n == name => return false,
+                _ => {}
+            }
+        }
+        true
     };
     let flat = matches!(ci, Ci::Buildkite | Ci::CircleCI);
     let mut last_named_open: Option<usize> = None;
@@ -530,7 +533,7 @@ fn closes(tail: &[Line], s: &Section, i: usize) -> bool {
     below < VERDICT_CLOSES
 }
 
-/// A failing step: a section index, or a range of tail lines named by Travis's verdict.
+/// A failing step: a section's lines, or the lines Travis's verdict names.
 #[derive(Debug, Clone)]
 struct Failing {
     start: usize,
@@ -538,8 +541,8 @@ struct Failing {
     name: String,
     exit_code: Option<i32>,
     command: Option<String>,
-    /// A job-level verdict below the step: the CI's statement of its
-    /// failure, carried as the step's error line (as GitHub's `##[error]`).
+    /// The CI's verdict on the step (in it, or below it for a job-level
+    /// one), carried as the step's error line, as GitHub's `##[error]` is.
     verdict: Option<usize>,
 }
 
@@ -958,6 +961,17 @@ section_start:2:after_script\r\x1b[0K\necho done\nsection_end:2:after_script\r\x
         );
         note(&mut marks, 5, b"section_start:x1:s", &Redactor::default());
         assert!(marks.is_empty(), "{marks:?}");
+    }
+
+    #[test]
+    fn steps_of_one_name_stay_apart() {
+        let log = b"##[section]Starting: Bash\nboom\n##[error]Bash exited with code '1'.\n##[section]Finishing: Bash\n\
+##[section]Starting: Bash\nsecond\n##[section]Finishing: Bash\n";
+        let s = steps(log);
+        let f: Vec<_> = s.iter().filter(|s| s.failed == Some(true)).collect();
+        assert_eq!(f.len(), 1);
+        assert!(f[0].tail.iter().any(|l| l.text == "boom"));
+        assert!(!f[0].tail.iter().any(|l| l.text == "second"));
     }
 
     #[test]
