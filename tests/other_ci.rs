@@ -70,6 +70,12 @@ fn each_fixture_is_diagnosed_with_its_step() {
         let v = diagnose(log, None);
         let f = primary(&v);
         let name = log.file_name().unwrap().to_string_lossy();
+        // A passing run of another CI: its structure must not make a failure.
+        if field("error_line:").is_some_and(|l| l.is_empty()) {
+            assert_eq!(v["failures"], serde_json::json!([]), "{name}");
+            assert_eq!(v["category"], "unknown", "{name}");
+            continue;
+        }
         // Categories are the model's, checked with its tolerance by
         // `tests/it/fixtures.rs`; the structure is checked exactly here.
         assert!(field("category:").is_some(), "{name}");
