@@ -183,3 +183,35 @@ E   ModuleNotFoundError: No module named 'yaml'\n^^^ +++\n\u{1F6A8} Error: The c
         "E   ModuleNotFoundError: No module named 'yaml'"
     );
 }
+
+#[test]
+fn a_run_log_zip_step_is_never_resplit() {
+    // The step file prints Travis's and CircleCI's structure; the zip's step
+    // is the step.
+    let step: String = [
+        "travis_fold:start:install\r\x1b[0K$ npm ci",
+        "travis_fold:end:install\r\x1b[0K",
+        "====>> Deploy",
+        "$ npm test",
+        "E   ModuleNotFoundError: No module named 'yaml'",
+        "The command \"npm test\" exited with 1.",
+        "Exited with code exit status 1",
+        "##[error]Process completed with exit code 1.",
+    ]
+    .iter()
+    .map(|l| format!("2026-11-20T10:00:00.0000000Z {l}\n"))
+    .collect();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, data) in [("test/2_Run pytest.txt", &step)] {
+        w.start_file(name, opts).expect("entry");
+        w.write_all(data.as_bytes()).expect("write");
+    }
+    let bytes = w.finish().expect("zip").into_inner();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("run.zip");
+    std::fs::write(&path, bytes).expect("write zip");
+    let v = diagnose(&path, None);
+    assert_eq!(primary(&v)["step"], "Run pytest");
+    assert_eq!(primary(&v)["job"], "test");
+}

@@ -548,7 +548,7 @@ impl<'r> Scanner<'r> {
                 step.failed = None;
             }
         }
-        super::sections::split(self.steps)
+        super::sections::split(self.steps, self.opts)
     }
 }
 

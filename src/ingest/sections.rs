@@ -319,12 +319,15 @@ fn verdict_text(t: &str) -> &str {
     t
 }
 
-/// Splits the one step of a stream without GitHub structure into the other
-/// CI's sections, when its marks show one and a verdict says which failed;
+/// Splits the one step of a stream without GitHub structure (not a run-log
+/// zip's step file, not split on `##[group]Run`) into the other CI's
+/// sections, when its marks show one and a verdict says which failed;
 /// otherwise returns `steps` as they are. Marks are dropped either way.
-pub(crate) fn split(mut steps: Vec<StepLog>) -> Vec<StepLog> {
+pub(crate) fn split(mut steps: Vec<StepLog>, opts: super::scan::Options) -> Vec<StepLog> {
+    // A GitHub step file is one step whatever it prints.
+    let github = opts.github || !opts.split_steps;
     let marks = match steps.as_mut_slice() {
-        [one] => std::mem::take(&mut one.marks),
+        [one] if !github => std::mem::take(&mut one.marks),
         _ => {
             for s in &mut steps {
                 s.marks = Vec::new();
@@ -916,6 +919,27 @@ section_start:2:after_script\r\x1b[0K\necho done\nsection_end:2:after_script\r\x
         // Markers after the job's verdict do not count as its work.
         let late = b"section_start:1:step_script\r\x1b[0K\nFAILED x\nsection_end:1:step_script\r\x1b[0K\nERROR: Job failed: exit code 1\nsection_start:2:deploy\r\x1b[0K\n";
         assert_eq!(failed(late), ["step_script"]);
+    }
+
+    #[test]
+    fn a_github_step_file_is_never_split() {
+        let log = b"travis_fold:start:install\r\x1b[0K$ npm ci\ntravis_fold:end:install\r\x1b[0K\n$ npm test\nboom\nThe command \"npm test\" exited with 1.\n";
+        for opts in [
+            super::super::scan::Options {
+                split_steps: false,
+                github: true,
+            },
+            super::super::scan::Options {
+                split_steps: false,
+                github: false,
+            },
+        ] {
+            let s = super::super::scan::scan(&log[..], opts, &Redactor::default()).unwrap();
+            assert_eq!(s.len(), 1);
+            assert!(s[0].name.is_empty() && s[0].marks.is_empty());
+        }
+        // The same bytes as a plain log are Travis's steps.
+        assert_eq!(failed(log), ["npm test"]);
     }
 
     #[test]
