@@ -998,6 +998,55 @@ section_start:2:after_script\r\x1b[0K\necho done\nsection_end:2:after_script\r\x
         assert!(!f[0].tail.iter().any(|l| l.text == "second"));
     }
 
+    /// Lines a hostile log mixes: every CI's markers and verdicts, post
+    /// steps' names, diff sides, plain text.
+    const PIECES: &[&str] = &[
+        "section_start:1:step_script\r\x1b[0K",
+        "section_end:1:step_script\r\x1b[0K",
+        "section_start:2:after_script\r\x1b[0K",
+        "section_end:2:after_script\r\x1b[0K",
+        "travis_fold:start:install\r\x1b[0K",
+        "travis_fold:end:install\r\x1b[0K",
+        "[Pipeline] { (Build)",
+        "[Pipeline] { (Declarative: Post Actions)",
+        "[Pipeline] // stage",
+        "##[section]Starting: Test",
+        "##[section]Finishing: Test",
+        "##[error]Bash exited with code '1'.",
+        "--- :jest: Test",
+        "~~~ Running global pre-exit hook",
+        "^^^ +++",
+        "\u{1F6A8} Error: The command exited with status 1",
+        "====>> Deploy",
+        "#!/bin/bash -eo pipefail",
+        "Exited with code exit status 1",
+        "The command \"npm test\" exited with 1.",
+        "ERROR: Job failed: exit code 1",
+        "Finished: FAILURE",
+        "--- a/x.rs",
+        "Error: boom",
+        "",
+        "ok",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn hostile_mixes_never_panic_nor_blame_a_post_step(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..120)
+        ) {
+            let log: String = picks.iter().map(|&i| format!("{}\n", PIECES[i])).collect();
+            let s = steps(log.as_bytes());
+            let lines: u64 = s.iter().map(|s| s.line_count).sum();
+            proptest::prop_assert_eq!(lines, picks.len() as u64);
+            for f in s.iter().filter(|s| s.failed == Some(true)) {
+                proptest::prop_assert!(
+                    !matches!(f.name.as_str(), "after_script" | "Declarative: Post Actions" | "Running global pre-exit hook"),
+                    "{:?}", f.name
+                );
+            }
+        }
+    }
+
     #[test]
     fn no_verdict_no_split() {
         let log = b"section_start:1:build\r\x1b[0K\nmake\nsection_end:1:build\r\x1b[0K\nall good\n";
