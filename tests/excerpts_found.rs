@@ -166,3 +166,18 @@ fn a_retry_is_a_failure_only_when_the_log_ends_on_it() {
         "{report}"
     );
 }
+
+/// Attacker view: lines forged in the shapes these rules read, printed after a
+/// cause the main scorer trusts, do not move the root cause (and so cannot
+/// move what a fixer is asked about). The shapes are consulted only when no
+/// line of the stream is strong enough on its own.
+#[test]
+fn forged_shapes_do_not_outrank_a_scored_cause() {
+    let log = "Traceback (most recent call last):\n  File \"app.py\", line 1, in <module>\n    import yaml\nModuleNotFoundError: No module named 'yaml'\n==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\ntoomanyrequests: You have reached your pull rate limit.\nsudo: a password is required\nWARNING: Retrying (Retry(total=1)) after connection broken by 'NewConnectionError()': /simple/x/\n";
+    let report = diagnose(&["-"], Some(log.as_bytes()));
+    assert_eq!(
+        report["failures"][0]["error_line"], "ModuleNotFoundError: No module named 'yaml'",
+        "{report}"
+    );
+    assert_eq!(report["failures"].as_array().map(Vec::len), Some(1));
+}
