@@ -23,9 +23,10 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 use crate::ingest::Line;
+use crate::pattern::PatternSet;
 
 mod shapes;
 
@@ -110,8 +111,10 @@ const EVIDENCE: &[(&str, u32)] = &[
     (r"(?i)\bshould be an? \w+", 50),
 ];
 
-static EVIDENCE_SET: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
-    let set = RegexSet::new(EVIDENCE.iter().map(|(p, _)| *p)).expect("evidence patterns are valid");
+// Compiled pattern by pattern, only for lines that hold a pattern's literal:
+// a clean log should not pay for automata it never needs.
+static EVIDENCE_SET: LazyLock<(PatternSet, Vec<u32>)> = LazyLock::new(|| {
+    let set = PatternSet::new(EVIDENCE.iter().map(|(p, _)| *p));
     (set, EVIDENCE.iter().map(|(_, s)| *s).collect())
 });
 
@@ -250,7 +253,7 @@ pub(super) fn evidence(text: &str) -> u32 {
     let (set, scores) = &*EVIDENCE_SET;
     let own = set
         .matches(t)
-        .iter()
+        .into_iter()
         .filter_map(|i| scores.get(i).copied())
         .max()
         .unwrap_or(0)

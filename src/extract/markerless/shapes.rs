@@ -12,7 +12,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use crate::pattern::{Pattern, PatternSet};
 
 /// Score of a retry line when the stream ends while still retrying.
 pub(super) const TRANSIENT_SCORE: u32 = 54;
@@ -22,162 +22,168 @@ const AFTER_RETRY: usize = 2;
 
 /// The word for "error" and "fatal error" in the languages compilers and
 /// shells translate their messages into (GNU gettext catalogues).
-const ERROR_WORD: &str = "(?:fatal error|fatal|error|Error|ERROR|致命错误|错误|錯誤|致命的エラー|エラー|schwerwiegender Fehler|Fehler|erreur fatale|erreur|errore fatale|errore|erro fatal|erro|error fatal|фатальная ошибка|ошибка|hata|błąd krytyczny|błąd|chyba|fout)";
+macro_rules! error_word {
+    () => {
+        "(?:fatal error|fatal|error|Error|ERROR|致命错误|错误|錯誤|致命的エラー|エラー|schwerwiegender Fehler|Fehler|erreur fatale|erreur|errore fatale|errore|erro fatal|erro|error fatal|фатальная ошибка|ошибка|hata|błąd krytyczny|błąd|chyba|fout)"
+    };
+}
 
 /// Reports that tools print under a warning word but that are failures:
 /// sanitizers and Valgrind found a memory or threading bug.
-static REPORT: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
-    let rules: &[(&str, u32)] = &[
+static REPORT: LazyLock<(PatternSet, Vec<u32>)> = LazyLock::new(|| {
+    let rules: &[(&'static str, u32)] = &[
         (r"^(?:==\d+==\s*)?(?:ERROR|WARNING): \w*Sanitizer: \S", 85),
         (r"^SUMMARY: \w*Sanitizer: \S", 80),
         (r"^==\d+== ERROR SUMMARY: [1-9]\d* errors?\b", 70),
     ];
     (
-        RegexSet::new(rules.iter().map(|(p, _)| *p)).expect("report patterns are valid"),
+        PatternSet::new(rules.iter().map(|(p, _)| *p)),
         rules.iter().map(|(_, s)| *s).collect(),
     )
 });
 
 /// Evidence rules, with scores on the main scorer's scale.
-static RULES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
-    let rules: Vec<(String, u32)> = vec![
+static RULES: LazyLock<(PatternSet, Vec<u32>)> = LazyLock::new(|| {
+    let rules: &[(&'static str, u32)] = &[
         // A location and an error word, at any indentation, in any language:
         // gcc `  /src/x.hpp:11:13: error: ...`, doctest `x.cc(235): ERROR: ...`,
         // MSBuild `x.targets(114,5): error : ...`, gas `{standard input}:12: 错误：`.
         (
-            format!(
-                r"^\s*(?:[A-Za-z]:)?[^\s:][^:]*?(?:\(\d+(?:,\d+)?\)|:\d+(?::\d+)?):\s*{ERROR_WORD}\s*[:：]"
+            concat!(
+                r"^\s*(?:[A-Za-z]:)?[^\s:][^:]*?(?:\(\d+(?:,\d+)?\)|:\d+(?::\d+)?):\s*",
+                error_word!(),
+                r"\s*[:：]"
             ),
             66,
         ),
         // A program's own name before a (translated) error: `gcc: 致命错误：`.
-        (format!(r"^\s*[\w.+-]+:\s*{ERROR_WORD}\s*[:：]\s*\S"), 62),
+        (
+            concat!(r"^\s*[\w.+-]+:\s*", error_word!(), r"\s*[:：]\s*\S"),
+            62,
+        ),
         // UBSan: `file:line:col: runtime error: ...`.
-        (r":\d+(?::\d+)?: runtime error: \S".into(), 80),
+        (r":\d+(?::\d+)?: runtime error: \S", 80),
         // A tool or area named before `Error:` (`AWS Error:`, `CMake Error:`).
-        (r"^\s*(?:[A-Z][\w.-]* ){1,2}(?:Error|ERROR):\s*\S".into(), 60),
-        (r"^\s*(?:ERROR|FATAL)(?: [A-Z]{2,}\d{2,})?:\s*\S".into(), 58),
+        (r"^\s*(?:[A-Z][\w.-]* ){1,2}(?:Error|ERROR):\s*\S", 60),
+        (r"^\s*(?:ERROR|FATAL)(?: [A-Z]{2,}\d{2,})?:\s*\S", 58),
         // An exception with a code (`RequestError [HttpError]: Not Found`).
         (
-            r"^\s*(?:Uncaught )?[A-Z]\w*(?:Error|Exception) \[[\w.-]+\]: \S".into(),
+            r"^\s*(?:Uncaught )?[A-Z]\w*(?:Error|Exception) \[[\w.-]+\]: \S",
             62,
         ),
         // Marks that loggers put before a failed action (goreleaser's `⨯`).
-        (r"^\s*(?:⨯|✕|⛔)\s*\S".into(), 60),
+        (r"^\s*(?:⨯|✕|⛔)\s*\S", 60),
         // Azure Pipelines' error level when the `##` was lost in the paste.
-        (r"^\[error\]\s*\S".into(), 65),
+        (r"^\[error\]\s*\S", 65),
         // Loggers' error levels: logrus `ERRO[0001]`, logfmt `level=error`.
-        (r"^\s*(?:ERRO|FATA|PANI)\[\d+\]".into(), 62),
-        (r"\b(?:level|lvl)=(?:error|fatal|panic|crit(?:ical)?)\b".into(), 60),
+        (r"^\s*(?:ERRO|FATA|PANI)\[\d+\]", 62),
+        (r"\b(?:level|lvl)=(?:error|fatal|panic|crit(?:ical)?)\b", 60),
         // A container registry's error code (distribution spec).
         (
-            r"(?i)(?:^|:\s)(?:toomanyrequests|manifest unknown|name unknown|blob unknown|manifest invalid)\b|\bYou have reached your pull rate limit\b"
-                .into(),
+            r"(?i)(?:^|:\s)(?:toomanyrequests|manifest unknown|name unknown|blob unknown|manifest invalid)\b|\bYou have reached your pull rate limit\b",
             70,
         ),
         // An errno text closing a line: `exec /app/start.sh: exec format error`.
         (
-            r"(?i): (?:exec format error|no such file or directory|permission denied|operation not permitted|connection refused|connection reset by peer|no space left on device|text file busy|read-only file system|input/output error|cannot allocate memory|connection timed out|network is unreachable|no route to host|too many open files|broken pipe)\.?\s*$"
-                .into(),
+            r"(?i): (?:exec format error|no such file or directory|permission denied|operation not permitted|connection refused|connection reset by peer|no space left on device|text file busy|read-only file system|input/output error|cannot allocate memory|connection timed out|network is unreachable|no route to host|too many open files|broken pipe)\.?\s*$",
             62,
         ),
         // A builder's verdict on a command: `returned a non-zero code: 137`.
         (
-            r"(?i)\breturned (?:a )?non-zero (?:exit )?(?:code|status)\b:? ?[1-9]".into(),
+            r"(?i)\breturned (?:a )?non-zero (?:exit )?(?:code|status)\b:? ?[1-9]",
             60,
         ),
         // `rake aborted!`
-        (r"^\s*\w[\w.:-]* aborted!".into(), 58),
+        (r"^\s*\w[\w.:-]* aborted!", 58),
         // A CLI refusing its arguments: `Unrecognized option: 'check'`.
         (
-            r"(?i)^\s*(?:unrecognized|unknown|invalid|unexpected|unsupported) (?:command[- ]line )?(?:option|argument|flag|sub-?command|command|parameter|switch)s?\b"
-                .into(),
+            r"(?i)^\s*(?:unrecognized|unknown|invalid|unexpected|unsupported) (?:command[- ]line )?(?:option|argument|flag|sub-?command|command|parameter|switch)s?\b",
             60,
         ),
         // `Gradle sync failed: ...`, `Campaign Failed.`, `Release failed after 3s`.
         (
-            r"(?i)^\s*[a-z]\w*(?: \w+)? failed(?: after [\w.]+)?(?:[!,.:]|\s*$)".into(),
+            r"(?i)^\s*[a-z]\w*(?: \w+)? failed(?: after [\w.]+)?(?:[!,.:]|\s*$)",
             52,
         ),
-        (r"(?i)\b(?:has|have) failed\b".into(), 52),
+        (r"(?i)\b(?:has|have) failed\b", 52),
         // A program saying what it needs: `sudo: a password is required`.
         (
-            r"^\s*[\w.-]+: (?:an? |the )?[\w ]{0,40}\b(?:is|are) required\b".into(),
+            r"^\s*[\w.-]+: (?:an? |the )?[\w ]{0,40}\b(?:is|are) required\b",
             55,
         ),
         // `... not found; install specified SDK version`, `... not found!`
-        (r"(?i)\bnot found\s*(?:[;!]|$)".into(), 55),
-        (r"(?i)\b(?:does not|doesn't|do not|cannot|can't) support\b".into(), 50),
+        (r"(?i)\bnot found\s*(?:[;!]|$)", 55),
+        (
+            r"(?i)\b(?:does not|doesn't|do not|cannot|can't) support\b",
+            50,
+        ),
         // .NET's `Type : message` (NUnit, xUnit, `dotnet test`).
         (
-            r"^\s*(?:-+> )?(?:[A-Za-z_]\w*\.)+\w*(?:Exception|Error) : \S".into(),
+            r"^\s*(?:-+> )?(?:[A-Za-z_]\w*\.)+\w*(?:Exception|Error) : \S",
             62,
         ),
         // A variable named as the thing to set, quoted: `Set the 'DOTNET_CLI_HOME'
         // environment variable`, `Please Set RAPTOR_CONFIGCONNECTIONSTRING`.
         (
-            r#"(?i)\b(?:set|provide|export|define) (?:the |your |an? )?['"`]\$?[A-Z][A-Z0-9_]{2,}['"`] (?:env(?:ironment)? )?var"#
-                .into(),
+            r#"(?i)\b(?:set|provide|export|define) (?:the |your |an? )?['"`]\$?[A-Z][A-Z0-9_]{2,}['"`] (?:env(?:ironment)? )?var"#,
             88,
         ),
-        (r"\b[Ss]et [A-Z][A-Z0-9]*_[A-Z0-9_]{2,}\b(?: or [A-Z][A-Z0-9_]+)?\s*$".into(), 70),
         (
-            r"(?i)\b(?:credentials?|token|api key|secret|password)s? (?:(?:is|are) )?(?:not (?:available|set|provided|configured)|missing)\b"
-                .into(),
+            r"\b[Ss]et [A-Z][A-Z0-9]*_[A-Z0-9_]{2,}\b(?: or [A-Z][A-Z0-9_]+)?\s*$",
+            70,
+        ),
+        (
+            r"(?i)\b(?:credentials?|token|api key|secret|password)s? (?:(?:is|are) )?(?:not (?:available|set|provided|configured)|missing)\b",
             62,
         ),
         // A thing the tool needed and could not get.
         (
-            r"(?i)\b(?:could not|cannot|can ?not) be (?:\w+ly )?(?:determined|found|loaded|resolved|read|opened|created|built|installed|parsed|satisfied|downloaded|authenticated|verified|accessed|located|fetched)\b"
-                .into(),
+            r"(?i)\b(?:could not|cannot|can ?not) be (?:\w+ly )?(?:determined|found|loaded|resolved|read|opened|created|built|installed|parsed|satisfied|downloaded|authenticated|verified|accessed|located|fetched)\b",
             55,
         ),
         (
-            r"(?i)^\s*(?:\.\.\. )?[\w.-]+: (?:could not|cannot|can't|unable to|failed to) \w".into(),
+            r"(?i)^\s*(?:\.\.\. )?[\w.-]+: (?:could not|cannot|can't|unable to|failed to) \w",
             58,
         ),
         // A version requirement not met: `go.mod requires go >= 1.22 (running go
         // 1.21.4)`, `requires rustc 1.74 or newer, while the currently active`,
         // Composer's `-> your php version (8.0.9) does not satisfy that requirement`.
         (
-            r"(?i)\brequires? [\w.-]+ (?:version )?(?:[<>=^~]+ ?)?v?\d[\w.]*.*(?:\(running\b|\bcurrently active\b|\bis installed\b)|\bdoes not satisfy (?:that|the|this) requirement\b"
-                .into(),
+            r"(?i)\brequires? [\w.-]+ (?:version )?(?:[<>=^~]+ ?)?v?\d[\w.]*.*(?:\(running\b|\bcurrently active\b|\bis installed\b)|\bdoes not satisfy (?:that|the|this) requirement\b",
             62,
         ),
         // Composer's numbered problems, indented under their header.
-        (r"^\s+Problem \d+\s*$".into(), 55),
+        (r"^\s+Problem \d+\s*$", 55),
         // A Symfony console exception's header: `In CurlDownloader.php line 365:`.
-        (r"^\s*In \S+\.php line \d+:\s*$".into(), 60),
-        (r"(?i)\bcurl error \d+\b".into(), 62),
-        (r"(?i)\b(?:syntax|parse) error\b".into(), 60),
+        (r"^\s*In \S+\.php line \d+:\s*$", 60),
+        (r"(?i)\bcurl error \d+\b", 62),
+        (r"(?i)\b(?:syntax|parse) error\b", 60),
         (
-            r"(?i)\binvalid (?:credentials|token|password|api key|username or password)\b".into(),
+            r"(?i)\binvalid (?:credentials|token|password|api key|username or password)\b",
             58,
         ),
         (
-            r"(?i)\b(?:do(?:es)? not|don't|doesn't) have (?:the )?(?:required )?(?:permissions?|access|rights?)\b"
-                .into(),
+            r"(?i)\b(?:do(?:es)? not|don't|doesn't) have (?:the )?(?:required )?(?:permissions?|access|rights?)\b",
             62,
         ),
         // A server's refusal in a status line: `HTTP code: 502`, `HTTP 401`.
-        (r"\bHTTP(?: code| status| error)?:? ?[45]\d\d\b".into(), 58),
-        (r"\bError response from daemon: \S".into(), 65),
+        (r"\bHTTP(?: code| status| error)?:? ?[45]\d\d\b", 58),
+        (r"\bError response from daemon: \S", 65),
         // Monolog's `production.ERROR:`, a service's exit in systemd's journal.
-        (r"\b\w+\.(?:ERROR|CRITICAL|ALERT|EMERGENCY): \S".into(), 62),
-        (r"\bcode=(?:exited|killed|dumped), status=[1-9]\d*".into(), 58),
+        (r"\b\w+\.(?:ERROR|CRITICAL|ALERT|EMERGENCY): \S", 62),
+        (r"\bcode=(?:exited|killed|dumped), status=[1-9]\d*", 58),
         // A test runner's summary counting errors: Surefire's `Tests in error:`.
-        (r"^\s*Tests in error:\s*$".into(), 58),
-        (r"\b(?:Failures|Errors): [1-9]\d*\b".into(), 55),
+        (r"^\s*Tests in error:\s*$", 58),
+        (r"\b(?:Failures|Errors): [1-9]\d*\b", 55),
         // Go's checks of go.mod against vendor/modules.txt.
-        (r"^\s*\S+: inconsistent \w+".into(), 62),
+        (r"^\s*\S+: inconsistent \w+", 62),
         (
-            r"@\S+: is (?:explicitly required in go\.mod|marked as explicit in vendor/modules\.txt|replaced in go\.mod), but\b"
-                .into(),
+            r"@\S+: is (?:explicitly required in go\.mod|marked as explicit in vendor/modules\.txt|replaced in go\.mod), but\b",
             60,
         ),
     ];
     (
-        RegexSet::new(rules.iter().map(|(p, _)| p.as_str())).expect("shape patterns are valid"),
+        PatternSet::new(rules.iter().map(|(p, _)| *p)),
         rules.iter().map(|(_, s)| *s).collect(),
     )
 });
@@ -185,21 +191,17 @@ static RULES: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
 /// Lines the weaker rules must not read as a failure: words before a
 /// `failed` that say nothing failed (`Nothing failed.`), a build system's
 /// probe of the platform (CMake's `-- Looking for x - not found`).
-static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:nothing|none|no \w+|0 \w+|zero \w+)(?: of (?:the )?\w+)? (?:has |have )?failed\b|\bskipping\b|\bfalling back\b|^\s*-- |^\s*(?:Looking for|Check(?:ing)? (?:for|if|whether)|Performing Test)\b")
-        .expect("nothing pattern is valid")
-});
+static NOTHING: Pattern = Pattern::new(
+    r"(?i)\b(?:nothing|none|no \w+|0 \w+|zero \w+)(?: of (?:the )?\w+)? (?:has |have )?failed\b|\bskipping\b|\bfalling back\b|^\s*-- |^\s*(?:Looking for|Check(?:ing)? (?:for|if|whether)|Performing Test)\b",
+);
 
 /// A logger's `error=` or `err=` field, its value captured.
-static FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\berr(?:or)?=("[^"]*"|\S+)"#).expect("field pattern is valid"));
+static FIELD: Pattern = Pattern::new(r#"\berr(?:or)?=("[^"]*"|\S+)"#);
 
 /// A JSON `"error"` member (Docker's stream: `{"errorDetail":{"message":"..."}}`),
 /// its string value captured.
-static JSON_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#""(?:error|errorDetail|err)"\s*:\s*(?:\{\s*"message"\s*:\s*)?"([^"]*)""#)
-        .expect("json error pattern is valid")
-});
+static JSON_ERROR: Pattern =
+    Pattern::new(r#""(?:error|errorDetail|err)"\s*:\s*(?:\{\s*"message"\s*:\s*)?"([^"]*)""#);
 
 /// Values of an error field that mean no error.
 fn no_error(value: &str) -> bool {
@@ -215,7 +217,7 @@ fn no_error(value: &str) -> bool {
 pub(super) fn report(line: &str) -> u32 {
     let (set, scores) = &*REPORT;
     set.matches(line)
-        .iter()
+        .into_iter()
         .filter_map(|i| scores.get(i).copied())
         .max()
         .unwrap_or(0)
@@ -227,7 +229,7 @@ pub(super) fn evidence(line: &str) -> u32 {
     let (set, scores) = &*RULES;
     let mut best = set
         .matches(line)
-        .iter()
+        .into_iter()
         .filter_map(|i| scores.get(i).copied())
         .max()
         .unwrap_or(0);
@@ -251,14 +253,9 @@ pub(super) fn evidence(line: &str) -> u32 {
 
 /// An assertion's two values on consecutive lines: RSpec's `expected:` over
 /// `got:`, NUnit's `expected:` over `actual:`, Jest's `Expected:` over `Received:`.
-static EXPECTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[Ee]xpected|[Ww]ant(?:ed)?)\b[^:]{0,20}:\s*\S")
-        .expect("expected pattern is valid")
-});
-static ACTUAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[Gg]ot|[Aa]ctual|[Rr]eceived|[Bb]ut was)\b[^:]{0,20}:\s*\S")
-        .expect("actual pattern is valid")
-});
+static EXPECTED: Pattern = Pattern::new(r"^\s*(?:[Ee]xpected|[Ww]ant(?:ed)?)\b[^:]{0,20}:\s*\S");
+static ACTUAL: Pattern =
+    Pattern::new(r"^\s*(?:[Gg]ot|[Aa]ctual|[Rr]eceived|[Bb]ut was)\b[^:]{0,20}:\s*\S");
 
 /// Score of a line that opens an assertion's pair of values.
 pub(super) const PAIR_SCORE: u32 = 60;
@@ -271,20 +268,14 @@ pub(super) fn pair(line: &str, next: &str) -> bool {
 /// A transient failure a tool retries: pip's `Retrying (Retry(total=3...)) after
 /// connection broken by`, cargo's `spurious network error (2 tries remaining)`,
 /// NuGet's `The request will now be retried`, Maven's `Could not transfer`.
-static TRANSIENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\bretrying\b.*\b(?:after|in \d|connection|timed? ?out|broken|attempt)|\bwill (?:now )?be retried\b|\bspurious network error\b|\bcould not transfer (?:artifact|metadata)\b|\bfailure to transfer\b|\b(?:tries|retries|attempts) (?:remaining|left)\b|\battempt \d+ (?:of|/) ?\d+ failed\b",
-    )
-    .expect("transient pattern is valid")
-});
+static TRANSIENT: Pattern = Pattern::new(
+    r"(?i)\bretrying\b.*\b(?:after|in \d|connection|timed? ?out|broken|attempt)|\bwill (?:now )?be retried\b|\bspurious network error\b|\bcould not transfer (?:artifact|metadata)\b|\bfailure to transfer\b|\b(?:tries|retries|attempts) (?:remaining|left)\b|\battempt \d+ (?:of|/) ?\d+ failed\b",
+);
 
 /// A line showing that work went on after a retry: it got through.
-static MOVED_ON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^\s*(?:successfully\b|downloaded\b|installed\b|collecting\b|installing\b|compiling\b|finished\b|done\b|fetched\b|resolved\b|restored\b|requirement already satisfied|using cached\b|saved\b|added \d|building\b|running\b|BUILD SUCCESS|ok\b|✓|✔)",
-    )
-    .expect("moved-on pattern is valid")
-});
+static MOVED_ON: Pattern = Pattern::new(
+    r"(?i)^\s*(?:successfully\b|downloaded\b|installed\b|collecting\b|installing\b|compiling\b|finished\b|done\b|fetched\b|resolved\b|restored\b|requirement already satisfied|using cached\b|saved\b|added \d|building\b|running\b|BUILD SUCCESS|ok\b|✓|✔)",
+);
 
 /// Whether a line is a retry of a transient failure.
 pub(super) fn transient(line: &str) -> bool {
