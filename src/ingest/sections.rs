@@ -45,12 +45,9 @@
 //! a section opened above it starts at the tail's first line, named by its end
 //! marker when the CI's end carries the name.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::text;
 use super::{Line, StepLog};
+use crate::pattern::Pattern;
 use crate::sanitize::Redactor;
 
 /// Marks kept from one stream.
@@ -178,10 +175,9 @@ fn word_name(s: &str) -> Option<String> {
 
 /// What follows `---`/`+++` when it is not a Buildkite group: a test verdict,
 /// a diff side's path or label.
-static NOT_A_GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:FAIL|PASS|SKIP|RUN|a/|b/|/|expected|actual|got|want|left|right|original|modified|\S+\.\w{1,5}(?:\s|$)|\d{4}-\d\d-\d\d)")
-        .expect("not-a-group pattern is valid")
-});
+static NOT_A_GROUP: Pattern = Pattern::new(
+    r"(?i)^(?:FAIL|PASS|SKIP|RUN|a/|b/|/|expected|actual|got|want|left|right|original|modified|\S+\.\w{1,5}(?:\s|$)|\d{4}-\d\d-\d\d)",
+);
 
 fn parse(seg: &str) -> Option<(Ci, Kind, bool)> {
     if let Some(r) = seg.strip_prefix("section_start:") {
@@ -244,26 +240,19 @@ fn parse(seg: &str) -> Option<(Ci, Kind, bool)> {
 }
 
 /// A CI's statement that a step failed; it closes the step it sits in.
-static STEP_VERDICT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"^(?:(?:Error: )?Exited with code (?:exit status )?([1-9]\d*)|CircleCI received exit code ([1-9]\d*)|🚨 Error: The command exited with status ([1-9]\d*)|user command error: exit status ([1-9]\d*))$"#,
-    )
-    .expect("step verdict pattern is valid")
-});
+static STEP_VERDICT: Pattern = Pattern::new(
+    r#"^(?:(?:Error: )?Exited with code (?:exit status )?([1-9]\d*)|CircleCI received exit code ([1-9]\d*)|🚨 Error: The command exited with status ([1-9]\d*)|user command error: exit status ([1-9]\d*))$"#,
+);
 
 /// Travis's verdict on one command of the script (it goes on to the next).
-static TRAVIS_VERDICT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^The command "(.{1,4000})" (?:exited with|failed and exited with) ([1-9]\d*)(?:\.| during)"#)
-        .expect("travis verdict pattern is valid")
-});
+static TRAVIS_VERDICT: Pattern = Pattern::new(
+    r#"^The command "(.{1,4000})" (?:exited with|failed and exited with) ([1-9]\d*)(?:\.| during)"#,
+);
 
 /// A CI's statement that the whole job failed, after its post steps.
-static JOB_VERDICT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"^(?:(?:ERROR|WARNING): Job failed\b|Finished: FAILURE$|ERROR: script returned exit code [1-9]\d*$|Build step '.*' marked build as failure$|Done\. Your build exited with [1-9]\d*\.?$)"#,
-    )
-    .expect("job verdict pattern is valid")
-});
+static JOB_VERDICT: Pattern = Pattern::new(
+    r#"^(?:(?:ERROR|WARNING): Job failed\b|Finished: FAILURE$|ERROR: script returned exit code [1-9]\d*$|Build step '.*' marked build as failure$|Done\. Your build exited with [1-9]\d*\.?$)"#,
+);
 
 /// The steps a runner runs after the work, whatever happened: never blamed.
 fn is_post(ci: Ci, name: &str) -> bool {
