@@ -117,8 +117,10 @@ static BOILERPLATE: LazyLock<PatternSet> = LazyLock::new(|| {
         r"^\s*(?:>+\s*)?\d+\s*\|(?:\s|$)",
         // A step's header and the shell's trace of a command: what ran, not what broke.
         r"^(?:Run|\$) \S",
-        // GitLab's runner.
+        // GitLab's runner; other CIs' verdicts on a step (their cause is above).
         r"^(?:ERROR|WARNING): Job failed: exit code \d+",
+        r"^(?:🚨 Error: The command exited with status|user command error: exit status) -?\d+$|^\^\^\^ \+\+\+$",
+        r"^(?:Error: )?Exited with code (?:exit status )?-?\d+$|^CircleCI received exit code -?\d+$",
         r"^(?:Actions|Attestations|Checks|Contents|Deployments|Discussions|IdToken|Issues|Metadata|Models|Packages|Pages|PullRequests|RepositoryProjects|SecurityEvents|Statuses): (?:read|write|none)$",
         // pytest.
         r"^=+ short test summary info =+$",
@@ -1416,6 +1418,7 @@ mod tests {
             tail,
             first_line: first,
             number: None,
+            ..StepLog::default()
         }
     }
 

@@ -28,6 +28,7 @@
 
 mod reports;
 mod scan;
+mod sections;
 pub mod text;
 mod zip;
 pub use zip::{names_match as job_names_match, norm as job_name_key};
@@ -248,6 +249,10 @@ pub struct StepLog {
     pub first_line: u64,
     /// Number of lines in the step.
     pub line_count: u64,
+    /// Other CIs' section markers seen in the raw tail lines, until
+    /// `sections::split` reads them (always empty after ingest).
+    #[serde(skip)]
+    pub(crate) marks: Vec<sections::Mark>,
 }
 
 /// One normalised line: timestamp, ANSI, BOM, CR removed; lossy UTF-8; capped.

@@ -464,8 +464,14 @@ impl<'r> Scanner<'r> {
         let from_ring = TAIL_LINES - spans.len();
         let skip = self.ring.lines.len().saturating_sub(from_ring);
         let mut tail = Vec::with_capacity(TAIL_LINES.min(256));
+        // Other CIs' markers hide behind carriage returns: read them raw,
+        // for the first step only (a stream with two has GitHub's structure).
+        let marks = self.steps.is_empty() && self.opts.split_steps && !self.opts.github;
         for (number, raw, cut) in self.ring.iter().skip(skip) {
             push_normalized(&mut tail, number, raw, cut, self.red);
+            if marks {
+                super::sections::note(&mut step.marks, number, raw, self.red);
+            }
         }
         let first_number = last + 1 - spans.len() as u64;
         for (i, &(s, e)) in spans.iter().enumerate() {
@@ -477,6 +483,9 @@ impl<'r> Scanner<'r> {
                 e - s > RAW_CAP,
                 self.red,
             );
+            if marks {
+                super::sections::note(&mut step.marks, first_number + i as u64, raw, self.red);
+            }
         }
         // Long lines make a shorter tail: its newest lines, MAX_TAIL_BYTES in all.
         let mut bytes = 0;
@@ -539,7 +548,7 @@ impl<'r> Scanner<'r> {
                 step.failed = None;
             }
         }
-        self.steps
+        super::sections::split(self.steps, self.opts)
     }
 }
 

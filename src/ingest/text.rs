@@ -229,8 +229,9 @@ pub fn clean(bytes: &[u8], cut: bool) -> String {
 }
 
 /// Removes CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL|ESC \`, which covers
-/// OSC-8 hyperlinks: their visible text sits between two OSCs and is kept) and
-/// two-byte escapes (`ESC (B`, `ESC =`).
+/// OSC-8 hyperlinks: their visible text sits between two OSCs and is kept),
+/// APC/DCS/PM strings ended the same way, and two-byte escapes (`ESC (B`,
+/// `ESC =`).
 pub fn strip_ansi(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -252,7 +253,9 @@ pub fn strip_ansi(b: &[u8]) -> Vec<u8> {
                     i += 1;
                 }
             }
-            Some(b']') => {
+            // OSC; and APC, DCS, PM, which end the same way (Buildkite puts
+            // `ESC _bk;t=<ms> BEL` timestamps before its lines).
+            Some(b']' | b'_' | b'P' | b'^') => {
                 i += 1;
                 while i < b.len() {
                     if b[i] == 0x07 {
