@@ -105,6 +105,29 @@ static CRASH: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// A failed equality with both sides printed: a value, response or schema
+/// that changed (pytest, Jest, JUnit, assert_eq!, testify, PHPUnit, RSpec).
+static EQUALITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\s*E\s+assert .+ (?:==|!=) .+|AssertionError: .+ != .+|expected:? ?<.*> but was:? ?<.*>|",
+        r"assertion `left == right` failed|assertion failed: `\(left == right\)`|Error:\s+Not equal:|",
+        r"Failed asserting that .+ (?:is identical to|matches expected|is equal to)|Failed asserting that two \w+ are (?:equal|identical)|",
+        r"^\s*Expected: (?:[^<>\s]|<[^=]).*|expected: .+ got: .+|^\s*got: .+|^\s*Actual: .+|",
+        r"\bexpected .+ to (?:have|be|eq|equal|match|return) .+ but (?:it )?(?:was|got|returned)\b"
+    ))
+    .expect("regex")
+});
+
+/// An assertion that only says no: a truth test, no expected value.
+static BARE_ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\bFalse is not true\b|\bTrue is not false\b|Failed asserting that (?:false is true|true is false|null is not null)|",
+        r"(?i)^\s*expected:? (?:true|false)\s*$|^\s*E\s+(?:AssertionError: )?assert (?:not )?[\w.()\[\]']+\s*$|",
+        r"^\s*(?:java\.lang\.|org\.opentest4j\.)?Assertion(?:Failed)?Error:?\s*$|to be (?:true|truthy|falsy|false)\b"
+    ))
+    .expect("regex")
+});
+
 /// pip saying it retried: the index was unreachable or failing.
 static PIP_RETRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"Retrying \(Retry\(total=|after connection broken by|Max retries exceeded")
@@ -224,6 +247,12 @@ pub fn shapes<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> Vec<&'static 
     if any(&CRASH) {
         out.push("crash");
     }
+    if any(&EQUALITY) {
+        out.push("equality-assertion");
+    }
+    if any(&BARE_ASSERTION) {
+        out.push("bare-assertion");
+    }
     if any(&SCRIPT_SYNTAX) {
         out.push("script-syntax-error");
     }
@@ -304,6 +333,37 @@ mod tests {
                 "The workflow is not valid. .github/workflows/ci.yml (Line: 10, Col: 5): Unexpected value 'build'"
             ),
             vec!["config-file-position", "config-key-error"]
+        );
+    }
+
+    #[test]
+    fn equalities_name_both_sides_bare_assertions_do_not() {
+        assert_eq!(of("E       assert 201 == 200"), vec!["equality-assertion"]);
+        assert_eq!(
+            of("expected:<[healthy]> but was:<[ok]>"),
+            vec!["equality-assertion"]
+        );
+        assert_eq!(
+            of("    Expected: \"healthy\"\n    Received: \"ok\""),
+            vec!["equality-assertion"]
+        );
+        assert_eq!(
+            of(
+                "       expected the response to have status code :ok (200) but it was :not_found (404)"
+            ),
+            vec!["equality-assertion"]
+        );
+        // toBeGreaterThan prints an inequality.
+        assert!(of("    Expected: > 80\n    Received:   12").is_empty());
+        assert_eq!(
+            of("AssertionError: False is not True"),
+            vec!["bare-assertion"]
+        );
+        assert_eq!(of("E       assert False"), vec!["bare-assertion"]);
+        assert_eq!(of("java.lang.AssertionError"), vec!["bare-assertion"]);
+        assert_eq!(
+            of("Failed asserting that false is true."),
+            vec!["bare-assertion"]
         );
     }
 
