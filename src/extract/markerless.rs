@@ -23,9 +23,12 @@
 
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 use crate::ingest::Line;
+use crate::pattern::PatternSet;
+
+mod shapes;
 
 /// A line is evidence at this score or more.
 pub(super) const MIN_EVIDENCE: u32 = 50;
@@ -35,11 +38,15 @@ const REGION_GAP: usize = 6;
 const VERDICT_LINES: usize = 6;
 
 /// Prefixes that other runners and tools put before every line and that the
-/// main scorer does not know: Nix's `pkg> `, a pasted viewer's `516 | `,
-/// Amplify's `[INFO]: `, a clock time followed by two spaces.
+/// main scorer does not know: Nix's `pkg> `, gitlab-ci-local's `job   > `, a
+/// Markdown quote's `> `, a pasted viewer's `516 | `, Compose's `db_1  | `,
+/// Amplify's `[INFO]: `, a script's `[run.sh:77] `, TeamCity's `[12:44:28]`,
+/// a clock time followed by two spaces, CTest's `74: `, BuildKit's
+/// `=> => # `, logrus' `INFO[0000] `, npm's `npm verb stack `, syslog's
+/// `Jan 25 17:14:56 host prog[12]: `, autopkgtest's `148s `, Heroku's `! `.
 static FOREIGN_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*> |\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.-]*\] |\d\d:\d\d:\d\d\s{2,})+",
+        r"^(?:\s*\d+\s*\|\s|[A-Za-z0-9][\w.@+-]*\s*> |>\s+|[a-z0-9][\w.-]*[_-]\d+\s+\|(?:\s|$)|\[(?:INFO|ERROR|WARNING|DEBUG)\]: |\[[a-z][\w@/.:-]*\]\s+|\[\d\d:\d\d:\d\d\](?:[A-Z]?:)?\s+|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [\w.@-]+(?:\[\d+\])?: |\[\s*\d+s\]\s+|\d+s\s+|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |\s*!\s+|\d\d:\d\d:\d\d\s{2,}|\d{1,4}: |\s*=> => # |(?:INFO|DEBU|WARN)\[\d+\] |(?:npm |\d+ )verb(?:ose)? stack )+",
     )
     .expect("foreign prefix pattern is valid")
 });
@@ -104,8 +111,10 @@ const EVIDENCE: &[(&str, u32)] = &[
     (r"(?i)\bshould be an? \w+", 50),
 ];
 
-static EVIDENCE_SET: LazyLock<(RegexSet, Vec<u32>)> = LazyLock::new(|| {
-    let set = RegexSet::new(EVIDENCE.iter().map(|(p, _)| *p)).expect("evidence patterns are valid");
+// Compiled pattern by pattern, only for lines that hold a pattern's literal:
+// a clean log should not pay for automata it never needs.
+static EVIDENCE_SET: LazyLock<(PatternSet, Vec<u32>)> = LazyLock::new(|| {
+    let set = PatternSet::new(EVIDENCE.iter().map(|(p, _)| *p));
     (set, EVIDENCE.iter().map(|(_, s)| *s).collect())
 });
 
@@ -120,7 +129,7 @@ static NOT_EVIDENCE: LazyLock<Regex> = LazyLock::new(|| {
 /// Another CI's (or a shell's) statement that the job or step failed.
 static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*Error [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
+        r#"^(?:Exited with code (?:exit status )?[1-9]\d*|The command ".*" (?:exited|failed) with [1-9]\d*\.?|The command ".*" failed and exited with [1-9]\d* during|Finished: FAILURE|(?:##\[error\]|\[error\])?\w+ exited with code '[1-9]\d*'\.?|script returned exit code [1-9]\d*|(?:ERROR|WARNING): Job failed: exit (?:code|status) [1-9]\d*|\S+ exited with code [1-9]\d*|\^\^\^ \+\+\+|(?:Error: )?The process '.*' failed with exit code [1-9]\d*|make(?:\[\d+\])?: \*\*\* .*(?:Error|Fehler|Erreur|Errore|Erro|Ошибка|错误|エラー) [1-9]\d*|🚨 Error: The command exited with status [1-9]\d*)\s*$"#,
     )
     .expect("verdict pattern is valid")
 });
@@ -223,7 +232,15 @@ pub(super) fn evidence(text: &str) -> u32 {
     let t = strip(text);
     let base = super::score(text).max(super::score(t));
     let trimmed = t.trim();
-    if trimmed.is_empty() || NOT_EVIDENCE.is_match(trimmed) || VERDICT.is_match(trimmed) {
+    if trimmed.is_empty() {
+        return base;
+    }
+    // A sanitizer's report is a failure though it may start with `WARNING:`.
+    let report = shapes::report(trimmed);
+    if report > 0 {
+        return base.max(report);
+    }
+    if NOT_EVIDENCE.is_match(trimmed) || VERDICT.is_match(trimmed) {
         return base;
     }
     // The main scorer already decided boilerplate and warnings are no cause.
@@ -236,20 +253,42 @@ pub(super) fn evidence(text: &str) -> u32 {
     let (set, scores) = &*EVIDENCE_SET;
     let own = set
         .matches(t)
-        .iter()
+        .into_iter()
         .filter_map(|i| scores.get(i).copied())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .max(shapes::evidence(t));
     base.max(own)
 }
 
 /// The root-cause line of the last region of evidence, or the last verdict
 /// line when there is no other evidence; `None` when the stream shows none.
 pub(super) fn root(lines: &[&Line]) -> Option<usize> {
+    let stripped: Vec<&str> = lines
+        .iter()
+        .map(|l| strip(super::floor(super::clean(&l.text), super::SCORE_MAX_BYTES)))
+        .collect();
+    // Retries are warnings, but a stream that ends while still retrying has
+    // no other account of its failure.
+    let retrying = shapes::ends_retrying(&stripped);
     let scored: Vec<(usize, u32)> = lines
         .iter()
         .enumerate()
-        .map(|(i, l)| (i, evidence(&l.text)))
+        .map(|(i, l)| {
+            let mut s = evidence(&l.text);
+            let next = stripped[i + 1..]
+                .iter()
+                .take(3)
+                .find(|t| !t.trim().is_empty());
+            if next.is_some_and(|n| stripped.get(i).is_some_and(|t| shapes::pair(t, n))) {
+                s = s.max(shapes::PAIR_SCORE);
+            }
+            if retrying && stripped.get(i).is_some_and(|t| shapes::transient(t)) {
+                (i, s.max(shapes::TRANSIENT_SCORE))
+            } else {
+                (i, s)
+            }
+        })
         .filter(|&(_, s)| s >= MIN_EVIDENCE)
         .collect();
     let Some(&(last, _)) = scored.last() else {
@@ -387,6 +426,9 @@ mod tests {
             ("Finishing: FAILURE", false),
             ("Finished: FAILURE", true),
             ("##[error]Bash exited with code '1'.", true),
+            ("[error]Bash exited with code '1'.", true),
+            ("make: *** [Makefile:7: E3DC-Control] Fehler 127", true),
+            ("make: [Makefile:11: clean] Fehler 1 (ignoriert)", false),
             ("ERROR: Job failed: exit code 1", true),
             ("The command \"npm test\" exited with 0.", false),
             ("Exited with code 0", false),
