@@ -109,7 +109,7 @@ static CRASH: LazyLock<Regex> = LazyLock::new(|| {
 /// that changed (pytest, Jest, JUnit, assert_eq!, testify, PHPUnit, RSpec).
 static EQUALITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^\s*E\s+assert .+ (?:==|!=) .+|AssertionError: .+ != .+|expected:? ?<.*> but was:? ?<.*>|",
+        r"^\s*E\s+(?:AssertionError: )?assert .+ (?:==|!=) .+|AssertionError: .+ != .+|expected:? ?<.*> but was:? ?<.*>|",
         r"assertion `left == right` failed|assertion failed: `\(left == right\)`|Error:\s+Not equal:|",
         r"Failed asserting that .+ (?:is identical to|matches expected|is equal to)|Failed asserting that two \w+ are (?:equal|identical)|",
         r"^\s*Expected: (?:[^<>\s]|<[^=]).*|expected: .+ got: .+|^\s*got: .+|^\s*Actual: .+|",
@@ -339,6 +339,10 @@ mod tests {
     #[test]
     fn equalities_name_both_sides_bare_assertions_do_not() {
         assert_eq!(of("E       assert 201 == 200"), vec!["equality-assertion"]);
+        assert_eq!(
+            of("E       AssertionError: assert 'Welcome to t...on 2' == 'Welcome to t...on 1'"),
+            vec!["equality-assertion"]
+        );
         assert_eq!(
             of("expected:<[healthy]> but was:<[ok]>"),
             vec!["equality-assertion"]
