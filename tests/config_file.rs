@@ -215,12 +215,12 @@ fn example_run(n: u32) -> PathBuf {
 
 #[test]
 fn a_category_threshold_overrides_the_flag_for_that_category() {
-    // Run 3: a stale expectation the model calls api_contract_mismatch at 0.997.
+    // Run 3: a stale expectation the model calls api_contract_mismatch at 0.999.
     let (_t, ws) = example(None);
     let out = fix(&ws, &example_run(3), &["--unsafe-fixes"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let (_t, ws) = example(Some(
-        "categories:\n  api_contract_mismatch:\n    min-confidence: 0.999\n",
+        "categories:\n  api_contract_mismatch:\n    min-confidence: 0.99999\n",
     ));
     let out = fix(
         &ws,

@@ -54,6 +54,10 @@ enum Command {
         /// Try another column cap (default train::MAX_COLUMNS).
         #[arg(long, default_value_t = train::MAX_COLUMNS)]
         max_columns: usize,
+        /// Another fold assignment (default train::SEED), to see that a
+        /// change holds beyond one split.
+        #[arg(long, default_value_t = SEED, value_parser = parse_seed)]
+        seed: u64,
     },
     /// Append a labelled log to `learned.jsonl` in the corpus.
     Add {
@@ -102,6 +106,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             min_df,
             iterations,
             max_columns,
+            seed,
         } => {
             let start = Instant::now();
             let params = train::Params {
@@ -115,10 +120,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let labels: Vec<usize> = corpus.examples.iter().map(|e| e.label).collect();
             // The threshold is chosen as the trainer chooses it (stratified folds);
             // the headline is the grouped estimate, closest to logs never seen.
-            let folds = train::stratified_folds(&corpus.examples, FOLDS, SEED);
+            let folds = train::stratified_folds(&corpus.examples, FOLDS, seed);
             let oof = train::cross_validate(&corpus.examples, &folds, FOLDS, params)?;
             let (threshold, sweep) = train::choose_threshold(&labels, &oof);
-            let gfolds = train::group_folds(&corpus.examples, FOLDS, SEED);
+            let gfolds = train::group_folds(&corpus.examples, FOLDS, seed);
             let goof = train::cross_validate(&corpus.examples, &gfolds, FOLDS, params)?;
             let gs = train::score(&labels, &goof, threshold);
             let n_groups = corpus
@@ -128,7 +133,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<std::collections::BTreeSet<_>>()
                 .len();
             println!(
-                "### Grouped {FOLDS}-fold cross-validation ({} examples; each of {n_groups} sources in one fold; seed {SEED:#x}, alpha {alpha}, min_df {min_df}, {iterations} iterations, {max_columns} columns, threshold {threshold:.2})\n",
+                "### Grouped {FOLDS}-fold cross-validation ({} examples; each of {n_groups} sources in one fold; seed {seed:#x}, alpha {alpha}, min_df {min_df}, {iterations} iterations, {max_columns} columns, threshold {threshold:.2})\n",
                 corpus.examples.len()
             );
             println!("{}", train::markdown(&gs, &corpus.counts()));
@@ -209,6 +214,15 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// A seed in decimal or `0x` hexadecimal.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    match s.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(&hex.replace('_', ""), 16),
+        None => s.parse(),
+    }
+    .map_err(|e| format!("not a seed: {e}"))
 }
 
 fn summary(c: &Corpus) {

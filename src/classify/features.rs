@@ -30,12 +30,14 @@ pub const MAX_LINE_TOKENS: usize = 48;
 pub const ROOT_PREFIX: &str = "L:";
 /// Prefix of the character-level cues.
 pub const CUE_PREFIX: &str = "C:";
+/// The value of a named fact, outside the words' normalisation.
+pub const FACT_VALUE: f32 = 0.25;
 
 /// Describes everything above and the tokeniser's rules; its hash is stored
 /// with the weights, so weights made for other features are detected. Bump
 /// the version whenever the tokeniser changes.
-pub const CONFIG: &str = "features v3; fnv1a64 mod 2^18; region tail 16384 B; line 1024 B; \
-     48 tokens/line; unigrams+bigrams per line; L: root line copy; C: cues; F: signals v1; \
+pub const CONFIG: &str = "features v4; fnv1a64 mod 2^18; region tail 16384 B; line 1024 B; \
+     48 tokens/line; unigrams+bigrams per line; L: root line copy; C: cues; F: signals v3 at 0.25 outside the l2; \
      placeholders <num> <ip> <ver> <hex> <id> <path> <url> <q>; 1+ln(count); l2";
 
 /// The hash of [`CONFIG`], recorded in the weights file.
@@ -85,9 +87,21 @@ impl FeatureVec {
 
 /// The feature vector of a region and its root-cause line.
 pub fn vectorize(region: &str, root_line: &str) -> FeatureVec {
-    let mut hashed: Vec<u32> = Vec::new();
-    for_each_feature(region, root_line, |f| hashed.push(bucket(f)));
-    from_buckets(hashed)
+    let mut words: Vec<u32> = Vec::new();
+    let mut facts: Vec<u32> = Vec::new();
+    for_each_feature(region, root_line, |f| {
+        if is_fact(f) {
+            facts.push(bucket(f))
+        } else {
+            words.push(bucket(f))
+        }
+    });
+    from_parts(words, facts)
+}
+
+/// A named fact (`F:...`): words are lowercased, so no word starts with `F:`.
+fn is_fact(feature: &str) -> bool {
+    feature.starts_with(super::signals::FACT_PREFIX)
 }
 
 /// Like [`vectorize`], plus one readable name per bucket (the first feature
@@ -107,7 +121,11 @@ pub fn vectorize_named(region: &str, root_line: &str) -> (FeatureVec, Vec<String
             last = Some(*b);
         }
     }
-    let fv = from_buckets(named.into_iter().map(|(b, _)| b).collect());
+    let (facts, words): (Vec<_>, Vec<_>) = named.iter().partition(|(_, n)| is_fact(n));
+    let fv = from_parts(
+        words.into_iter().map(|(b, _)| *b).collect(),
+        facts.into_iter().map(|(b, _)| *b).collect(),
+    );
     (fv, names)
 }
 
@@ -115,6 +133,45 @@ pub fn vectorize_named(region: &str, root_line: &str) -> (FeatureVec, Vec<String
 /// the plain word share one name.
 pub fn display_name(feature: &str) -> &str {
     feature.strip_prefix(ROOT_PREFIX).unwrap_or(feature)
+}
+
+/// The words' vector, L2-normalised, plus each fact at [`FACT_VALUE`]. A
+/// fact is one feature among the hundreds of a long region: normalised with
+/// them it would weigh a tenth of what it weighs in a one-line excerpt, while
+/// what it states is just as certain in both.
+fn from_parts(words: Vec<u32>, mut facts: Vec<u32>) -> FeatureVec {
+    let fv = from_buckets(words);
+    if facts.is_empty() {
+        return fv;
+    }
+    facts.sort_unstable();
+    facts.dedup();
+    let mut out = FeatureVec::default();
+    let (mut i, mut j) = (0, 0);
+    while i < fv.buckets.len() || j < facts.len() {
+        let w = fv.buckets.get(i).copied();
+        let f = facts.get(j).copied();
+        match (w, f) {
+            (Some(w), Some(f)) if w == f => {
+                out.buckets.push(w);
+                out.values.push(fv.values[i] + FACT_VALUE);
+                i += 1;
+                j += 1;
+            }
+            (Some(w), f) if f.is_none_or(|f| w < f) => {
+                out.buckets.push(w);
+                out.values.push(fv.values[i]);
+                i += 1;
+            }
+            (_, Some(f)) => {
+                out.buckets.push(f);
+                out.values.push(FACT_VALUE);
+                j += 1;
+            }
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Counts, log-scales and L2-normalises a list of buckets.
@@ -510,6 +567,21 @@ mod tests {
         for (name, b) in names.iter().zip(&fv.buckets) {
             assert_eq!(bucket(name), *b);
         }
+    }
+
+    #[test]
+    fn config_names_the_fact_value() {
+        assert!(CONFIG.contains(&format!(" at {FACT_VALUE} outside")));
+    }
+
+    #[test]
+    fn facts_keep_their_value_in_a_long_region() {
+        let long = "npm ERR! some words of a long region\n".repeat(50)
+            + "Error: Input required and not supplied: token";
+        let fv = vectorize(&long, "");
+        let fact = bucket("F:input-required");
+        let v = fv.iter().find(|(b, _)| *b == fact).map(|(_, v)| v);
+        assert_eq!(v, Some(FACT_VALUE));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod facts;
 pub mod features;
 pub mod model;
 pub mod names;
+pub mod shapes;
 pub mod signals;
 pub mod suggest;
 #[cfg(feature = "train")]

@@ -135,6 +135,14 @@ pub fn signals(region: &str, root_line: &str) -> Vec<String> {
                 .find(|(_, re)| re.is_match(l.trim_start()))
                 .map_or("other", |(name, _)| name);
             add(format!("http-{code}-{tool}"));
+            // The status's kind, which holds across tools: who to ask.
+            add(match code {
+                "401" | "403" | "407" => "http-auth",
+                "429" => "http-rate-limited",
+                c if c.starts_with('5') => "http-unavailable",
+                _ => "http-client-error",
+            }
+            .into());
         }
     }
     if text().any(|l| SNAPSHOT.is_match(l)) {
@@ -151,11 +159,15 @@ pub fn signals(region: &str, root_line: &str) -> Vec<String> {
         }
         .into());
     }
-    if text().any(|l| TYPE_ERROR.is_match(l)) {
+    // tsc reports its own config's syntax with the same codes as code's.
+    if text().any(|l| TYPE_ERROR.is_match(l) && !l.contains(".json(")) {
         add("type-error".into());
     }
     if text().any(|l| LINT_RULE.is_match(l)) {
         add("lint-rule".into());
+    }
+    for shape in super::shapes::shapes(text()) {
+        add(shape.into());
     }
     out
 }
@@ -208,9 +220,11 @@ mod tests {
     #[test]
     fn http_status_carries_its_tool() {
         let git = "fatal: unable to access 'https://github.com/o/r/': The requested URL returned error: 403";
-        assert_eq!(signals(git, ""), vec!["http-403-git".to_string()]);
+        assert_eq!(signals(git, ""), vec!["http-403-git", "http-auth"]);
         let npm = "npm ERR! 403 403 Forbidden - GET https://registry.npmjs.org/grunt";
-        assert_eq!(signals(npm, ""), vec!["http-403-npm".to_string()]);
+        assert_eq!(signals(npm, ""), vec!["http-403-npm", "http-auth"]);
+        let curl = "curl: (22) The requested URL returned error: 504";
+        assert_eq!(signals(curl, ""), vec!["http-504-curl", "http-unavailable"]);
     }
 
     #[test]
@@ -248,14 +262,18 @@ mod tests {
                 "src/routes.ts(2,18): error TS2339: Property 'email' does not exist on type '{ id: number; }'.",
                 ""
             ),
-            vec!["type-error".to_string()]
+            vec!["type-error", "source-diagnostic"]
         );
-        assert!(
+        assert_eq!(
             signals(
                 "tsconfig.json(3,5): error TS5023: Unknown compiler option 'foo'.",
                 ""
-            )
-            .is_empty()
+            ),
+            vec!["config-file-position", "config-key-error"]
+        );
+        assert_eq!(
+            signals("tsconfig.json(6,3): error TS1005: ',' expected.", ""),
+            vec!["config-file-position"]
         );
         assert!(signals("error[E0432]: unresolved import `serde`", "").is_empty());
         assert!(signals("error[E0463]: can't find crate for `serde`", "").is_empty());
