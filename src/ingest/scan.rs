@@ -113,6 +113,9 @@ pub(crate) fn scan_sized<R: Read>(
 /// the kernel's copy out of the page cache was a third of the time, and it
 /// now overlaps the scan. Peak memory grows by [`READ_AHEAD`] blocks.
 const THREADED_BYTES: u64 = 4 << 20;
+/// The block of the threaded path: the scan reads it from the other core's
+/// cache anyway, and each hand-over costs a wake-up.
+const THREADED_BLOCK: usize = 1 << 20;
 /// Blocks read ahead of the scan, at most.
 const READ_AHEAD: usize = 2;
 
@@ -128,14 +131,14 @@ fn scan_threaded<R: Read + Send>(r: R, opts: Options, red: &Redactor) -> io::Res
         let (tx, rx) = mpsc::sync_channel::<io::Result<Sent>>(READ_AHEAD);
         let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
         scope.spawn(move || {
-            let mut blocks = Blocks::new(r, vec![0u8; BLOCK]);
+            let mut blocks = Blocks::new(r, vec![0u8; THREADED_BLOCK]);
             loop {
                 let sent = match blocks.next_piece() {
                     Ok(None) => return,
                     Ok(Some(Piece::Long(head))) => Ok(Sent::Long(head)),
                     Ok(Some(Piece::Region(len))) => {
                         // The partial line goes to the next block first.
-                        let next = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; BLOCK]);
+                        let next = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; THREADED_BLOCK]);
                         let full = std::mem::replace(&mut blocks.buf, next);
                         blocks.carry_from(&full, len);
                         Ok(Sent::Region(full, len))
