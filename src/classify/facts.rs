@@ -339,19 +339,25 @@ pub fn debian_package(command: &str) -> Option<&'static str> {
 /// PEP 503 normalised form of a distribution name.
 pub fn normalize_distribution(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    normalize_distribution_into(name, &mut out);
+    out
+}
+
+/// [`normalize_distribution`], appended to `out`.
+pub fn normalize_distribution_into(name: &str, out: &mut String) {
+    let start = out.len();
     let mut dash = false;
     for c in name.chars() {
         if matches!(c, '-' | '_' | '.') {
             dash = true;
             continue;
         }
-        if dash && !out.is_empty() {
+        if dash && out.len() > start {
             out.push('-');
         }
         dash = false;
         out.push(c.to_ascii_lowercase());
     }
-    out
 }
 
 // Compiled only when a text holds one of its literals (see `crate::pattern`).

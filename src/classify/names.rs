@@ -11,9 +11,6 @@
 //! that is not itself well known is a likely typosquat and never vouched for.
 //! Nothing here asks a registry.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
 use super::facts;
 
 /// A package registry whose names advice may print.
@@ -116,36 +113,55 @@ pub fn valid(reg: Registry, name: &str) -> bool {
 /// How the registry compares names (`Foo_Bar` = `foo-bar` on PyPI and
 /// crates.io; npm, RubyGems, NuGet and Go paths compared case-insensitively).
 pub fn normalize(reg: Registry, name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    normalize_into(reg, name, &mut out);
+    out
+}
+
+/// [`normalize`] into `out` (cleared first), reusing its buffer.
+fn normalize_into(reg: Registry, name: &str, out: &mut String) {
+    out.clear();
     match reg {
-        Registry::Pypi => facts::normalize_distribution(name),
-        Registry::Crates => name.to_ascii_lowercase().replace('_', "-"),
-        _ => name.to_ascii_lowercase(),
+        Registry::Pypi => facts::normalize_distribution_into(name, out),
+        Registry::Crates => out.extend(name.chars().map(|c| {
+            if c == '_' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })),
+        _ => out.extend(name.chars().map(|c| c.to_ascii_lowercase())),
     }
 }
 
-/// Normalised name → the list's spelling. Each list is read on its first
-/// use, so a failure of one ecosystem does not pay for the others.
-pub fn list(reg: Registry) -> &'static HashMap<String, &'static str> {
-    static LISTS: [OnceLock<HashMap<String, &'static str>>; 6] =
-        [const { OnceLock::new() }; Registry::ALL.len()];
-    let slot = Registry::ALL.iter().position(|r| *r == reg).unwrap_or(0);
-    LISTS[slot].get_or_init(|| {
-        reg.data()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| (normalize(reg, l), l))
-            .collect()
-    })
+/// The names of a curated list, as spelled there.
+pub fn entries(reg: Registry) -> impl Iterator<Item = &'static str> {
+    reg.data()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// The list's spelling of the name whose normalised form is `n`, if listed
+/// (the last of equal spellings). One pass over the list: a short log asks
+/// once or twice, and building a map of five thousand names first cost more
+/// than the rest of its diagnosis.
+pub fn listed(reg: Registry, n: &str) -> Option<&'static str> {
+    let mut buf = String::new();
+    entries(reg)
+        .filter(|l| {
+            normalize_into(reg, l, &mut buf);
+            buf == n
+        })
+        .last()
 }
 
 /// The curated list's spelling of `name`, if it is well known. A Go import
 /// path is well known when a listed module is a prefix of it
 /// (`github.com/stretchr/testify/assert`).
 pub fn well_known(reg: Registry, name: &str) -> Option<&'static str> {
-    let names = list(reg);
     let n = normalize(reg, name);
-    if let Some(s) = names.get(&n) {
+    if let Some(s) = listed(reg, &n) {
         return Some(s);
     }
     // The facts parser's own curated tables vouch too (`yaml` → `PyYAML`,
@@ -162,7 +178,7 @@ pub fn well_known(reg: Registry, name: &str) -> Option<&'static str> {
     if reg == Registry::Go {
         let mut cut = n.as_str();
         while let Some((head, _)) = cut.rsplit_once('/') {
-            if let Some(s) = names.get(head) {
+            if let Some(s) = listed(reg, head) {
                 return Some(s);
             }
             cut = head;
@@ -174,20 +190,24 @@ pub fn well_known(reg: Registry, name: &str) -> Option<&'static str> {
 /// A listed name one or two edits away from `name`, which is not listed.
 pub fn near_miss(reg: Registry, name: &str) -> Option<String> {
     let n = normalize(reg, name);
-    let names = list(reg);
-    if names.contains_key(&n) {
+    if listed(reg, &n).is_some() {
         return None;
     }
-    let mut best: Option<&String> = None;
-    for cand in names.keys() {
-        if cand.len().abs_diff(n.len()) > 2 {
+    // The smallest normalised candidate, spelled as its last listing.
+    let mut best: Option<(String, &str)> = None;
+    let mut cand = String::new();
+    for spelling in entries(reg) {
+        normalize_into(reg, spelling, &mut cand);
+        if cand.len().abs_diff(n.len()) > 2 || osa_distance(&n, &cand, 2) > 2 {
             continue;
         }
-        if osa_distance(&n, cand, 2) <= 2 && best.is_none_or(|b| cand < b) {
-            best = Some(cand);
+        match &mut best {
+            Some((b, s)) if *b == cand => *s = spelling,
+            Some((b, _)) if *b < cand => {}
+            _ => best = Some((cand.clone(), spelling)),
         }
     }
-    best.map(|b| names[b].to_string())
+    best.map(|(_, s)| s.to_string())
 }
 
 /// The spelling advice may print for `name` with nothing but the curated
@@ -262,13 +282,12 @@ mod tests {
     #[test]
     fn every_listed_name_has_its_registrys_grammar() {
         for reg in Registry::ALL {
-            let names = list(reg);
-            assert!(names.len() >= 50, "{reg:?} list is too small");
-            for spelling in names.values() {
+            assert!(entries(reg).count() >= 50, "{reg:?} list is too small");
+            for spelling in entries(reg) {
                 assert!(valid(reg, spelling), "{reg:?}: {spelling}");
             }
         }
-        assert!(list(Registry::Npm).len() >= 4_900);
+        assert!(entries(Registry::Npm).count() >= 4_900);
     }
 
     #[test]

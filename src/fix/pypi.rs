@@ -32,7 +32,7 @@ pub fn valid_name(name: &str) -> bool {
 
 /// Whether `name` is on the committed list of most-downloaded distributions.
 pub fn is_well_known(name: &str) -> bool {
-    names::list(Registry::Pypi).contains_key(&normalize(name))
+    names::listed(Registry::Pypi, &normalize(name)).is_some()
 }
 
 /// Whether `name` is named by the curated tables of the facts parser
@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn list_is_big_and_normalised() {
-        assert!(names::list(Registry::Pypi).len() >= 4_900);
+        assert!(names::entries(Registry::Pypi).count() >= 4_900);
         assert!(is_well_known("Requests"));
         assert!(is_well_known("pytest_cov"));
         assert!(!is_well_known("reqeusts"));

@@ -138,7 +138,9 @@ fn scan_threaded<R: Read + Send>(r: R, opts: Options, red: &Redactor) -> io::Res
                     Ok(Some(Piece::Long(head))) => Ok(Sent::Long(head)),
                     Ok(Some(Piece::Region(len))) => {
                         // The partial line goes to the next block first.
-                        let next = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; THREADED_BLOCK]);
+                        let next = back_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| vec![0u8; THREADED_BLOCK]);
                         let full = std::mem::replace(&mut blocks.buf, next);
                         blocks.carry_from(&full, len);
                         Ok(Sent::Region(full, len))
@@ -1167,7 +1169,10 @@ mod tests {
         let one_thread = json(scan_sized(log.as_bytes(), opts, len, &red).unwrap_or_default());
         assert!(log.len() > 2 * BLOCK && big.len() > 1000);
         assert!(big == small, "results differ with a small block");
-        assert!(big == one_thread, "results differ with the reads on this thread");
+        assert!(
+            big == one_thread,
+            "results differ with the reads on this thread"
+        );
     }
 
     #[test]
