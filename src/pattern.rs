@@ -44,9 +44,9 @@ const MAX_LITERALS: usize = 32;
 /// A regex compiled on first need; see the module documentation.
 pub struct Pattern {
     source: &'static str,
-    needles: OnceLock<Option<AhoCorasick>>,
+    needles: OnceLock<Option<Needles>>,
     /// The literals for ASCII haystacks, where `(?i)` may keep `k` and `s`.
-    ascii_needles: OnceLock<Option<AhoCorasick>>,
+    ascii_needles: OnceLock<Option<Needles>>,
     regex: OnceLock<Regex>,
     /// The ASCII twin, for ASCII haystacks only.
     ascii: OnceLock<Regex>,
@@ -97,7 +97,9 @@ impl Pattern {
             self.needles
                 .get_or_init(|| needles(self.source, Haystack::Any))
         };
-        needles.as_ref().is_none_or(|ac| ac.is_match(haystack))
+        needles
+            .as_ref()
+            .is_none_or(|n| n.is_match(haystack.as_bytes()))
     }
 
     /// The regex if `haystack` may match.
@@ -330,14 +332,61 @@ fn literals(source: &str, hay: Haystack) -> Option<(Vec<Vec<u8>>, bool)> {
     Some((lits.into_iter().map(String::into_bytes).collect(), ci))
 }
 
-/// An automaton over the literals of `source`, if it has usable ones.
-fn needles(source: &str, hay: Haystack) -> Option<AhoCorasick> {
+/// The literals of one pattern, ready to search for.
+///
+/// A few literals are searched one by one: building an automaton cost about
+/// fifty microseconds, more than many short lines' searches, and a short log
+/// builds a hundred of them. Many literals get one Aho-Corasick pass.
+enum Needles {
+    Few { lits: Vec<Vec<u8>>, ci: bool },
+    Many(AhoCorasick),
+}
+
+/// Literal sets up to this size are searched one literal at a time.
+const FEW_LITERALS: usize = 8;
+
+impl Needles {
+    fn is_match(&self, hay: &[u8]) -> bool {
+        match self {
+            Needles::Few { lits, ci: false } => {
+                lits.iter().any(|l| memchr::memmem::find(hay, l).is_some())
+            }
+            Needles::Few { lits, ci: true } => {
+                lits.iter().any(|l| contains_ignore_ascii_case(hay, l))
+            }
+            Needles::Many(ac) => ac.is_match(hay),
+        }
+    }
+}
+
+/// Whether `hay` holds `lit` up to ASCII case (as Aho-Corasick's
+/// `ascii_case_insensitive` finds it): candidates are the places where the
+/// literal's first byte stands in either case.
+fn contains_ignore_ascii_case(hay: &[u8], lit: &[u8]) -> bool {
+    let Some(&first) = lit.first() else {
+        return true;
+    };
+    if hay.len() < lit.len() {
+        return false;
+    }
+    let last_start = hay.len() - lit.len();
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, &hay[..=last_start])
+        .any(|i| hay[i..i + lit.len()].eq_ignore_ascii_case(lit))
+}
+
+/// The literals of `source` to search for, if it has usable ones.
+fn needles(source: &str, hay: Haystack) -> Option<Needles> {
     let (lits, ci) = literals(source, hay)?;
+    if lits.len() <= FEW_LITERALS {
+        return Some(Needles::Few { lits, ci });
+    }
     AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .ascii_case_insensitive(ci)
         .build(lits)
         .ok()
+        .map(Needles::Many)
 }
 
 /// Whether `c` can stand in a literal searched for ignoring ASCII case: an
@@ -711,6 +760,54 @@ mod tests {
                 proptest::prop_assert_eq!(all_groups(&twin, &h), all_groups(&full, &h), "{} on {:?}", p, h);
                 let names: Vec<_> = twin.capture_names().collect();
                 proptest::prop_assert_eq!(names, full.capture_names().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    /// Text with the literals below in several cases, the Kelvin sign and
+    /// random printable characters.
+    fn needle_haystack() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            proptest::sample::select(vec![
+                "Error",
+                "ERROR",
+                "eRr",
+                "timed out",
+                "TIMED",
+                "\u{212a}iss",
+                "kiss",
+                "KISS",
+                "x",
+                " ",
+                "\n",
+                "e",
+            ])
+            .prop_map(str::to_string),
+            "\\PC{0,3}",
+        ];
+        proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Literals searched one by one find what one Aho-Corasick pass
+        /// finds, exactly and ignoring ASCII case, on any text (non-ASCII
+        /// case variants such as the Kelvin sign included).
+        #[test]
+        fn few_needles_agree_with_aho_corasick(h in needle_haystack()) {
+            use proptest::prelude::*;
+            let sets: [&[&str]; 4] = [&["error"], &["timed out", "kiss", "e"], &["rr", "Err", "ss"], &["\u{212a}i", "x "]];
+            for lits in sets {
+                let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
+                for ci in [false, true] {
+                    let few = Needles::Few { lits: lits.clone(), ci };
+                    let ac = AhoCorasick::builder()
+                        .ascii_case_insensitive(ci)
+                        .build(&lits)
+                        .unwrap();
+                    prop_assert_eq!(few.is_match(h.as_bytes()), ac.is_match(&h), "{:?} ci={} on {:?}", lits, ci, h);
+                }
             }
         }
     }

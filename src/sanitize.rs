@@ -30,6 +30,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::pattern::Pattern;
+
 /// What every redacted secret's tail becomes.
 pub const REDACTED: &str = "***REDACTED***";
 
@@ -154,31 +156,24 @@ pub fn cap(s: &str, max: usize) -> &str {
 /// Each alternative's group is the prefix that stays visible. Lengths are
 /// lower bounds (`{36,}`): a token glued to more word characters is still a
 /// token, and over-redacting is harmless. Every class is ASCII, and every
-/// alternative starts with a literal, so the regex crate's prefilter skips
+/// alternative starts with a literal, so the prefilter (`crate::pattern`) skips
 /// text that holds none of the prefixes.
-fn token_patterns() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        let src = concat!(
-            r"(gh[pousr]_)[A-Za-z0-9]{36,}",
-            r"|(github_pat_)[A-Za-z0-9_]{82,}",
-            r"|(AKIA|ASIA)[A-Z0-9]{16,}",
-            // Slack, Stripe (live secret and restricted keys), npm.
-            r"|(xox[abpr]-)[A-Za-z0-9-]{10,}",
-            r"|(sk_live_|rk_live_)[A-Za-z0-9]{16,}",
-            r"|(npm_)[A-Za-z0-9]{36,}",
-            // A JWT: base64url header and payload, both JSON objects (`{"`
-            // is `eyJ`), and a signature that may be empty (`alg: none`).
-            r"|(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
-            // Values after a well-known key name: everything up to the value stays.
-            r#"|((?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{16,}"#,
-            r"|(AccountKey=)[A-Za-z0-9+/=]{16,}",
-            r#"|("private_key"\s*:\s*")(?:[^"\\]|\\.)+"#,
-        );
-        // The pattern is a constant; a failure here is a bug caught by every test.
-        Regex::new(src).expect("secret patterns compile")
-    })
-}
+static TOKEN_PATTERNS: Pattern = Pattern::new(concat!(
+    r"(gh[pousr]_)[A-Za-z0-9]{36,}",
+    r"|(github_pat_)[A-Za-z0-9_]{82,}",
+    r"|(AKIA|ASIA)[A-Z0-9]{16,}",
+    // Slack, Stripe (live secret and restricted keys), npm.
+    r"|(xox[abpr]-)[A-Za-z0-9-]{10,}",
+    r"|(sk_live_|rk_live_)[A-Za-z0-9]{16,}",
+    r"|(npm_)[A-Za-z0-9]{36,}",
+    // A JWT: base64url header and payload, both JSON objects (`{"`
+    // is `eyJ`), and a signature that may be empty (`alg: none`).
+    r"|(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
+    // Values after a well-known key name: everything up to the value stays.
+    r#"|((?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{16,}"#,
+    r"|(AccountKey=)[A-Za-z0-9+/=]{16,}",
+    r#"|("private_key"\s*:\s*")(?:[^"\\]|\\.)+"#,
+));
 
 /// The values of `password=`, `passwd:`, `secret=` (any case, after optional
 /// quotes and blanks; `client_secret=`, `PGPASSWORD=` too) longer than 8
@@ -230,15 +225,9 @@ fn password_values(s: &str) -> Vec<(usize, usize)> {
 }
 
 /// What makes a line a URL, a DSN or a connection string.
-fn connection_cue() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)://|\bdsn\b|jdbc:|connection|connstr|\b(?:server|host|data source|database|uid|user id)\s*=",
-        )
-        .expect("connection cue compiles")
-    })
-}
+static CONNECTION_CUE: Pattern = Pattern::new(
+    r"(?i)://|\bdsn\b|jdbc:|connection|connstr|\b(?:server|host|data source|database|uid|user id)\s*=",
+);
 
 /// Password values on lines that name a URL, a DSN or a connection string;
 /// elsewhere such a word is too often prose.
@@ -249,7 +238,7 @@ fn redact_passwords(s: &str) -> Option<String> {
     for (v, end) in password_values(s) {
         let ls = memchr::memrchr(b'\n', &b[..v]).map_or(0, |i| i + 1);
         let le = memchr::memchr(b'\n', &b[end..]).map_or(s.len(), |i| end + i);
-        if !connection_cue().is_match(&s[ls..le]) {
+        if !CONNECTION_CUE.is_match(&s[ls..le]) {
             continue;
         }
         let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
@@ -264,22 +253,16 @@ fn redact_passwords(s: &str) -> Option<String> {
 }
 
 /// A secret's prefix and an unfinished rest at the very end of a text: what a
-/// cut leaves of a token too short for [`token_patterns`]. Group 1 is what
+/// cut leaves of a token too short for [`TOKEN_PATTERNS`]. Group 1 is what
 /// stays visible.
-fn partial_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        let src = concat!(
-            r"(?:(gh[pousr]_|github_pat_|AKIA|ASIA|xox[abpr]-|sk_live_|rk_live_|npm_|eyJ|AccountKey=",
-            r#"|(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[:=]\s*["']?"#,
-            r#"|"private_key"\s*:\s*"|(?i:password|passwd|secret)["']?\s*[=:]\s*["']?)"#,
-            r#"[^\s"']+"#,
-            // Userinfo with a password and no `@` yet.
-            r"|([A-Za-z0-9+.-]://)[^\s/?#@:]*:[^\s/?#@]*)\z",
-        );
-        Regex::new(src).expect("partial pattern compiles")
-    })
-}
+static PARTIAL_PATTERN: Pattern = Pattern::new(concat!(
+    r"(?:(gh[pousr]_|github_pat_|AKIA|ASIA|xox[abpr]-|sk_live_|rk_live_|npm_|eyJ|AccountKey=",
+    r#"|(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[:=]\s*["']?"#,
+    r#"|"private_key"\s*:\s*"|(?i:password|passwd|secret)["']?\s*[=:]\s*["']?)"#,
+    r#"[^\s"']+"#,
+    // Userinfo with a password and no `@` yet.
+    r"|([A-Za-z0-9+.-]://)[^\s/?#@:]*:[^\s/?#@]*)\z",
+));
 
 /// Five dashes, which every armor line holds: the cheap test that nearly
 /// every text fails. Built once; building a searcher costs more than
@@ -566,9 +549,9 @@ impl Redactor {
         {
             cur = Cow::Owned(re.replace_all(&cur, REDACTED).into_owned());
         }
-        let re = token_patterns();
-        if re.is_match(&cur) {
-            let replaced = re
+        if TOKEN_PATTERNS.is_match(&cur) {
+            let replaced = TOKEN_PATTERNS
+                .regex_for(&cur)
                 .replace_all(&cur, |caps: &regex::Captures<'_>| {
                     // The one participating group is the visible prefix.
                     let prefix = caps
@@ -601,7 +584,7 @@ impl Redactor {
     /// prefix (or from the start of our token's form) to the end.
     pub fn redact_cut(&self, s: &str) -> String {
         let mut r = self.redact(s).into_owned();
-        let caps = partial_pattern().captures(&r);
+        let caps = PARTIAL_PATTERN.captures(&r);
         if let Some(m) = caps.and_then(|c| c.get(1).or_else(|| c.get(2))) {
             r.truncate(m.end());
             r.push_str(REDACTED);

@@ -12,200 +12,156 @@
 //! one feature among many: the category stays the model's call. Log text is
 //! attacker-written, so nothing here does more than match lines.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use crate::pattern::Pattern;
 
 /// A config or manifest file: the files whose syntax or keys a run trips on.
-const CONFIG_FILE: &str = r"(?:[\w.-]*\.(?:ya?ml|toml|json|jsonc|ini|cfg|conf|hcl|tf|properties|xml|csproj|gradle)|go\.mod|Gemfile|Makefile|Dockerfile|\.[\w-]+rc(?:\.\w+)?)";
+macro_rules! config_file {
+    () => {
+        r"(?:[\w.-]*\.(?:ya?ml|toml|json|jsonc|ini|cfg|conf|hcl|tf|properties|xml|csproj|gradle)|go\.mod|Gemfile|Makefile|Dockerfile|\.[\w-]+rc(?:\.\w+)?)"
+    };
+}
 
 /// A config file named with a position: `app.yaml:6:7`, `tsconfig.json(6,3)`,
 /// `.pre-commit-config.yaml, line 4`, `in "x.yml", line 3, column 5`.
-static CONFIG_POSITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"(?i)(?:^|[\s'"`(/\\]){CONFIG_FILE}(?:["'`]?(?::\d+(?::\d+)?\b|\(\d+,\d+\))|["'`]?,? (?:on )?line \d+| \(Line: \d+, Col: \d+\))"#
-    ))
-    .expect("regex")
-});
+static CONFIG_POSITION: Pattern = Pattern::new(concat!(
+    r#"(?i)(?:^|[\s'"`(/\\])"#,
+    config_file!(),
+    r#"(?:["'`]?(?::\d+(?::\d+)?\b|\(\d+,\d+\))|["'`]?,? (?:on )?line \d+| \(Line: \d+, Col: \d+\))"#
+));
 
 /// A parser's own message about a file it could not read.
-static PARSER_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"YAMLException|yaml\.(?:scanner|parser|composer|constructor)\.\w+Error|ScannerError|",
-        r"mapping values are not allowed|could not find expected ':'|did not find expected (?:key|node|'-')|",
-        r"found character that cannot start any token|found undefined alias|bad indentation of a|",
-        r"(?i:yaml: line \d+:)|is not valid JSON|JSONDecodeError|Expecting (?:property name enclosed|value|',' delimiter)|",
-        r"Unexpected token .* in JSON|in JSON at position \d+|TOMLDecodeError|TOML parse error|(?i:invalid toml)|",
-        r"toml: (?:line|expected)|MissingSectionHeaderError|configparser\.\w+Error|",
-        r"There was an error parsing `|Invalid workflow file|error parsing (?:\S+ )?(?:file|config)|",
-        r"(?i:failed to parse (?:manifest|config|the config|configuration))|(?i:could not parse (?:config|configuration))"
-    ))
-    .expect("regex")
-});
+static PARSER_ERROR: Pattern = Pattern::new(concat!(
+    r"YAMLException|yaml\.(?:scanner|parser|composer|constructor)\.\w+Error|ScannerError|",
+    r"mapping values are not allowed|could not find expected ':'|did not find expected (?:key|node|'-')|",
+    r"found character that cannot start any token|found undefined alias|bad indentation of a|",
+    r"(?i:yaml: line \d+:)|is not valid JSON|JSONDecodeError|Expecting (?:property name enclosed|value|',' delimiter)|",
+    r"Unexpected token .* in JSON|in JSON at position \d+|TOMLDecodeError|TOML parse error|(?i:invalid toml)|",
+    r"toml: (?:line|expected)|MissingSectionHeaderError|configparser\.\w+Error|",
+    r"There was an error parsing `|Invalid workflow file|error parsing (?:\S+ )?(?:file|config)|",
+    r"(?i:failed to parse (?:manifest|config|the config|configuration))|(?i:could not parse (?:config|configuration))"
+));
 
 /// A message about a key or option of a configuration: unknown, misspelt,
 /// of the wrong type.
-static KEY_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)\bunknown (?:key|field|option|property|setting|config(?:uration)?(?: option| key)?|compiler option|rule selector|rule)s?\b|",
-        r"(?i)\b(?:unrecognized|unexpected|unsupported|invalid) (?:key|field|property|configuration key|config key|config option|configuration option)s?\b|",
-        r"(?i)\bin `\w+` configuration option|(?i)configuration option\b|requires a value of type|must be set to '|",
-        r"(?i)additional propert(?:y|ies)(?: .*)? (?:not allowed|is not allowed|were unexpected)|",
-        r"(?i)\bis not a valid (?:value|option|key|configuration)|Invalid (?:ecmaVersion|configuration object)|",
-        r"(?i)\bconfig(?:uration)? file .* not found|(?i)\bno such (?:option|key)\b|Unexpected value '"
-    ))
-    .expect("regex")
-});
+static KEY_ERROR: Pattern = Pattern::new(concat!(
+    r"(?i)\bunknown (?:key|field|option|property|setting|config(?:uration)?(?: option| key)?|compiler option|rule selector|rule)s?\b|",
+    r"(?i)\b(?:unrecognized|unexpected|unsupported|invalid) (?:key|field|property|configuration key|config key|config option|configuration option)s?\b|",
+    r"(?i)\bin `\w+` configuration option|(?i)configuration option\b|requires a value of type|must be set to '|",
+    r"(?i)additional propert(?:y|ies)(?: .*)? (?:not allowed|is not allowed|were unexpected)|",
+    r"(?i)\bis not a valid (?:value|option|key|configuration)|Invalid (?:ecmaVersion|configuration object)|",
+    r"(?i)\bconfig(?:uration)? file .* not found|(?i)\bno such (?:option|key)\b|Unexpected value '"
+));
 
 /// A config or manifest file that is not there at all.
-static MANIFEST_MISSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"go\.mod file not found|Could not open requirements file|could not find `Cargo\.toml`|",
-        r"(?i)\bno (?:such file or directory|such file)\b.*(?:package\.json|requirements[\w.-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|pom\.xml|\.ya?ml\b)|",
-        r"ENOENT.*package\.json|(?i)\bconfig(?:uration)? file ['`\x22]?[^ ]+['`\x22]? (?:was )?not found"
-    ))
-    .expect("regex")
-});
+static MANIFEST_MISSING: Pattern = Pattern::new(concat!(
+    r"go\.mod file not found|Could not open requirements file|could not find `Cargo\.toml`|",
+    r"(?i)\bno (?:such file or directory|such file)\b.*(?:package\.json|requirements[\w.-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|pom\.xml|\.ya?ml\b)|",
+    r"ENOENT.*package\.json|(?i)\bconfig(?:uration)? file ['`\x22]?[^ ]+['`\x22]? (?:was )?not found"
+));
 
 /// Credentials that are not there: nothing was configured to send.
-static CREDENTIALS_MISSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)\b(?:missing|no|could not (?:find|load)|unable to locate|not (?:find|load)) (?:default |valid )?credentials?\b|",
-        r"(?i)\bno valid credential sources|credentials could not be loaded|\bENO(?:GH|NPM|GL)?TOKEN\b|",
-        r"(?i)\bno (?:github |gitlab |npm |api |auth )?token (?:was )?(?:specified|provided|found|set)\b|",
-        r"(?i)\b(?:token|api key|password|credentials?) (?:is |are )?(?:not set|not provided|empty|required)\b|ENEEDAUTH"
-    ))
-    .expect("regex")
-});
+static CREDENTIALS_MISSING: Pattern = Pattern::new(concat!(
+    r"(?i)\b(?:missing|no|could not (?:find|load)|unable to locate|not (?:find|load)) (?:default |valid )?credentials?\b|",
+    r"(?i)\bno valid credential sources|credentials could not be loaded|\bENO(?:GH|NPM|GL)?TOKEN\b|",
+    r"(?i)\bno (?:github |gitlab |npm |api |auth )?token (?:was )?(?:specified|provided|found|set)\b|",
+    r"(?i)\b(?:token|api key|password|credentials?) (?:is |are )?(?:not set|not provided|empty|required)\b|ENEEDAUTH"
+));
 
 /// Credentials sent and refused.
-static CREDENTIALS_REJECTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)\bbad credentials\b|incorrect username or password|invalid (?:or non-existent )?(?:authentication|credentials|token|username or password)|",
-        r"(?i)\bauthentication failed\b|\bnot authorized to perform\b|\b(?:401 )?unauthorized\b|\bexpired token\b|\btoken (?:has )?expired\b"
-    ))
-    .expect("regex")
-});
+static CREDENTIALS_REJECTED: Pattern = Pattern::new(concat!(
+    r"(?i)\bbad credentials\b|incorrect username or password|invalid (?:or non-existent )?(?:authentication|credentials|token|username or password)|",
+    r"(?i)\bauthentication failed\b|\bnot authorized to perform\b|\b(?:401 )?unauthorized\b|\bexpired token\b|\btoken (?:has )?expired\b"
+));
 
 /// A service saying "not so often": a wait, not a permission.
-static RATE_LIMITED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\brate limit(?:ed| exceeded| reached)|\btoo many requests\b|secondary rate limit",
-    )
-    .expect("regex")
-});
+static RATE_LIMITED: Pattern = Pattern::new(
+    r"(?i)\brate limit(?:ed| exceeded| reached)|\btoo many requests\b|secondary rate limit",
+);
 
 /// The process died rather than failed: a signal, memory, disk, the runner.
-static CRASH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)segmentation fault|core dumped|\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\b|exit code:? 13[4-9]\b|",
-        r"(?i)\bout of memory\b|OOMKilled|JavaScript heap out of memory|MemoryError|",
-        r"(?i)no space left on device|The operation was canceled|runner has received a shutdown signal"
-    ))
-    .expect("regex")
-});
+static CRASH: Pattern = Pattern::new(concat!(
+    r"(?i)segmentation fault|core dumped|\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\b|exit code:? 13[4-9]\b|",
+    r"(?i)\bout of memory\b|OOMKilled|JavaScript heap out of memory|MemoryError|",
+    r"(?i)no space left on device|The operation was canceled|runner has received a shutdown signal"
+));
 
 /// A failed equality with both sides printed: a value, response or schema
 /// that changed (pytest, Jest, JUnit, assert_eq!, testify, PHPUnit, RSpec).
-static EQUALITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"^\s*E\s+(?:AssertionError: )?assert .+ (?:==|!=) .+|AssertionError: .+ != .+|expected:? ?<.*> but was:? ?<.*>|",
-        r"assertion `left == right` failed|assertion failed: `\(left == right\)`|Error:\s+Not equal:|",
-        r"Failed asserting that .+ (?:is identical to|matches expected|is equal to)|Failed asserting that two \w+ are (?:equal|identical)|",
-        r"^\s*Expected: (?:[^<>\s]|<[^=]).*|expected: .+ got: .+|^\s*got: .+|^\s*Actual: .+|",
-        r"\bexpected .+ to (?:have|be|eq|equal|match|return) .+ but (?:it )?(?:was|got|returned)\b"
-    ))
-    .expect("regex")
-});
+static EQUALITY: Pattern = Pattern::new(concat!(
+    r"^\s*E\s+(?:AssertionError: )?assert .+ (?:==|!=) .+|AssertionError: .+ != .+|expected:? ?<.*> but was:? ?<.*>|",
+    r"assertion `left == right` failed|assertion failed: `\(left == right\)`|Error:\s+Not equal:|",
+    r"Failed asserting that .+ (?:is identical to|matches expected|is equal to)|Failed asserting that two \w+ are (?:equal|identical)|",
+    r"^\s*Expected: (?:[^<>\s]|<[^=]).*|expected: .+ got: .+|^\s*got: .+|^\s*Actual: .+|",
+    r"\bexpected .+ to (?:have|be|eq|equal|match|return) .+ but (?:it )?(?:was|got|returned)\b"
+));
 
 /// An assertion that only says no: a truth test, no expected value.
-static BARE_ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)\bFalse is not true\b|\bTrue is not false\b|Failed asserting that (?:false is true|true is false|null is not null)|",
-        r"(?i)^\s*expected:? (?:true|false)\s*$|^\s*E\s+(?:AssertionError: )?assert (?:not )?[\w.()\[\]']+\s*$|",
-        r"^\s*(?:java\.lang\.|org\.opentest4j\.)?Assertion(?:Failed)?Error:?\s*$|to be (?:true|truthy|falsy|false)\b"
-    ))
-    .expect("regex")
-});
+static BARE_ASSERTION: Pattern = Pattern::new(concat!(
+    r"(?i)\bFalse is not true\b|\bTrue is not false\b|Failed asserting that (?:false is true|true is false|null is not null)|",
+    r"(?i)^\s*expected:? (?:true|false)\s*$|^\s*E\s+(?:AssertionError: )?assert (?:not )?[\w.()\[\]']+\s*$|",
+    r"^\s*(?:java\.lang\.|org\.opentest4j\.)?Assertion(?:Failed)?Error:?\s*$|to be (?:true|truthy|falsy|false)\b"
+));
 
 /// pip saying it retried: the index was unreachable or failing.
-static PIP_RETRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Retrying \(Retry\(total=|after connection broken by|Max retries exceeded")
-        .expect("regex")
-});
+static PIP_RETRY: Pattern =
+    Pattern::new(r"Retrying \(Retry\(total=|after connection broken by|Max retries exceeded");
 
-static PIP_NO_MATCH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"No matching distribution found for").expect("regex"));
+static PIP_NO_MATCH: Pattern = Pattern::new(r"No matching distribution found for");
 
 /// A version or ref the manifest pins that the registry does not have.
-static PIN_NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"No matching distribution found for \S+(?:==|>=|~=|<=)|\bETARGET\b|No matching version found for|",
-        r"unable to find version `|Unable to resolve action `|",
-        r"(?i)could not find (?:a )?version (?:that )?match|(?i)\bunknown revision\b|",
-        r"(?i)\bfailed to select a version for the requirement\b|(?i)\bno matching package named\b"
-    ))
-    .expect("regex")
-});
+static PIN_NOT_FOUND: Pattern = Pattern::new(concat!(
+    r"No matching distribution found for \S+(?:==|>=|~=|<=)|\bETARGET\b|No matching version found for|",
+    r"unable to find version `|Unable to resolve action `|",
+    r"(?i)could not find (?:a )?version (?:that )?match|(?i)\bunknown revision\b|",
+    r"(?i)\bfailed to select a version for the requirement\b|(?i)\bno matching package named\b"
+));
 
 /// Code that reads an environment variable, as a trace or a source line shows
 /// it: what a failure after an unset variable carries.
-static ENV_READ: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"process\.env\.|process\.env\[|os\.environ\b|os\.getenv\(|\bgetenv\(|System\.getenv|",
-        r"\bENV\[|\bENV\.fetch|env::var|std::env::var|\$ENV\{|Environment\.GetEnvironmentVariable|",
-        r"\bos\.Getenv\(|\bos\.LookupEnv\(|\bNotPresent\b|import\.meta\.env\."
-    ))
-    .expect("regex")
-});
+static ENV_READ: Pattern = Pattern::new(concat!(
+    r"process\.env\.|process\.env\[|os\.environ\b|os\.getenv\(|\bgetenv\(|System\.getenv|",
+    r"\bENV\[|\bENV\.fetch|env::var|std::env::var|\$ENV\{|Environment\.GetEnvironmentVariable|",
+    r"\bos\.Getenv\(|\bos\.LookupEnv\(|\bNotPresent\b|import\.meta\.env\."
+));
 
 /// A line of a diff a formatter or `git diff` prints.
-static DIFF_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*[-+](?:\s|$)").expect("regex"));
+static DIFF_LINE: Pattern = Pattern::new(r"^\s*[-+](?:\s|$)");
 
 /// A script's own syntax error: shell, Python, Ruby source rather than a
 /// manifest (a `Gemfile`'s is a parser error above).
-static SCRIPT_SYNTAX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r": line \d+: syntax error|unexpected EOF while looking for matching|syntax error: unexpected end of file|",
-        r"^\s*(?:E\s+)?(?:SyntaxError|IndentationError|TabError): |",
-        r"\.rb:\d+: syntax error"
-    ))
-    .expect("regex")
-});
+static SCRIPT_SYNTAX: Pattern = Pattern::new(concat!(
+    r": line \d+: syntax error|unexpected EOF while looking for matching|syntax error: unexpected end of file|",
+    r"^\s*(?:E\s+)?(?:SyntaxError|IndentationError|TabError): |",
+    r"\.rb:\d+: syntax error"
+));
 
 /// A linter's or type checker's closing summary.
-static CHECKER_SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"^Found \d+ errors? in \d+ files? \(checked \d+ source files?\)|", // mypy
-        r"^Found \d+ errors? in (?:\d+ files?|the same file)|",             // tsc
-        r"✖ \d+ problems? \(\d+ errors?|",                                  // eslint
-        r"^Found \d+ errors?\.|^\d+ files? would be reformatted|",          // ruff
-        r"^\d+\s+files? inspected, \d+ offenses? detected|",                // rubocop
-        r"^error: could not compile `[\w-]+`.* due to \d+ previous errors?|", // rustc
-        r"^\d+ (?:E|W|F|C)\d{3}\b|^\[(?:error|warn)\] Code style issues|", // flake8 --count, prettier
-        r"^Diff in .* at line \d+:|^would reformat |^Oh no! .* files? would be reformatted" // rustfmt, black
-    ))
-    .expect("regex")
-});
+static CHECKER_SUMMARY: Pattern = Pattern::new(concat!(
+    r"^Found \d+ errors? in \d+ files? \(checked \d+ source files?\)|", // mypy
+    r"^Found \d+ errors? in (?:\d+ files?|the same file)|",             // tsc
+    r"✖ \d+ problems? \(\d+ errors?|",                                  // eslint
+    r"^Found \d+ errors?\.|^\d+ files? would be reformatted|",          // ruff
+    r"^\d+\s+files? inspected, \d+ offenses? detected|",                // rubocop
+    r"^error: could not compile `[\w-]+`.* due to \d+ previous errors?|", // rustc
+    r"^\d+ (?:E|W|F|C)\d{3}\b|^\[(?:error|warn)\] Code style issues|",  // flake8 --count, prettier
+    r"^Diff in .* at line \d+:|^would reformat |^Oh no! .* files? would be reformatted" // rustfmt, black
+));
 
 /// A compiler's or linter's finding located in a project source file:
 /// `./main.go:6:14: ...`, `src/a.ts(2,7): error ...`, `Foo.java:12: error:`.
-static SOURCE_DIAGNOSTIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\./)?[\w.-]+(?:[/\\][\w.-]+)*\.(?:go|rs|ts|tsx|js|jsx|mjs|java|kt|cs|c|cc|cpp|h|hpp|swift|scala|php|py|rb)(?::\d+(?::\d+)?:|\(\d+,\d+\):) ?(?:error|warning|[A-Z]{1,3}\d{2,4}\b|[a-z])")
-        .expect("regex")
-});
+static SOURCE_DIAGNOSTIC: Pattern = Pattern::new(
+    r"^\s*(?:\./)?[\w.-]+(?:[/\\][\w.-]+)*\.(?:go|rs|ts|tsx|js|jsx|mjs|java|kt|cs|c|cc|cpp|h|hpp|swift|scala|php|py|rb)(?::\d+(?::\d+)?:|\(\d+,\d+\):) ?(?:error|warning|[A-Z]{1,3}\d{2,4}\b|[a-z])",
+);
 
 /// Installed code: a finding there is not the project's.
-static LIBRARY_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"node_modules|site-packages|dist-packages|/\.cargo/registry/|/go/pkg/mod/|/usr/(?:lib|include)/")
-        .expect("regex")
-});
+static LIBRARY_PATH: Pattern = Pattern::new(
+    r"node_modules|site-packages|dist-packages|/\.cargo/registry/|/go/pkg/mod/|/usr/(?:lib|include)/",
+);
 
 /// The shapes of a region's lines, each once, in a fixed order.
 pub fn shapes<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> Vec<&'static str> {
     let mut out = Vec::new();
-    let any = |re: &Regex| lines.clone().any(|l| re.is_match(l));
+    let any = |re: &Pattern| lines.clone().any(|l| re.is_match(l));
     if any(&CONFIG_POSITION) {
         out.push("config-file-position");
     }

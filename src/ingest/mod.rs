@@ -545,7 +545,7 @@ fn load_open(mut file: File, path: &Path, bundle: &mut LogBundle) -> Result<(), 
                 split_steps: true,
                 github: false,
             };
-            let steps = scan::scan_sized(file, opts, Some(len), &bundle.redactor)
+            let steps = scan::scan_stream(file, opts, Some(len), &bundle.redactor)
                 .map_err(|e| io_error(path, e))?;
             bundle.push_job(JobLog {
                 name: text::job_of_prefix(&head[..n]).unwrap_or(name),
@@ -558,14 +558,13 @@ fn load_open(mut file: File, path: &Path, bundle: &mut LogBundle) -> Result<(), 
 }
 
 fn load_stdin(bundle: &mut LogBundle) -> Result<(), IngestError> {
-    let stdin = io::stdin();
-    load_stream(stdin.lock(), Path::new("-"), "stdin", bundle)
+    load_stream(io::stdin(), Path::new("-"), "stdin", bundle)
 }
 
 /// A stream that cannot seek (stdin, a pipe, `<(...)`): text is scanned as it
 /// arrives; an archive is held in memory up to [`MAX_STDIN_ARCHIVE`].
 fn load_stream(
-    mut input: impl Read,
+    mut input: impl Read + Send,
     path: &Path,
     name: &str,
     bundle: &mut LogBundle,
@@ -602,7 +601,8 @@ fn load_stream(
         github: false,
     };
     let job = text::job_of_prefix(head).unwrap_or_else(|| name.to_string());
-    let steps = scan::scan(rest, opts, &bundle.redactor).map_err(|e| io_error(path, e))?;
+    let steps =
+        scan::scan_stream(rest, opts, None, &bundle.redactor).map_err(|e| io_error(path, e))?;
     bundle.push_job(JobLog {
         name: job,
         source,
