@@ -15,6 +15,8 @@ use crate::report::github::GithubSinks;
 use crate::sanitize::Redactor;
 use crate::{classify, extract, github, ingest, report};
 
+mod docs;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "autoheal",
@@ -48,7 +50,7 @@ enum Command {
     /// Print a shell completion script (e.g. `autoheal completions bash > /etc/bash_completion.d/autoheal`).
     Completions {
         #[arg(value_enum)]
-        shell: clap_complete::Shell,
+        shell: docs::Shell,
     },
     /// Print the manual page (roff; e.g. `autoheal man > autoheal.1`).
     Man,
@@ -336,22 +338,14 @@ fn run(cli: Cli, env: &Env, scrub: &Redactor) -> Result<Outcome, Error> {
             })
         }
         Command::Completions { shell } => {
-            use clap::CommandFactory;
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "autoheal", &mut out);
             io::stdout()
-                .write_all(&out)
+                .write_all(shell.script().as_bytes())
                 .map_err(io_err("writing the completions"))?;
             Ok(Outcome::Done)
         }
         Command::Man => {
-            use clap::CommandFactory;
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map_err(io_err("rendering the manual page"))?;
             io::stdout()
-                .write_all(&out)
+                .write_all(docs::MAN.as_bytes())
                 .map_err(io_err("writing the manual page"))?;
             Ok(Outcome::Done)
         }

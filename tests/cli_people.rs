@@ -1,6 +1,6 @@
 //! The CLI for people, through the binary: the model's weights only with
 //! --verbose, colour by --color and NO_COLOR (the diff too), completions and
-//! the manual page generated from the one CLI definition, API errors that say
+//! the manual page (files generated from the one CLI definition), API errors that say
 //! what to do and one line per rate-limit wait (against a loopback server).
 
 use std::io::{BufRead, BufReader, Write};
@@ -162,6 +162,30 @@ fn completions_are_generated_for_each_shell() {
         .unwrap();
     assert!(check.success());
     assert_eq!(autoheal(&["completions", "tcsh"], &[]).code, 2);
+}
+
+/// The binary prints the files that `scripts/gen-cli-docs` renders (the
+/// library's test checks those against the CLI definition), each shell its
+/// own.
+#[test]
+fn completions_and_the_manual_page_are_the_generated_files() {
+    let data = root().join("src/cli/data");
+    for (shell, file) in [
+        ("bash", "autoheal.bash"),
+        ("zsh", "autoheal.zsh"),
+        ("fish", "autoheal.fish"),
+        ("elvish", "autoheal.elv"),
+        ("powershell", "autoheal.ps1"),
+    ] {
+        let o = autoheal(&["completions", shell], &[]);
+        assert_eq!(o.code, 0, "{shell}: {}", o.stderr);
+        let want = std::fs::read_to_string(data.join(file)).unwrap();
+        assert!(o.stdout == want, "{shell}: not {file}");
+    }
+    let o = autoheal(&["man"], &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let want = std::fs::read_to_string(data.join("autoheal.1")).unwrap();
+    assert!(o.stdout == want, "man: not autoheal.1");
 }
 
 #[test]
