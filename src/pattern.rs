@@ -30,10 +30,11 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{CaptureMatches, Captures, Match, Matches, Regex};
-use regex_syntax::ast::{
-    Ast, Flag, Flags, FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
-};
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
+
+mod tree;
+
+use tree::Node;
 
 /// A literal set is used only if each literal has at least this many bytes
 /// (shorter ones occur in almost any text) ...
@@ -326,10 +327,12 @@ fn ascii_hir(h: Hir) -> Hir {
 /// Literals of which every match of `source` contains one, if good ones
 /// exist, and whether they are to be found ignoring ASCII case.
 fn literals(source: &str, hay: Haystack) -> Option<(Vec<Vec<u8>>, bool)> {
-    let ast = regex_syntax::ast::parse::Parser::new().parse(source).ok()?;
-    let ci = case_insensitive(&ast);
-    let lits = usable(required(&ast, ci, hay)?)?;
-    Some((lits.into_iter().map(String::into_bytes).collect(), ci))
+    let tree = match tree::parse(source) {
+        Some(t) => t,
+        None => tree::from_ast(&regex_syntax::ast::parse::Parser::new().parse(source).ok()?),
+    };
+    let lits = usable(required(&tree.node, tree.ci, hay)?)?;
+    Some((lits.into_iter().map(String::into_bytes).collect(), tree.ci))
 }
 
 /// The literals of one pattern, ready to search for.
@@ -405,7 +408,7 @@ enum Haystack {
     Ascii,
 }
 
-/// Literal strings of which every match of `ast` contains one.
+/// Literal strings of which every match of `node` contains one.
 ///
 /// Read off the syntax tree, before any Unicode class is built (which is what
 /// makes parsing to the compiler's form costly): in a concatenation each run
@@ -416,18 +419,18 @@ enum Haystack {
 /// With `ci` (the pattern has an `i` flag somewhere) every literal is taken
 /// as case-insensitive, and only characters that [`ascii_foldable`] allows
 /// stay in a run: a search ignoring ASCII case then finds every match.
-fn required(ast: &Ast, ci: bool, hay: Haystack) -> Option<Vec<String>> {
+fn required(node: &Node, ci: bool, hay: Haystack) -> Option<Vec<String>> {
     let plain = |c: char| !ci || ascii_foldable(c, hay);
-    match ast {
-        Ast::Literal(l) if plain(l.c) => Some(vec![l.c.to_string()]),
-        Ast::Concat(c) => {
+    match node {
+        Node::Lit(c) if plain(*c) => Some(vec![c.to_string()]),
+        Node::Concat(parts) => {
             let mut best: Option<Vec<String>> = None;
             let mut run = String::new();
-            for part in c.asts.iter().chain([&Ast::empty(c.span)]) {
-                if let Ast::Literal(l) = part
-                    && plain(l.c)
+            for part in parts.iter().chain([&Node::Empty]) {
+                if let Node::Lit(c) = part
+                    && plain(*c)
                 {
-                    run.push(l.c);
+                    run.push(*c);
                     continue;
                 }
                 if !run.is_empty() {
@@ -437,48 +440,16 @@ fn required(ast: &Ast, ci: bool, hay: Haystack) -> Option<Vec<String>> {
             }
             best
         }
-        Ast::Alternation(a) => {
+        Node::Alt(branches) => {
             let mut all = Vec::new();
-            for b in &a.asts {
+            for b in branches {
                 all.extend(required(b, ci, hay)?);
             }
             Some(all)
         }
-        Ast::Group(g) => required(&g.ast, ci, hay),
-        Ast::Repetition(r) if min_repeat(&r.op.kind) >= 1 => required(&r.ast, ci, hay),
+        Node::Group(g) => required(g, ci, hay),
+        Node::Rep(min, sub) if *min >= 1 => required(sub, ci, hay),
         _ => None,
-    }
-}
-
-fn min_repeat(kind: &RepetitionKind) -> u32 {
-    match kind {
-        RepetitionKind::OneOrMore => 1,
-        RepetitionKind::Range(
-            RepetitionRange::Exactly(n)
-            | RepetitionRange::AtLeast(n)
-            | RepetitionRange::Bounded(n, _),
-        ) => *n,
-        RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
-    }
-}
-
-/// Whether any `i` flag appears (set or cleared): some literals are then not
-/// matched as written.
-fn case_insensitive(ast: &Ast) -> bool {
-    let has_i = |f: &Flags| {
-        f.items
-            .iter()
-            .any(|i| i.kind == FlagsItemKind::Flag(Flag::CaseInsensitive))
-    };
-    match ast {
-        Ast::Flags(f) => has_i(&f.flags),
-        Ast::Group(g) => {
-            matches!(&g.kind, GroupKind::NonCapturing(f) if has_i(f)) || case_insensitive(&g.ast)
-        }
-        Ast::Concat(c) => c.asts.iter().any(case_insensitive),
-        Ast::Alternation(a) => a.asts.iter().any(case_insensitive),
-        Ast::Repetition(r) => case_insensitive(&r.ast),
-        _ => false,
     }
 }
 

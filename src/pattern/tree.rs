@@ -1,0 +1,475 @@
+//! The shape of a pattern that its required literals are read from, and a
+//! quick parser for it.
+//!
+//! A short log asks a hundred patterns or more for their literals, and
+//! `regex-syntax`'s full parser (spans, comments, a nesting check) took
+//! about a fifth of its run time. The literals need far less: which
+//! characters stand as written, where groups, alternations and repetitions
+//! are, and whether an `i` flag appears. [`parse`] reads just that from the
+//! pattern text and gives up (`None`) on anything it does not know for
+//! certain: then the full parser's tree is converted instead ([`from_ast`]),
+//! so both roads give the same [`Node`], and a test holds them equal on every
+//! raw string in the crate and on generated patterns.
+
+use regex_syntax::ast::{
+    Ast, Flag, Flags, FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
+};
+
+/// What the literal reader needs of a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Node {
+    /// A character that matches itself (case aside).
+    Lit(char),
+    /// Anything else of width zero or more: a class, `.`, an assertion, a
+    /// flag group such as `(?i)`.
+    Other,
+    Empty,
+    Concat(Vec<Node>),
+    Alt(Vec<Node>),
+    Group(Box<Node>),
+    /// A repetition and its least count.
+    Rep(u32, Box<Node>),
+}
+
+/// A pattern's tree and whether any `i` flag (set or cleared) appears.
+pub(super) struct Tree {
+    pub node: Node,
+    pub ci: bool,
+}
+
+/// The tree of the full parser's syntax tree.
+pub(super) fn from_ast(ast: &Ast) -> Tree {
+    Tree {
+        node: node_of(ast),
+        ci: case_insensitive(ast),
+    }
+}
+
+fn node_of(ast: &Ast) -> Node {
+    match ast {
+        Ast::Literal(l) => Node::Lit(l.c),
+        Ast::Empty(_) => Node::Empty,
+        Ast::Concat(c) => Node::Concat(c.asts.iter().map(node_of).collect()),
+        Ast::Alternation(a) => Node::Alt(a.asts.iter().map(node_of).collect()),
+        Ast::Group(g) => Node::Group(Box::new(node_of(&g.ast))),
+        Ast::Repetition(r) => Node::Rep(min_repeat(&r.op.kind), Box::new(node_of(&r.ast))),
+        _ => Node::Other,
+    }
+}
+
+fn min_repeat(kind: &RepetitionKind) -> u32 {
+    match kind {
+        RepetitionKind::OneOrMore => 1,
+        RepetitionKind::Range(
+            RepetitionRange::Exactly(n)
+            | RepetitionRange::AtLeast(n)
+            | RepetitionRange::Bounded(n, _),
+        ) => *n,
+        RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+    }
+}
+
+/// Whether any `i` flag appears (set or cleared): some literals are then not
+/// matched as written.
+fn case_insensitive(ast: &Ast) -> bool {
+    let has_i = |f: &Flags| {
+        f.items
+            .iter()
+            .any(|i| i.kind == FlagsItemKind::Flag(Flag::CaseInsensitive))
+    };
+    match ast {
+        Ast::Flags(f) => has_i(&f.flags),
+        Ast::Group(g) => {
+            matches!(&g.kind, GroupKind::NonCapturing(f) if has_i(f)) || case_insensitive(&g.ast)
+        }
+        Ast::Concat(c) => c.asts.iter().any(case_insensitive),
+        Ast::Alternation(a) => a.asts.iter().any(case_insensitive),
+        Ast::Repetition(r) => case_insensitive(&r.ast),
+        _ => false,
+    }
+}
+
+/// The tree of `source` read directly, or `None` where the text holds
+/// something this reader does not handle (then the full parser decides).
+pub(super) fn parse(source: &str) -> Option<Tree> {
+    let mut p = Quick {
+        chars: source.chars().collect(),
+        at: 0,
+        ci: false,
+    };
+    let node = p.alternation()?;
+    (p.at == p.chars.len()).then_some(Tree { node, ci: p.ci })
+}
+
+struct Quick {
+    chars: Vec<char>,
+    at: usize,
+    ci: bool,
+}
+
+/// Concatenation and alternation fold as `regex-syntax` folds them: no
+/// parts is empty, one part is that part.
+fn fold(mut parts: Vec<Node>, wrap: fn(Vec<Node>) -> Node) -> Node {
+    match parts.len() {
+        0 => Node::Empty,
+        1 => parts.pop().unwrap_or(Node::Empty),
+        _ => wrap(parts),
+    }
+}
+
+impl Quick {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.at).copied()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        let hit = self.peek() == Some(c);
+        self.at += usize::from(hit);
+        hit
+    }
+
+    /// Branches up to the end or a closing `)`.
+    fn alternation(&mut self) -> Option<Node> {
+        let mut branches = vec![self.concat()?];
+        while self.eat('|') {
+            branches.push(self.concat()?);
+        }
+        Some(fold(branches, Node::Alt))
+    }
+
+    fn concat(&mut self) -> Option<Node> {
+        let mut parts: Vec<Node> = Vec::new();
+        while let Some(c) = self.peek() {
+            match c {
+                '|' | ')' => break,
+                '*' | '+' | '?' | '{' => {
+                    let min = self.repetition()?;
+                    // An operator with nothing before it, or after a flag
+                    // group, is an error the full parser reports.
+                    let last = parts.pop()?;
+                    if matches!(last, Node::Rep(..)) {
+                        return None;
+                    }
+                    parts.push(Node::Rep(min, Box::new(last)));
+                }
+                _ => parts.push(self.atom()?),
+            }
+        }
+        Some(fold(parts, Node::Concat))
+    }
+
+    /// `*`, `+`, `?` or `{n}`, `{n,}`, `{n,m}`, then an optional `?`.
+    fn repetition(&mut self) -> Option<u32> {
+        let c = self.peek()?;
+        self.at += 1;
+        let min = match c {
+            '*' | '?' => 0,
+            '+' => 1,
+            _ => {
+                let mut n = 0u32;
+                let mut digits = 0;
+                while let Some(d) = self.peek().and_then(|d| d.to_digit(10)) {
+                    n = n.checked_mul(10)?.checked_add(d)?;
+                    digits += 1;
+                    self.at += 1;
+                }
+                if digits == 0 {
+                    return None;
+                }
+                if self.eat(',') {
+                    while self.peek().is_some_and(|d| d.is_ascii_digit()) {
+                        self.at += 1;
+                    }
+                }
+                if !self.eat('}') {
+                    return None;
+                }
+                n
+            }
+        };
+        self.eat('?');
+        Some(min)
+    }
+
+    fn atom(&mut self) -> Option<Node> {
+        let c = self.peek()?;
+        self.at += 1;
+        Some(match c {
+            '.' | '^' | '$' => Node::Other,
+            '[' => {
+                self.class()?;
+                Node::Other
+            }
+            '(' => return self.group(),
+            '\\' => self.escape()?,
+            // A `]` or `}` of its own is a literal to regex-syntax; `#` and
+            // blanks matter only in verbose mode, which this reader refuses.
+            c => Node::Lit(c),
+        })
+    }
+
+    /// After `\`.
+    fn escape(&mut self) -> Option<Node> {
+        let c = self.peek()?;
+        self.at += 1;
+        match c {
+            // `\<`, `\>` are word assertions; `\b{start}` a special one.
+            '<' | '>' => Some(Node::Other),
+            'b' if self.peek() == Some('{') => None,
+            'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'b' | 'B' | 'A' | 'z' => Some(Node::Other),
+            'n' => Some(Node::Lit('\n')),
+            't' => Some(Node::Lit('\t')),
+            'r' => Some(Node::Lit('\r')),
+            c if c.is_ascii_punctuation() => Some(Node::Lit(c)),
+            // Hex, Unicode classes and the rarer escapes: the full parser.
+            _ => None,
+        }
+    }
+
+    /// After `[`: skips to the class's end. Nested classes (`[[:alpha:]]`,
+    /// `[a[b]]`) and set operations go to the full parser.
+    fn class(&mut self) -> Option<()> {
+        self.eat('^');
+        // A `]` first is a literal member.
+        self.eat(']');
+        loop {
+            let c = self.peek()?;
+            self.at += 1;
+            match c {
+                ']' => return Some(()),
+                '[' => return None,
+                '\\' => {
+                    let e = self.peek()?;
+                    // `\p{..}`, `\x{..}` and the like have more to them.
+                    if e.is_ascii_alphanumeric()
+                        && !matches!(e, 'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'n' | 't' | 'r')
+                    {
+                        return None;
+                    }
+                    self.at += 1;
+                }
+                '&' | '-' | '~' if self.peek() == Some(c) => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// After `(`.
+    fn group(&mut self) -> Option<Node> {
+        if self.eat('?') {
+            if self.eat('P') {
+                self.eat('<').then_some(())?;
+                self.name()?;
+            } else if self.eat('<') {
+                self.name()?;
+            } else {
+                // Flags: `(?i)`, `(?-i)`, `(?im:`, ...
+                let mut any = false;
+                loop {
+                    match self.peek()? {
+                        'i' => self.ci = true,
+                        'm' | 's' | 'U' | 'R' | '-' => {}
+                        ':' => {
+                            self.at += 1;
+                            break;
+                        }
+                        ')' if any => {
+                            self.at += 1;
+                            return Some(Node::Other);
+                        }
+                        // `x` changes what blanks mean; anything else is
+                        // not a flag group this reader knows.
+                        _ => return None,
+                    }
+                    any = true;
+                    self.at += 1;
+                }
+            }
+        }
+        let inner = self.alternation()?;
+        self.eat(')').then_some(())?;
+        Some(Node::Group(Box::new(inner)))
+    }
+
+    /// A capture name and its closing `>`.
+    fn name(&mut self) -> Option<()> {
+        let start = self.at;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+        {
+            self.at += 1;
+        }
+        (self.at > start && self.eat('>')).then_some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quick tree, where there is one, is the full parser's.
+    fn agrees(source: &str) -> Result<bool, String> {
+        let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(source) else {
+            return Ok(false);
+        };
+        let full = from_ast(&ast);
+        match parse(source) {
+            None => Ok(false),
+            Some(q) if q.node == full.node && q.ci == full.ci => Ok(true),
+            Some(q) => Err(format!(
+                "{source:?}: quick {:?} ci={} but full {:?} ci={}",
+                q.node, q.ci, full.node, full.ci
+            )),
+        }
+    }
+
+    /// Every raw string in the crate's source (the patterns and their
+    /// `concat!` pieces among them).
+    fn raw_strings() -> Vec<String> {
+        let mut out = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let mut rest = text.as_str();
+                    while let Some(i) = rest.find("r\"").into_iter().chain(rest.find("r#\"")).min()
+                    {
+                        let hashes = usize::from(rest[i + 1..].starts_with('#'));
+                        let open = i + 2 + hashes;
+                        let close = if hashes == 1 { "\"#" } else { "\"" };
+                        let Some(len) = rest[open..].find(close) else {
+                            break;
+                        };
+                        out.push(rest[open..open + len].to_string());
+                        rest = &rest[open + len + close.len()..];
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn quick_tree_is_the_full_parsers_on_every_raw_string() {
+        let mut quick = 0;
+        let mut parsed = 0;
+        for s in raw_strings() {
+            if regex_syntax::ast::parse::Parser::new().parse(&s).is_ok() {
+                parsed += 1;
+            }
+            quick += usize::from(agrees(&s).unwrap_or_else(|e| panic!("{e}")));
+        }
+        // The quick road must be the usual one, or it saves nothing.
+        assert!(parsed > 500, "only {parsed} raw strings parse");
+        assert!(
+            quick * 10 >= parsed * 9,
+            "quick tree for {quick} of {parsed}"
+        );
+    }
+
+    #[test]
+    fn quick_tree_cases() {
+        for s in [
+            r"No module named (?:'([^'\n]{1,200})'|([A-Za-z_][\w.]*))",
+            r"(?i)timed? ?out|refused",
+            r"(?P<name>ab)c{2,}?d*e+?|x",
+            r"[]a]b[^]c]d\]e\}f}g",
+            r"a|",
+            r"()",
+            r"(?-i:AB)c",
+            r"\.\(\)\/\:\'\_",
+        ] {
+            assert_eq!(agrees(s), Ok(true), "{s}");
+        }
+        // Left to the full parser: verbose mode, hex and Unicode escapes,
+        // nested classes and set operations, special word boundaries.
+        for s in [
+            r"(?x) a b",
+            r"\x41",
+            r"\p{L}x",
+            r"[[:alpha:]]",
+            r"[a&&b]",
+            r"\b{start}x",
+            r"(?u)x",
+        ] {
+            assert_eq!(parse(s).map(|t| t.node), None, "{s}");
+        }
+    }
+
+    fn generated() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = proptest::sample::select(vec![
+            "a",
+            "b",
+            "ab",
+            "K",
+            "s",
+            "\u{e9}",
+            " ",
+            "-",
+            "#",
+            ",",
+            "\\.",
+            "\\(",
+            "\\\\",
+            "\\n",
+            "\\/",
+            "\\<",
+            "\\_",
+            "(",
+            ")",
+            "(?:",
+            "(?i)",
+            "(?i:",
+            "(?-i)",
+            "(?s)",
+            "(?P<n>",
+            "(?<m>",
+            "|",
+            "*",
+            "+",
+            "?",
+            "??",
+            "{2}",
+            "{1,3}",
+            "{0,}",
+            "{3,}?",
+            "{",
+            "}",
+            "]",
+            "[a-z]",
+            "[^\\]x]",
+            "[]a]",
+            "[\\w.-]",
+            "\\d",
+            "\\w",
+            "\\s",
+            "\\b",
+            "\\B",
+            ".",
+            "^",
+            "$",
+            "\\p{L}",
+            "\\x41",
+            "(?x)",
+            "[[:alpha:]]",
+        ]);
+        proptest::collection::vec(piece, 0..14).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn quick_tree_agrees_on_generated_patterns(s in generated()) {
+            proptest::prop_assert!(agrees(&s).is_ok(), "{}", agrees(&s).unwrap_err());
+        }
+    }
+}
