@@ -195,8 +195,12 @@ impl PatternSet {
                 built.push(None);
                 continue;
             }
+            // A noncontiguous automaton without a prefilter: it runs on a
+            // few hundred kept lines at most, and building the contiguous
+            // form and its prefilter cost a short log more than the search.
             let ac = AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .prefilter(false)
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(ci)
                 .build(&l);

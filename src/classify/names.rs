@@ -147,8 +147,26 @@ pub fn entries(reg: Registry) -> impl Iterator<Item = &'static str> {
 /// once or twice, and building a map of five thousand names first cost more
 /// than the rest of its diagnosis.
 pub fn listed(reg: Registry, n: &str) -> Option<&'static str> {
+    let first = n.chars().next()?;
     let mut buf = String::new();
     entries(reg)
+        // Normalising keeps the first character but for its case (PyPI
+        // drops leading separators): most names are passed over on it.
+        .filter(|l| {
+            let mut chars = l.chars();
+            let c = if reg == Registry::Pypi {
+                chars.find(|c| !matches!(c, '-' | '_' | '.'))
+            } else {
+                chars.next().map(|c| {
+                    if reg == Registry::Crates && c == '_' {
+                        '-'
+                    } else {
+                        c
+                    }
+                })
+            };
+            c.is_none_or(|c| c.to_ascii_lowercase() == first)
+        })
         .filter(|l| {
             normalize_into(reg, l, &mut buf);
             buf == n
