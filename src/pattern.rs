@@ -51,6 +51,45 @@ pub struct Pattern {
     regex: OnceLock<Regex>,
     /// The ASCII twin, for ASCII haystacks only.
     ascii: OnceLock<Regex>,
+    /// A long alternation's branches, each with its own literals and twin:
+    /// for ASCII haystacks, until the whole twin is built.
+    branches: OnceLock<Option<Vec<Branch>>>,
+}
+
+/// Alternations at least this long are tried branch by branch first.
+const SPLIT_MIN_BYTES: usize = 160;
+
+/// One top-level branch of a long alternation (see [`Pattern::for_haystack`]).
+struct Branch {
+    source: String,
+    needles: Option<Needles>,
+    /// `None` if the twin could not be built (then the branch may match).
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Branch {
+    fn new(source: String) -> Branch {
+        Branch {
+            needles: needles(&source, Haystack::Ascii),
+            source,
+            regex: OnceLock::new(),
+        }
+    }
+
+    /// Whether the branch matches the ASCII `haystack` (true if unsure).
+    fn is_match(&self, haystack: &str) -> bool {
+        if self
+            .needles
+            .as_ref()
+            .is_some_and(|n| !n.is_match(haystack.as_bytes()))
+        {
+            return false;
+        }
+        self.regex
+            .get_or_init(|| ascii_twin(&self.source).and_then(|p| Regex::new(&p).ok()))
+            .as_ref()
+            .is_none_or(|r| r.is_match(haystack))
+    }
 }
 
 impl Pattern {
@@ -61,6 +100,7 @@ impl Pattern {
             ascii_needles: OnceLock::new(),
             regex: OnceLock::new(),
             ascii: OnceLock::new(),
+            branches: OnceLock::new(),
         }
     }
 
@@ -104,8 +144,28 @@ impl Pattern {
     }
 
     /// The regex if `haystack` may match.
+    ///
+    /// A long alternation's twin is the costliest thing a short log builds,
+    /// and its literals are often common words (`Error` in `Error \((\d{3})\)`).
+    /// So until some ASCII haystack needs it, each top-level branch is tried
+    /// on its own, behind its own literals: small twins, built only for the
+    /// branches whose literals a haystack holds. No branch matching means
+    /// the alternation cannot match.
     fn for_haystack(&self, haystack: &str) -> Option<&Regex> {
-        self.may_match(haystack).then(|| self.regex_for(haystack))
+        if !self.may_match(haystack) {
+            return None;
+        }
+        if haystack.is_ascii()
+            && self.ascii.get().is_none()
+            && self.source.len() >= SPLIT_MIN_BYTES
+            && let Some(branches) = self.branches.get_or_init(|| {
+                tree::top_branches(self.source).map(|b| b.into_iter().map(Branch::new).collect())
+            })
+            && !branches.iter().any(|b| b.is_match(haystack))
+        {
+            return None;
+        }
+        Some(self.regex_for(haystack))
     }
 
     pub fn is_match(&self, haystack: &str) -> bool {
@@ -783,6 +843,82 @@ mod tests {
                         .unwrap();
                     prop_assert_eq!(few.is_match(h.as_bytes()), ac.is_match(&h), "{:?} ci={} on {:?}", lits, ci, h);
                 }
+            }
+        }
+    }
+
+    /// Long alternations (tried branch by branch) answer as the plain regex.
+    const LONG_ALTERNATIONS: &[&str] = &[
+        r"(?i)\bHTTP(?:/\d(?:\.\d)?)?(?: (?:code|status|error|response))?[ :]+(\d{3})\b|\bstatus(?: code)?(?: was)?[:= ]+(\d{3})\b|\b(\d{3}) (?:Not Found|Unauthorized|Forbidden|Bad Request)\b|returned error: (\d{3})\b|(?:Failed|Error|Forbidden|Unauthorized) \((\d{3})\)",
+        r"(?i)timed? ?out|refused|reset|unreachable|resolv|Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time|\b(?:429|50[234])\b|name resolution|hang up|rate limit|ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND",
+        r"(?m)^Found \d+ errors? in \d+ files? \(checked \d+ source files?\)|^Found \d+ errors? in (?:\d+ files?|the same file)|✖ \d+ problems? \(\d+ errors?|^\d+ files? would be reformatted|^\d+ (?:E|W|F|C)\d{3}\b|^Diff in .* at line \d+:",
+        r"(?P<kind>[|a-z]+) [a-z|]{2,} (?i:kelvin|status) \d+\|(?:x|y)|no module named '(?P<m>[\w.]+)'|error\[E\d{4}\]: [^\n]{0,40}|^\s*--> (\S+):(\d+)|cannot find (?:module|package) '([\w@/.-]+)'|permission denied \(publickey\)",
+    ];
+
+    #[test]
+    fn long_alternations_agree_with_the_regex() {
+        let hays = [
+            "",
+            "ModuleNotFoundError: No module named 'yaml'",
+            "Error (404)",
+            "error: HTTP 503",
+            "Request failed: status code 429",
+            "getaddrinfo ENOTFOUND registry.npmjs.org",
+            "ModuleNotFoundError: NotFound",
+            "Found 3 errors in 2 files (checked 14 source files)",
+            "x\nFound 1 error in 1 file (checked 1 source file)\n",
+            "12 files would be reformatted",
+            "3 E501 line too long",
+            "✖ 4 problems (4 errors",
+            "error[E0425]: cannot find value `x`",
+            "  --> src/main.rs:3",
+            "a|b c|d KELVIN 3|x",
+            "ab cd \u{212a}elvin 3|y",
+            "returned error: 500",
+            "Connection TIMED OUT",
+        ];
+        for p in LONG_ALTERNATIONS {
+            assert!(p.len() >= SPLIT_MIN_BYTES, "{p}");
+            assert!(tree::top_branches(p).is_some(), "{p}");
+            let plain = Regex::new(p).unwrap();
+            // A fresh pattern per haystack: the branch road is taken only
+            // until the whole twin exists.
+            for h in hays {
+                let lazy = Pattern::new(p);
+                assert_eq!(lazy.is_match(h), plain.is_match(h), "{p} on {h:?}");
+                let lazy = Pattern::new(p);
+                assert_eq!(
+                    all_groups_of(&lazy, h),
+                    all_groups(&plain, h),
+                    "{p} on {h:?}"
+                );
+            }
+            let shared = Pattern::new(p);
+            for h in hays {
+                assert_eq!(
+                    shared.find(h).map(|m| m.range()),
+                    plain.find(h).map(|m| m.range()),
+                    "{p} on {h:?}"
+                );
+            }
+        }
+    }
+
+    fn all_groups_of(p: &Pattern, h: &str) -> Groups {
+        p.captures_iter(h)
+            .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn long_alternations_agree_on_generated_text(h in ascii_haystack()) {
+            for p in LONG_ALTERNATIONS {
+                let lazy = Pattern::new(p);
+                let plain = Regex::new(p).unwrap();
+                proptest::prop_assert_eq!(lazy.is_match(&h), plain.is_match(&h), "{} on {:?}", p, h);
+                proptest::prop_assert_eq!(all_groups_of(&lazy, &h), all_groups(&plain, &h));
             }
         }
     }

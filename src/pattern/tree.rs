@@ -304,6 +304,77 @@ impl Quick {
     }
 }
 
+/// The top-level branches of `source`, each with the pattern's leading flag
+/// group (`(?i)`) in front, when it has two or more and no other top-level
+/// flag group (whose effect would cross a `|`). `a|b` matches where `a` or
+/// `b` does, so a text that no branch matches cannot match the pattern.
+pub(super) fn top_branches(source: &str) -> Option<Vec<String>> {
+    let b = source.as_bytes();
+    let mut flags = "";
+    if source.starts_with("(?") {
+        let end = source.find(')')?;
+        let body = &source[2..end];
+        if !body.is_empty() && body.bytes().all(|c| c.is_ascii_alphabetic() || c == b'-') {
+            flags = &source[..=end];
+        }
+    }
+    let mut branches = Vec::new();
+    let mut start = flags.len();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => i = class_end(b, i + 1)?,
+            b'(' => {
+                // A flag group at the top level, after the leading one.
+                if depth == 0 && b[i + 1..].starts_with(b"?") {
+                    let rest = &source[i + 2..];
+                    let name = rest.starts_with('P') || rest.starts_with('<');
+                    let close = rest.find([')', ':'])?;
+                    if !name && rest.as_bytes()[close] == b')' {
+                        return None;
+                    }
+                }
+                depth += 1;
+            }
+            b')' => depth = depth.checked_sub(1)?,
+            b'|' if depth == 0 => {
+                branches.push(format!("{flags}{}", &source[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if depth != 0 || branches.is_empty() {
+        return None;
+    }
+    branches.push(format!("{flags}{}", &source[start..]));
+    Some(branches)
+}
+
+/// The index of the `]` that closes a class opened before `i`; `None` for a
+/// nested class or a class that does not close.
+fn class_end(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) == Some(&b'^') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    }
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => return None,
+            b']' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,6 +444,30 @@ mod tests {
             quick * 10 >= parsed * 9,
             "quick tree for {quick} of {parsed}"
         );
+    }
+
+    #[test]
+    fn top_branches_split_where_the_pattern_does() {
+        let split = |s| top_branches(s);
+        assert_eq!(
+            split("a|b(c|d)|[|]e\\|f"),
+            Some(vec!["a".into(), "b(c|d)".into(), "[|]e\\|f".into()])
+        );
+        assert_eq!(split("(?i)x|y"), Some(vec!["(?i)x".into(), "(?i)y".into()]));
+        assert_eq!(
+            split("(?P<n>a|b)|c"),
+            Some(vec!["(?P<n>a|b)".into(), "c".into()])
+        );
+        assert_eq!(
+            split("(?i:a|b)|c"),
+            Some(vec!["(?i:a|b)".into(), "c".into()])
+        );
+        assert_eq!(split("[]|]|x"), Some(vec!["[]|]".into(), "x".into()]));
+        // One branch, a flag group after the start, a nested class: no split.
+        assert_eq!(split("abc"), None);
+        assert_eq!(split("a(?i)b|c"), None);
+        assert_eq!(split("[[:alpha:]]|x"), None);
+        assert_eq!(split("(a|b"), None);
     }
 
     #[test]
