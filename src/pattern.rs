@@ -354,7 +354,24 @@ fn ascii_twin(source: &str) -> Option<String> {
         .build()
         .parse(source)
         .ok()?;
+    // regex-syntax prints `(?:x+)?` as `x+?`, a lazy `x+`: such a pattern
+    // gets no twin.
+    if nested_repetition(&hir) {
+        return None;
+    }
     Some(ascii_hir(hir).to_string())
+}
+
+/// Whether a repetition repeats a repetition directly.
+fn nested_repetition(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Repetition(r) => {
+            matches!(r.sub.kind(), HirKind::Repetition(_)) || nested_repetition(&r.sub)
+        }
+        HirKind::Capture(c) => nested_repetition(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(nested_repetition),
+        _ => false,
+    }
 }
 
 fn ascii_hir(h: Hir) -> Hir {
@@ -410,7 +427,7 @@ enum Needles {
 }
 
 /// Literal sets up to this size are searched one literal at a time.
-const FEW_LITERALS: usize = 8;
+const FEW_LITERALS: usize = MAX_LITERALS;
 
 impl Needles {
     fn is_match(&self, hay: &[u8]) -> bool {
@@ -489,17 +506,26 @@ fn required(node: &Node, ci: bool, hay: Haystack) -> Option<Vec<String>> {
         Node::Lit(c) if plain(*c) => Some(vec![c.to_string()]),
         Node::Concat(parts) => {
             let mut best: Option<Vec<String>> = None;
-            let mut run = String::new();
-            for part in parts.iter().chain([&Node::Empty]) {
-                if let Node::Lit(c) = part
-                    && plain(*c)
-                {
-                    run.push(*c);
+            // The strings that the exact parts since the last other part
+            // spell, one after another (`ya?ml` gives `yml` and `yaml`).
+            let mut run = vec![String::new()];
+            let flush = |best: &mut Option<Vec<String>>, run: Vec<String>| {
+                if run.iter().any(|r| !r.is_empty()) {
+                    *best = better(best.take(), Some(run));
+                }
+            };
+            // `Other` at the end ends the last run.
+            for part in parts.iter().chain([&Node::Other]) {
+                if let Some(n) = count(part, ci, hay) {
+                    let set = exact(part, ci, hay);
+                    if run.len() * n <= MAX_LITERALS {
+                        run = cross(run, &set);
+                    } else {
+                        flush(&mut best, std::mem::replace(&mut run, set));
+                    }
                     continue;
                 }
-                if !run.is_empty() {
-                    best = better(best, Some(vec![std::mem::take(&mut run)]));
-                }
+                flush(&mut best, std::mem::replace(&mut run, vec![String::new()]));
                 best = better(best, required(part, ci, hay));
             }
             best
@@ -512,9 +538,77 @@ fn required(node: &Node, ci: bool, hay: Haystack) -> Option<Vec<String>> {
             Some(all)
         }
         Node::Group(g) => required(g, ci, hay),
-        Node::Rep(min, sub) if *min >= 1 => required(sub, ci, hay),
+        Node::Rep(min, _, sub) if *min >= 1 => required(sub, ci, hay),
         _ => None,
     }
+}
+
+/// How many strings `node` can match, if it matches only strings of plain
+/// characters, and at most [`MAX_LITERALS`] of them: `ya?ml` matches two.
+/// Counted before any string is built, as most parts are not exact.
+fn count(node: &Node, ci: bool, hay: Haystack) -> Option<usize> {
+    let n = match node {
+        Node::Lit(c) if !ci || ascii_foldable(*c, hay) => 1,
+        Node::Empty => 1,
+        Node::Group(g) => count(g, ci, hay)?,
+        Node::Concat(parts) => parts.iter().try_fold(1usize, |acc, p| {
+            Some(acc * count(p, ci, hay)?).filter(|&n| n <= MAX_LITERALS)
+        })?,
+        Node::Alt(branches) => branches.iter().try_fold(0usize, |acc, b| {
+            Some(acc + count(b, ci, hay)?).filter(|&n| n <= MAX_LITERALS)
+        })?,
+        // `x?`, `x{2}`, `x{1,2}`: at most two lengths, a few repeats.
+        Node::Rep(min, Some(max), sub) if max - min <= 1 && *max <= 4 => {
+            let one = count(sub, ci, hay)?;
+            let at_min = one.checked_pow(*min)?;
+            if max == min {
+                at_min
+            } else {
+                at_min.checked_add(at_min.checked_mul(one)?)?
+            }
+        }
+        _ => return None,
+    };
+    (n <= MAX_LITERALS).then_some(n)
+}
+
+/// The strings `node` matches, for a node that [`count`] counted.
+fn exact(node: &Node, ci: bool, hay: Haystack) -> Vec<String> {
+    match node {
+        Node::Lit(c) => vec![c.to_string()],
+        Node::Group(g) => exact(g, ci, hay),
+        Node::Concat(parts) => parts
+            .iter()
+            .fold(vec![String::new()], |acc, p| cross(acc, &exact(p, ci, hay))),
+        Node::Alt(branches) => branches.iter().flat_map(|b| exact(b, ci, hay)).collect(),
+        Node::Rep(min, Some(max), sub) => {
+            let one = exact(sub, ci, hay);
+            let mut at_min = vec![String::new()];
+            for _ in 0..*min {
+                at_min = cross(at_min, &one);
+            }
+            if max == min {
+                return at_min;
+            }
+            let mut all = cross(at_min.clone(), &one);
+            all.extend(at_min);
+            all
+        }
+        _ => vec![String::new()],
+    }
+}
+
+/// Each string of `a` followed by each of `b`.
+fn cross(mut a: Vec<String>, b: &[String]) -> Vec<String> {
+    if let [one] = b {
+        for x in &mut a {
+            x.push_str(one);
+        }
+        return a;
+    }
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
+        .collect()
 }
 
 fn shortest(lits: &[String]) -> usize {
@@ -588,8 +682,36 @@ mod tests {
             Some(vec![b"refused".to_vec(), b"reset".to_vec()])
         );
         assert_eq!(ascii("(?i)caf\u{e9}x"), Some(vec![b"caf".to_vec()]));
-        assert_eq!(lits(r"abcd(?i:xyz)"), Some(vec!["abcd".into()]));
-        assert_eq!(lits(r"a{2}b{1,}cd"), Some(vec!["cd".into()]));
+        // Exact parts next to each other are crossed into longer literals.
+        assert_eq!(lits(r"abcd(?i:xyz)"), Some(vec!["abcdxyz".into()]));
+        assert_eq!(
+            lits(r"[\w.-]*\.(?:ya?ml|toml)(?::\d+)?"),
+            Some(vec![".toml".into(), ".yaml".into(), ".yml".into()])
+        );
+        assert_eq!(
+            lits(r"(?:Failed|Error) \((\d{3})\)"),
+            Some(vec!["Error (".into(), "Failed (".into()])
+        );
+        assert_eq!(
+            lits(r"timed? ?out"),
+            Some(vec![
+                "time out".into(),
+                "timed out".into(),
+                "timedout".into(),
+                "timeout".into()
+            ])
+        );
+        // Too many strings to cross: a new run starts at the part that
+        // would have made too many.
+        assert_eq!(
+            lits(r"[ab](?:c|d|e|f|g|h)(?:i|j|k|l|m|n)(?:o|p|q|r|s|t)xyzw"),
+            Some(
+                ["oxyzw", "pxyzw", "qxyzw", "rxyzw", "sxyzw", "txyzw"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(lits(r"a{2}b{1,}cd"), Some(vec!["aa".into()]));
     }
 
     /// Patterns with their prefilter must answer exactly as the plain regex,
@@ -920,6 +1042,33 @@ mod tests {
                 proptest::prop_assert_eq!(lazy.is_match(&h), plain.is_match(&h), "{} on {:?}", p, h);
                 proptest::prop_assert_eq!(all_groups_of(&lazy, &h), all_groups(&plain, &h));
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// On generated patterns (optional parts, small alternations and
+        /// counted repetitions, which the literal reader crosses) and
+        /// generated text, a Pattern answers as the plain regex.
+        #[test]
+        fn generated_patterns_agree_with_the_regex(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "b", "ab", "x", "K", "s", " ", "?", "*", "+", "{2}", "{1,2}", "{0,1}",
+                "(?:", "(", ")", "|", "[ab]", "\\d", "\\b", ".", "(?i)", "(?i:", "^", "$",
+            ]), 1..12),
+            hay in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "b", "A", "B", "x", "X", "k", "K", "\u{212a}", "s", "S", "\u{17f}", " ", "1", "\n",
+            ]), 0..14),
+        ) {
+            let source = parts.concat();
+            // Most token strings are not patterns: those test nothing.
+            let Ok(plain) = Regex::new(&source) else {
+                return Ok(());
+            };
+            let lazy = Pattern::new(Box::leak(source.clone().into_boxed_str()));
+            let h = hay.concat();
+            proptest::prop_assert_eq!(lazy.is_match(&h), plain.is_match(&h), "{} on {:?}", source, h);
+            proptest::prop_assert_eq!(lazy.find(&h).map(|m| m.range()), plain.find(&h).map(|m| m.range()));
         }
     }
 

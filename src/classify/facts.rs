@@ -620,7 +620,7 @@ regex!(
 );
 regex!(
     NET_WORDS,
-    r"(?i)timed? ?out|refused|reset|unreachable|resolv|Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time|\b(?:429|50[234])\b|name resolution|hang up|rate limit|ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND"
+    r"(?i)timed? ?out|refused|reset|unreachable|resolv|Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time|\b(?:429|50[234])\b|name resolution|hang up|rate limit|\bECONN|\b(?:ETIMEDOUT|EAI_AGAIN|ENOTFOUND)\b"
 );
 regex!(
     PERM_PATH,

@@ -27,8 +27,8 @@ pub(super) enum Node {
     Concat(Vec<Node>),
     Alt(Vec<Node>),
     Group(Box<Node>),
-    /// A repetition and its least count.
-    Rep(u32, Box<Node>),
+    /// A repetition, its least count and its greatest (`None`: unbounded).
+    Rep(u32, Option<u32>, Box<Node>),
 }
 
 /// A pattern's tree and whether any `i` flag (set or cleared) appears.
@@ -52,20 +52,22 @@ fn node_of(ast: &Ast) -> Node {
         Ast::Concat(c) => Node::Concat(c.asts.iter().map(node_of).collect()),
         Ast::Alternation(a) => Node::Alt(a.asts.iter().map(node_of).collect()),
         Ast::Group(g) => Node::Group(Box::new(node_of(&g.ast))),
-        Ast::Repetition(r) => Node::Rep(min_repeat(&r.op.kind), Box::new(node_of(&r.ast))),
+        Ast::Repetition(r) => {
+            let (min, max) = counts(&r.op.kind);
+            Node::Rep(min, max, Box::new(node_of(&r.ast)))
+        }
         _ => Node::Other,
     }
 }
 
-fn min_repeat(kind: &RepetitionKind) -> u32 {
+fn counts(kind: &RepetitionKind) -> (u32, Option<u32>) {
     match kind {
-        RepetitionKind::OneOrMore => 1,
-        RepetitionKind::Range(
-            RepetitionRange::Exactly(n)
-            | RepetitionRange::AtLeast(n)
-            | RepetitionRange::Bounded(n, _),
-        ) => *n,
-        RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore => 0,
+        RepetitionKind::OneOrMore => (1, None),
+        RepetitionKind::ZeroOrMore => (0, None),
+        RepetitionKind::ZeroOrOne => (0, Some(1)),
+        RepetitionKind::Range(RepetitionRange::Exactly(n)) => (*n, Some(*n)),
+        RepetitionKind::Range(RepetitionRange::AtLeast(n)) => (*n, None),
+        RepetitionKind::Range(RepetitionRange::Bounded(n, m)) => (*n, Some(*m)),
     }
 }
 
@@ -143,14 +145,14 @@ impl Quick {
             match c {
                 '|' | ')' => break,
                 '*' | '+' | '?' | '{' => {
-                    let min = self.repetition()?;
+                    let (min, max) = self.repetition()?;
                     // An operator with nothing before it, or after a flag
                     // group, is an error the full parser reports.
                     let last = parts.pop()?;
                     if matches!(last, Node::Rep(..)) {
                         return None;
                     }
-                    parts.push(Node::Rep(min, Box::new(last)));
+                    parts.push(Node::Rep(min, max, Box::new(last)));
                 }
                 _ => parts.push(self.atom()?),
             }
@@ -159,36 +161,43 @@ impl Quick {
     }
 
     /// `*`, `+`, `?` or `{n}`, `{n,}`, `{n,m}`, then an optional `?`.
-    fn repetition(&mut self) -> Option<u32> {
+    fn repetition(&mut self) -> Option<(u32, Option<u32>)> {
         let c = self.peek()?;
         self.at += 1;
-        let min = match c {
-            '*' | '?' => 0,
-            '+' => 1,
+        let counts = match c {
+            '*' => (0, None),
+            '?' => (0, Some(1)),
+            '+' => (1, None),
             _ => {
-                let mut n = 0u32;
-                let mut digits = 0;
-                while let Some(d) = self.peek().and_then(|d| d.to_digit(10)) {
-                    n = n.checked_mul(10)?.checked_add(d)?;
-                    digits += 1;
-                    self.at += 1;
-                }
-                if digits == 0 {
-                    return None;
-                }
-                if self.eat(',') {
-                    while self.peek().is_some_and(|d| d.is_ascii_digit()) {
-                        self.at += 1;
+                let n = self.number()?;
+                let max = if self.eat(',') {
+                    if self.peek() == Some('}') {
+                        None
+                    } else {
+                        Some(self.number()?)
                     }
-                }
+                } else {
+                    Some(n)
+                };
                 if !self.eat('}') {
                     return None;
                 }
-                n
+                (n, max)
             }
         };
         self.eat('?');
-        Some(min)
+        Some(counts)
+    }
+
+    fn number(&mut self) -> Option<u32> {
+        let mut n = 0u32;
+        let mut digits = 0;
+        while let Some(d) = self.peek().and_then(|d| d.to_digit(10)) {
+            n = n.checked_mul(10)?.checked_add(d)?;
+            digits += 1;
+            self.at += 1;
+        }
+        (digits > 0).then_some(n)
     }
 
     fn atom(&mut self) -> Option<Node> {
