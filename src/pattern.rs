@@ -517,7 +517,7 @@ fn required(node: &Node, ci: bool, hay: Haystack) -> Option<Vec<String>> {
             // `Other` at the end ends the last run.
             for part in parts.iter().chain([&Node::Other]) {
                 if let Some(n) = count(part, ci, hay) {
-                    let set = exact(part, ci, hay);
+                    let set = exact(part);
                     if run.len() * n <= MAX_LITERALS {
                         run = cross(run, &set);
                     } else {
@@ -573,16 +573,16 @@ fn count(node: &Node, ci: bool, hay: Haystack) -> Option<usize> {
 }
 
 /// The strings `node` matches, for a node that [`count`] counted.
-fn exact(node: &Node, ci: bool, hay: Haystack) -> Vec<String> {
+fn exact(node: &Node) -> Vec<String> {
     match node {
         Node::Lit(c) => vec![c.to_string()],
-        Node::Group(g) => exact(g, ci, hay),
+        Node::Group(g) => exact(g),
         Node::Concat(parts) => parts
             .iter()
-            .fold(vec![String::new()], |acc, p| cross(acc, &exact(p, ci, hay))),
-        Node::Alt(branches) => branches.iter().flat_map(|b| exact(b, ci, hay)).collect(),
+            .fold(vec![String::new()], |acc, p| cross(acc, &exact(p))),
+        Node::Alt(branches) => branches.iter().flat_map(|b| exact(b)).collect(),
         Node::Rep(min, Some(max), sub) => {
-            let one = exact(sub, ci, hay);
+            let one = exact(sub);
             let mut at_min = vec![String::new()];
             for _ in 0..*min {
                 at_min = cross(at_min, &one);
