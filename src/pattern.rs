@@ -580,7 +580,7 @@ fn exact(node: &Node) -> Vec<String> {
         Node::Concat(parts) => parts
             .iter()
             .fold(vec![String::new()], |acc, p| cross(acc, &exact(p))),
-        Node::Alt(branches) => branches.iter().flat_map(|b| exact(b)).collect(),
+        Node::Alt(branches) => branches.iter().flat_map(exact).collect(),
         Node::Rep(min, Some(max), sub) => {
             let one = exact(sub);
             let mut at_min = vec![String::new()];
