@@ -41,6 +41,10 @@ use tree::Node;
 const MIN_LITERAL_BYTES: usize = 2;
 /// ... and it has at most this many literals.
 const MAX_LITERALS: usize = 32;
+/// Exact parts next to each other are crossed into at most this many
+/// strings: more would leave an alternation of such branches with more than
+/// [`MAX_LITERALS`], and so with no prefilter at all.
+const MAX_CROSSED: usize = 8;
 
 /// A regex compiled on first need; see the module documentation.
 pub struct Pattern {
@@ -518,7 +522,7 @@ fn required(node: &Node, ci: bool, hay: Haystack) -> Option<Vec<String>> {
             for part in parts.iter().chain([&Node::Other]) {
                 if let Some(n) = count(part, ci, hay) {
                     let set = exact(part);
-                    if run.len() * n <= MAX_LITERALS {
+                    if run.len() * n <= MAX_CROSSED {
                         run = cross(run, &set);
                     } else {
                         flush(&mut best, std::mem::replace(&mut run, set));
