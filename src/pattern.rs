@@ -520,6 +520,15 @@ fn required(node: &Node, ci: bool, hay: Haystack) -> Option<Vec<String>> {
             };
             // `Other` at the end ends the last run.
             for part in parts.iter().chain([&Node::Other]) {
+                // The common case, a plain character, without a string per character.
+                if let Node::Lit(c) = part
+                    && plain(*c)
+                {
+                    for r in &mut run {
+                        r.push(*c);
+                    }
+                    continue;
+                }
                 if let Some(n) = count(part, ci, hay) {
                     let set = exact(part);
                     if run.len() * n <= MAX_CROSSED {
