@@ -5,21 +5,16 @@
 //! `unknown` with no failure. The excerpts are quoted from the corpus as they
 //! were pasted; a test checks that each is still the corpus item it cites.
 
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::autoheal;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn autoheal() -> Command {
-    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
-    cmd
 }
 
 fn diagnose(args: &[&str], stdin: Option<&[u8]>) -> Value {

@@ -8,6 +8,10 @@
 #[path = "support/runner.rs"]
 mod runner;
 
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::autoheal;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -16,14 +20,6 @@ use assert_cmd::Command;
 use runner::runner_outputs;
 
 // ---------------------------------------------------------------- harness
-
-fn autoheal() -> Command {
-    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
-    cmd
-}
 
 struct Out {
     code: i32,

@@ -12,6 +12,10 @@ mod markdown;
 #[path = "support/runner.rs"]
 mod runner;
 
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::autoheal;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -23,14 +27,6 @@ use assert_cmd::Command;
 use runner::{runner_commands, runner_outputs};
 
 // ---------------------------------------------------------------- harness
-
-fn autoheal() -> Command {
-    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
-    cmd
-}
 
 /// What a run left behind.
 struct Out {

@@ -19,6 +19,10 @@ mod markdown;
 #[path = "support/runner.rs"]
 mod runner;
 
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::autoheal;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -30,14 +34,6 @@ use runner::{Command as RunnerCommand, runner_commands, runner_outputs};
 const REDACTED: &str = "***REDACTED***";
 
 // ---------------------------------------------------------------- harness
-
-fn autoheal() -> Command {
-    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
-    cmd
-}
 
 struct Out {
     code: i32,

@@ -11,9 +11,13 @@
 
 #[path = "support/api.rs"]
 mod api;
+#[path = "support/bin.rs"]
+mod bin;
 #[path = "support/runner.rs"]
 mod runner;
+
 use api::Api;
+use bin::autoheal;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -27,14 +31,6 @@ use runner::{runner_commands, runner_outputs};
 // ---------------------------------------------------------------- harness
 
 const TOKEN: &str = "ghs_TRUSTtoken0123456789abcdefghijklmnopq";
-
-fn autoheal() -> Command {
-    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
-    cmd
-}
 
 struct Out {
     code: i32,

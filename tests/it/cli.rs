@@ -1,11 +1,14 @@
 //! The binary through assert_cmd, with the environment scrubbed so that a run
 //! inside GitHub Actions (GITHUB_*, RUNNER_*, CI) behaves like one on a laptop.
 
+#[path = "../support/bin.rs"]
+mod bin;
+
+use bin::autoheal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -14,14 +17,6 @@ fn root() -> PathBuf {
 
 fn example(name: &str) -> PathBuf {
     root().join("fixtures/example").join(name)
-}
-
-fn autoheal() -> Command {
-    let mut cmd = Command::cargo_bin("autoheal").expect("binary built");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir());
-    cmd
 }
 
 /// A copy of the example repository in a fresh temp dir, as a git checkout
