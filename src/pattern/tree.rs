@@ -318,6 +318,10 @@ impl Quick {
 /// flag group (whose effect would cross a `|`). `a|b` matches where `a` or
 /// `b` does, so a text that no branch matches cannot match the pattern.
 pub(super) fn top_branches(source: &str) -> Option<Vec<String>> {
+    // In verbose mode a `#` comment may hold a `|`: not split.
+    if source.contains("(?") && flag_x(source) {
+        return None;
+    }
     let b = source.as_bytes();
     let mut flags = "";
     if source.starts_with("(?") {
@@ -361,6 +365,16 @@ pub(super) fn top_branches(source: &str) -> Option<Vec<String>> {
     }
     branches.push(format!("{flags}{}", &source[start..]));
     Some(branches)
+}
+
+/// Whether a flag group (`(?x)`, `(?ix:`) anywhere sets or clears `x`.
+fn flag_x(source: &str) -> bool {
+    source.match_indices("(?").any(|(i, _)| {
+        source[i + 2..]
+            .bytes()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == b'-')
+            .any(|c| c == b'x')
+    })
 }
 
 /// The index of the `]` that closes a class opened before `i`; `None` for a
@@ -477,6 +491,8 @@ mod tests {
         assert_eq!(split("a(?i)b|c"), None);
         assert_eq!(split("[[:alpha:]]|x"), None);
         assert_eq!(split("(a|b"), None);
+        assert_eq!(split("(?x) a # c|d\n | b"), None);
+        assert_eq!(split("a|(?-x:b)"), None);
     }
 
     #[test]
