@@ -58,19 +58,7 @@ fn main() {
 /// under `dir` that parses, keyed by its FNV-1a hash and length, with its
 /// literals for any haystack and for ASCII ones.
 fn pattern_table(dir: &Path) -> String {
-    let mut files = vec![dir.to_path_buf()];
-    let mut found = std::collections::BTreeSet::new();
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            let entries =
-                std::fs::read_dir(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            files.extend(entries.flatten().map(|e| e.path()));
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            found.extend(sources::sources(&text));
-        }
-    }
+    let found = sources::in_dir(dir);
     let mut rows: Vec<((u64, u32), String)> = Vec::new();
     for s in found {
         let Ok(len) = u32::try_from(s.len()) else {

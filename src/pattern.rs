@@ -38,7 +38,7 @@ mod sources;
 mod table;
 mod tree;
 
-use literals::{Haystack, MAX_LITERALS};
+use literals::Haystack;
 
 /// The literals of `source` ([`literals::literals`]), from the table that
 /// `build.rs` made of the patterns written in the source where it has them.
@@ -409,29 +409,23 @@ fn ascii_hir(h: Hir) -> Hir {
     }
 }
 
-/// The literals of one pattern, ready to search for.
-///
-/// A few literals are searched one by one: building an automaton cost about
-/// fifty microseconds, more than many short lines' searches, and a short log
-/// builds a hundred of them. Many literals get one Aho-Corasick pass.
-enum Needles {
-    Few { lits: Vec<Vec<u8>>, ci: bool },
-    Many(AhoCorasick),
+/// The literals of one pattern, searched one by one (at most
+/// [`literals::MAX_LITERALS`]): building an automaton cost about fifty microseconds,
+/// more than many short lines' searches, and a short log asked a hundred
+/// patterns.
+struct Needles {
+    lits: Vec<Vec<u8>>,
+    ci: bool,
 }
-
-/// Literal sets up to this size are searched one literal at a time.
-const FEW_LITERALS: usize = MAX_LITERALS;
 
 impl Needles {
     fn is_match(&self, hay: &[u8]) -> bool {
-        match self {
-            Needles::Few { lits, ci: false } => {
-                lits.iter().any(|l| memchr::memmem::find(hay, l).is_some())
-            }
-            Needles::Few { lits, ci: true } => {
-                lits.iter().any(|l| contains_ignore_ascii_case(hay, l))
-            }
-            Needles::Many(ac) => ac.is_match(hay),
+        if self.ci {
+            self.lits.iter().any(|l| contains_ignore_ascii_case(hay, l))
+        } else {
+            self.lits
+                .iter()
+                .any(|l| memchr::memmem::find(hay, l).is_some())
         }
     }
 }
@@ -455,15 +449,7 @@ fn contains_ignore_ascii_case(hay: &[u8], lit: &[u8]) -> bool {
 /// The literals of `source` to search for, if it has usable ones.
 fn needles(source: &str, hay: Haystack) -> Option<Needles> {
     let (lits, ci) = literals(source, hay)?;
-    if lits.len() <= FEW_LITERALS {
-        return Some(Needles::Few { lits, ci });
-    }
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
-        .ascii_case_insensitive(ci)
-        .build(lits)
-        .ok()
-        .map(Needles::Many)
+    Some(Needles { lits, ci })
 }
 
 #[cfg(test)]
@@ -793,7 +779,7 @@ mod tests {
             for lits in sets {
                 let lits: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_vec()).collect();
                 for ci in [false, true] {
-                    let few = Needles::Few { lits: lits.clone(), ci };
+                    let few = Needles { lits: lits.clone(), ci };
                     let ac = AhoCorasick::builder()
                         .ascii_case_insensitive(ci)
                         .build(&lits)

@@ -3,6 +3,24 @@
 //! `r#"..."#`) and every `concat!` of string literals, as the compiler would
 //! spell them. A pattern missed here is not wrong, only read at run time.
 
+/// The candidate pattern texts of every `.rs` file under `dir`, each once.
+pub(crate) fn in_dir(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut paths = vec![dir.to_path_buf()];
+    while let Some(path) = paths.pop() {
+        if path.is_dir() {
+            let entries =
+                std::fs::read_dir(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            paths.extend(entries.flatten().map(|e| e.path()));
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            found.extend(sources(&text));
+        }
+    }
+    found
+}
+
 /// Candidate pattern texts in one Rust source file, in order, with repeats.
 pub(crate) fn sources(text: &str) -> Vec<String> {
     let b = text.as_bytes();

@@ -43,22 +43,9 @@ mod tests {
 
     /// Every pattern text in `src/` that parses, read as `build.rs` reads it.
     fn texts() -> Vec<String> {
-        let mut out = std::collections::BTreeSet::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = dirs.pop() {
-            for e in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "rs") {
-                    out.extend(sources::sources(&std::fs::read_to_string(&path).unwrap()));
-                }
-            }
-        }
-        out.into_iter()
+        let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+        sources::in_dir(src)
+            .into_iter()
             .filter(|s| regex_syntax::ast::parse::Parser::new().parse(s).is_ok())
             .collect()
     }

@@ -418,44 +418,13 @@ mod tests {
         }
     }
 
-    /// Every raw string in the crate's source (the patterns and their
-    /// `concat!` pieces among them).
-    fn raw_strings() -> Vec<String> {
-        let mut out = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = dirs.pop() {
-            for e in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let mut rest = text.as_str();
-                    while let Some(i) = rest.find("r\"").into_iter().chain(rest.find("r#\"")).min()
-                    {
-                        let hashes = usize::from(rest[i + 1..].starts_with('#'));
-                        let open = i + 2 + hashes;
-                        let close = if hashes == 1 { "\"#" } else { "\"" };
-                        let Some(len) = rest[open..].find(close) else {
-                            break;
-                        };
-                        out.push(rest[open..open + len].to_string());
-                        rest = &rest[open + len + close.len()..];
-                    }
-                }
-            }
-        }
-        out
-    }
-
     #[test]
-    fn quick_tree_is_the_full_parsers_on_every_raw_string() {
+    fn quick_tree_is_the_full_parsers_on_every_pattern_text() {
         let mut quick = 0;
         let mut parsed = 0;
-        for s in raw_strings() {
+        // Every raw string and `concat!` of literals in the crate's source.
+        let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+        for s in super::super::sources::in_dir(src) {
             if regex_syntax::ast::parse::Parser::new().parse(&s).is_ok() {
                 parsed += 1;
             }
